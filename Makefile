@@ -1,0 +1,42 @@
+# Two commands on a fresh machine: `make run` and `make test`.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+PY := $(VENV)/bin/python
+PIP := $(VENV)/bin/pip
+
+.PHONY: run test install migrate seed lint bench clean
+
+$(VENV)/.installed: requirements.txt requirements-dev.txt
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PIP) install --quiet --upgrade pip
+	$(PIP) install --quiet -r requirements-dev.txt
+	touch $@
+
+install: $(VENV)/.installed
+
+migrate: install
+	$(PY) manage.py migrate --noinput
+
+seed: migrate
+	$(PY) manage.py seed_demo
+
+## Set up, seed the demo program and serve it at http://127.0.0.1:8000 with a Celery worker and beat.
+run: seed
+	./scripts/run.sh
+
+## Set up and run the whole test suite (Postgres/Redis when they answer, else SQLite with those tests skipped).
+test: install
+	@eval "$$($(PY) scripts/test_services.py)"; \
+	echo "DATABASE_URL=$${DATABASE_URL:-sqlite (default)}  CELERY_BROKER_URL=$${CELERY_BROKER_URL:-embedded}"; \
+	$(VENV)/bin/pytest $(PYTEST_ARGS)
+
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/bandit -q -r mentorship profiles matches support escalations -x '*/tests/*' -lll
+	$(PY) manage.py makemigrations --check --dry-run
+
+bench: install
+	@eval "$$($(PY) scripts/test_services.py)"; $(PY) -m bench $(BENCH_ARGS)
+
+clean:
+	rm -rf var staticfiles

@@ -1,0 +1,23 @@
+"""The Celery app: configured from Django settings (CELERY_*), tasks autodiscovered."""
+
+import os
+
+from celery import Celery
+from celery.schedules import crontab
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "mentorship.settings")
+
+app = Celery("mentorship")
+app.config_from_object("django.conf:settings", namespace="CELERY")
+app.autodiscover_tasks()
+
+# The beat schedule is static and reviewed like code. Each periodic task only
+# finds what is due and queues small per-item work; all are safe to run twice.
+app.conf.beat_schedule = {
+    # Email outbox: anything whose immediate send was lost (broker down, SMTP
+    # error, worker killed) is retried here, so no email is lost.
+    "drain-email-outbox": {
+        "task": "profiles.tasks.drain_email_outbox",
+        "schedule": crontab(minute="*"),
+    },
+}

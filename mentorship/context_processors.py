@@ -1,0 +1,16 @@
+from django.conf import settings
+
+from .roles import homes_for
+
+
+def program(request):
+    """The program's name and crisis numbers, for the layout's help link."""
+    return {
+        "PROGRAM_NAME": settings.PROGRAM_NAME,
+        "CRISIS_LINE": settings.CRISIS_LINE,
+    }
+
+
+def navigation(request):
+    """Each role's own places in the navigation (lazy: no query unless rendered)."""
+    return {"role_homes": lambda: homes_for(getattr(request, "user", None))}

@@ -1,0 +1,109 @@
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.utils.translation import gettext_lazy as _
+
+from .models import Membership, Notification, OutboundEmail, Profile, RoleGrant, SupportGroup, Topic, User
+
+
+class ProfileInline(admin.StackedInline):
+    model = Profile
+    can_delete = False
+    filter_horizontal = ["topics"]
+
+
+class RoleGrantInline(admin.TabularInline):
+    model = RoleGrant
+    fk_name = "user"
+    extra = 0
+    fields = ["role", "group", "started_at", "ended_at"]
+
+
+class MembershipInline(admin.TabularInline):
+    model = Membership
+    extra = 0
+
+
+@admin.register(User)
+class UserAdmin(BaseUserAdmin):
+    ordering = ["email"]
+    list_display = ["email", "display_name_col", "is_active", "is_staff", "date_joined"]
+    list_filter = ["is_active", "is_staff", "role_grants__role"]
+    list_select_related = ["profile"]
+    search_fields = ["email", "profile__display_name"]
+    inlines = [ProfileInline, MembershipInline, RoleGrantInline]
+    fieldsets = [
+        (None, {"fields": ["email", "password"]}),
+        (_("Permissions"), {"fields": ["is_active", "is_staff", "is_superuser", "groups", "user_permissions"]}),
+        (_("Dates"), {"fields": ["last_login", "date_joined"]}),
+    ]
+    add_fieldsets = [(None, {"classes": ["wide"], "fields": ["email", "password1", "password2"]})]
+
+    @admin.display(description=_("display name"), ordering="profile__display_name")
+    def display_name_col(self, obj):
+        return obj.display_name
+
+
+@admin.register(Profile)
+class ProfileAdmin(admin.ModelAdmin):
+    list_display = ["user", "display_name", "pronouns", "time_zone", "updated_at"]
+    list_filter = ["gender", "connect_in_person", "connect_phone", "connect_text", "connect_web"]
+    list_select_related = ["user"]
+    search_fields = ["display_name", "user__email"]
+    filter_horizontal = ["topics"]
+
+
+@admin.register(Topic)
+class TopicAdmin(admin.ModelAdmin):
+    list_display = ["name", "slug"]
+    search_fields = ["name"]
+    prepopulated_fields = {"slug": ["name"]}
+
+
+@admin.register(SupportGroup)
+class SupportGroupAdmin(admin.ModelAdmin):
+    list_display = ["name", "slug", "created_at"]
+    search_fields = ["name"]
+    prepopulated_fields = {"slug": ["name"]}
+
+
+@admin.register(Membership)
+class MembershipAdmin(admin.ModelAdmin):
+    list_display = ["user", "group", "joined_on"]
+    list_filter = ["group"]
+    list_select_related = ["user", "group"]
+    search_fields = ["user__email", "group__name"]
+    autocomplete_fields = ["user"]
+
+
+@admin.register(RoleGrant)
+class RoleGrantAdmin(admin.ModelAdmin):
+    list_display = ["user", "role", "group", "started_at", "ended_at"]
+    list_filter = ["role", "group", ("ended_at", admin.EmptyFieldListFilter)]
+    list_select_related = ["user", "group"]
+    search_fields = ["user__email"]
+    autocomplete_fields = ["user"]
+
+
+@admin.register(OutboundEmail)
+class OutboundEmailAdmin(admin.ModelAdmin):
+    """Operations view of the outbox: what is stuck and why. Bodies are not shown."""
+
+    list_display = ["pk", "to", "subject", "created_at", "sent_at", "attempts", "last_error"]
+    list_filter = [("sent_at", admin.EmptyFieldListFilter)]
+    search_fields = ["to"]
+    fields = ["to", "subject", "created_at", "sent_at", "attempts", "last_error"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Notification)
+class NotificationAdmin(admin.ModelAdmin):
+    list_display = ["user", "title", "created_at", "read_at"]
+    list_filter = [("read_at", admin.EmptyFieldListFilter)]
+    list_select_related = ["user"]
+    search_fields = ["user__email"]

@@ -1,0 +1,29 @@
+from importlib import import_module
+
+from django.apps import apps
+from django.core.management.base import BaseCommand
+from django.db import transaction
+
+from profiles.demo import DEMO_PASSWORD, DemoContext
+
+
+class Command(BaseCommand):
+    help = "Create a believable demo program (idempotent) and print every login."
+
+    def handle(self, *args, **options):
+        ctx = DemoContext()
+        with transaction.atomic():
+            # Each app seeds its own data in app order (profiles first), so
+            # profiles never imports the apps built on top of it.
+            for config in apps.get_app_configs():
+                try:
+                    module = import_module(f"{config.name}.demo")
+                except ModuleNotFoundError as exc:
+                    if exc.name != f"{config.name}.demo":
+                        raise
+                    continue
+                module.seed(ctx)
+        self.stdout.write(self.style.SUCCESS("Demo program ready. Sign in at http://127.0.0.1:8000/accounts/login/"))
+        self.stdout.write(f"Shared demo password: {DEMO_PASSWORD}")
+        for line in ctx.lines:
+            self.stdout.write(f"  {line}")

@@ -1,0 +1,324 @@
+"""People: the user (email login), their profile, support groups and roles.
+
+Roles are rows, not user types: one person can be a mentee in one year, a
+mentor the next and an MEA elsewhere. A role is held while its grant has no
+`ended_at`; ending a grant keeps the history.
+"""
+
+import zoneinfo
+from functools import cached_property
+
+from django.contrib.auth.base_user import BaseUserManager
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.TextChoices):
+    MENTEE = "mentee", _("Mentee")
+    MENTOR = "mentor", _("Mentor")
+    MEA = "mea", _("Match Experience Ambassador")
+    COORDINATOR = "coordinator", _("Coordinator")
+    STAFF = "staff", _("Program staff")
+
+
+# The order a person's home pages are offered in when they hold several roles:
+# the most responsibility first.
+ROLE_PRIORITY = [Role.STAFF, Role.COORDINATOR, Role.MEA, Role.MENTOR, Role.MENTEE]
+
+
+class UserManager(BaseUserManager):
+    use_in_migrations = True
+
+    def _create_user(self, email, password, **extra):
+        if not email:
+            raise ValueError("An email address is required.")
+        user = self.model(email=self.normalize_email(email).lower(), **extra)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_user(self, email, password=None, **extra):
+        extra.setdefault("is_staff", False)
+        extra.setdefault("is_superuser", False)
+        return self._create_user(email, password, **extra)
+
+    def create_superuser(self, email, password=None, **extra):
+        extra.setdefault("is_staff", True)
+        extra.setdefault("is_superuser", True)
+        return self._create_user(email, password, **extra)
+
+
+class User(AbstractUser):
+    """A person. Email is the login; there is no username."""
+
+    username = None
+    first_name = None
+    last_name = None
+    email = models.EmailField(_("email address"), unique=True)
+
+    USERNAME_FIELD = "email"
+    REQUIRED_FIELDS: list[str] = []
+
+    objects = UserManager()
+
+    class Meta:
+        ordering = ["email"]
+
+    def __str__(self) -> str:
+        return self.display_name
+
+    @property
+    def display_name(self) -> str:
+        # Profile is select_related on hot paths; fall back to the email's name.
+        profile = getattr(self, "profile", None) if self.pk else None
+        if profile is not None and profile.display_name:
+            return profile.display_name
+        return self.email.split("@")[0]
+
+    @cached_property
+    def active_grants(self) -> list["RoleGrant"]:
+        """This person's current role grants, loaded once per request."""
+        if not self.pk:
+            return []
+        return list(self.role_grants.filter(ended_at=None))
+
+    @property
+    def roles(self) -> set[str]:
+        return {grant.role for grant in self.active_grants}
+
+    def has_role(self, *roles: str) -> bool:
+        return bool(self.roles.intersection(roles))
+
+    @property
+    def is_program_staff(self) -> bool:
+        return Role.STAFF in self.roles
+
+    @property
+    def coordinated_group_ids(self) -> set[int]:
+        return {g.group_id for g in self.active_grants if g.role == Role.COORDINATOR and g.group_id}
+
+    @property
+    def primary_role(self) -> str | None:
+        held = self.roles
+        return next((role for role in ROLE_PRIORITY if role in held), None)
+
+
+def time_zone_choices() -> list[tuple[str, str]]:
+    return [(name, name.replace("_", " ")) for name in sorted(zoneinfo.available_timezones())]
+
+
+class ProfileQuerySet(models.QuerySet):
+    def visible_to(self, user) -> "ProfileQuerySet":
+        """Profiles a person may read: their own, members of their groups, all for staff."""
+        if not getattr(user, "is_authenticated", False):
+            return self.none()
+        if user.is_program_staff:
+            return self
+        group_ids = Membership.objects.filter(user=user).values("group_id")
+        return self.filter(Q(user=user) | Q(user__memberships__group_id__in=group_ids)).distinct()
+
+
+class Profile(models.Model):
+    class Gender(models.TextChoices):
+        WOMAN = "woman", _("Woman")
+        MAN = "man", _("Man")
+        NON_BINARY = "non_binary", _("Non-binary")
+        SELF_DESCRIBED = "self_described", _("Self-described")
+        UNSAID = "", _("Prefer not to say")
+
+    user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="profile")
+    display_name = models.CharField(_("display name"), max_length=80, blank=True)
+    pronouns = models.CharField(_("pronouns"), max_length=40, blank=True)
+    gender = models.CharField(_("gender"), max_length=20, choices=Gender.choices, blank=True)
+    gender_self_described = models.CharField(_("gender, in your words"), max_length=60, blank=True)
+    time_zone = models.CharField(_("time zone"), max_length=64, default="America/New_York")
+    bio = models.TextField(_("a few words about you"), max_length=1000, blank=True)
+    topics = models.ManyToManyField("Topic", blank=True, related_name="profiles", verbose_name=_("topics"))
+
+    connect_in_person = models.BooleanField(_("in person"), default=False)
+    connect_phone = models.BooleanField(_("phone call"), default=False)
+    connect_text = models.BooleanField(_("text messages"), default=False)
+    connect_web = models.BooleanField(_("web chat or video"), default=True)
+    phone = models.CharField(_("phone number"), max_length=30, blank=True)
+    discord = models.CharField(_("Discord name"), max_length=40, blank=True)
+    availability = models.CharField(
+        _("when you are usually available"), max_length=200, blank=True, help_text=_("For example: weekday evenings")
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ProfileQuerySet.as_manager()
+
+    def __str__(self) -> str:
+        return self.display_name or self.user.email
+
+    @property
+    def connect_methods(self) -> list[str]:
+        methods = [
+            (self.connect_in_person, _("in person")),
+            (self.connect_phone, _("phone")),
+            (self.connect_text, _("text")),
+            (self.connect_web, _("web")),
+        ]
+        return [str(label) for wanted, label in methods if wanted]
+
+    @property
+    def zone(self) -> zoneinfo.ZoneInfo:
+        try:
+            return zoneinfo.ZoneInfo(self.time_zone)
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+            return zoneinfo.ZoneInfo("UTC")
+
+
+class Topic(models.Model):
+    """An experience or theme members can share (used by matching)."""
+
+    name = models.CharField(max_length=80, unique=True)
+    slug = models.SlugField(max_length=80, unique=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class SupportGroupQuerySet(models.QuerySet):
+    def visible_to(self, user) -> "SupportGroupQuerySet":
+        if not getattr(user, "is_authenticated", False):
+            return self.none()
+        if user.is_program_staff:
+            return self
+        return self.filter(Q(memberships__user=user) | Q(pk__in=user.coordinated_group_ids)).distinct()
+
+
+class SupportGroup(models.Model):
+    """A support group (cohort) that members belong to."""
+
+    name = models.CharField(_("name"), max_length=120, unique=True)
+    slug = models.SlugField(max_length=120, unique=True)
+    description = models.TextField(_("description"), blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    objects = SupportGroupQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Membership(models.Model):
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="memberships")
+    group = models.ForeignKey(SupportGroup, on_delete=models.CASCADE, related_name="memberships")
+    joined_on = models.DateField(_("joined on"), default=timezone.localdate)
+
+    class Meta:
+        ordering = ["group__name", "joined_on"]
+        constraints = [models.UniqueConstraint(fields=["user", "group"], name="membership_unique_user_group")]
+
+    def __str__(self) -> str:
+        return f"{self.user} in {self.group}"
+
+
+class RoleGrant(models.Model):
+    """A role a person holds, optionally within one group, from `started_at` until `ended_at`."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="role_grants")
+    role = models.CharField(max_length=20, choices=Role.choices)
+    group = models.ForeignKey(
+        SupportGroup, null=True, blank=True, on_delete=models.CASCADE, related_name="role_grants"
+    )
+    started_at = models.DateTimeField(default=timezone.now)
+    ended_at = models.DateTimeField(null=True, blank=True)
+    granted_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        ordering = ["user", "role"]
+        constraints = [
+            # One open grant per person, role and group (and one group-less one).
+            models.UniqueConstraint(
+                fields=["user", "role", "group"],
+                condition=Q(ended_at__isnull=True, group__isnull=False),
+                name="rolegrant_one_open_per_group",
+            ),
+            models.UniqueConstraint(
+                fields=["user", "role"],
+                condition=Q(ended_at__isnull=True, group__isnull=True),
+                name="rolegrant_one_open_groupless",
+            ),
+            models.CheckConstraint(
+                condition=Q(ended_at__isnull=True) | Q(ended_at__gte=models.F("started_at")),
+                name="rolegrant_ends_after_start",
+            ),
+        ]
+        indexes = [models.Index(fields=["role", "group"], condition=Q(ended_at__isnull=True), name="rolegrant_open")]
+
+    def __str__(self) -> str:
+        where = f" ({self.group})" if self.group_id else ""
+        return f"{self.user} — {self.get_role_display()}{where}"
+
+    @property
+    def is_active(self) -> bool:
+        return self.ended_at is None
+
+
+class OutboundEmail(models.Model):
+    """An email waiting to be sent, or sent: the outbox every app writes to.
+
+    Rows are written in the same transaction as the change they announce and
+    delivered after commit by a Celery task; the beat drain retries anything
+    left behind (broker down, SMTP error, worker killed). `dedupe_key` is
+    unique, so a message can be queued at most once per key.
+    """
+
+    to = models.EmailField()
+    subject = models.CharField(max_length=200)
+    body_text = models.TextField()
+    body_html = models.TextField(blank=True)
+    dedupe_key = models.CharField(max_length=200, unique=True, null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    claimed_until = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveIntegerField(default=0)
+    last_error = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["created_at"], condition=Q(sent_at__isnull=True), name="outbox_unsent")]
+
+    def __str__(self) -> str:
+        return f"email #{self.pk} to {self.to}"
+
+
+class NotificationQuerySet(models.QuerySet):
+    def visible_to(self, user) -> "NotificationQuerySet":
+        if not getattr(user, "is_authenticated", False):
+            return self.none()
+        return self.filter(user=user)
+
+    def unread(self) -> "NotificationQuerySet":
+        return self.filter(read_at=None)
+
+
+class Notification(models.Model):
+    """An in-portal notice: says that something needs attention and links to it, never what."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="notifications")
+    title = models.CharField(max_length=200)
+    url = models.CharField(max_length=300, blank=True)
+    dedupe_key = models.CharField(max_length=200, unique=True, null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    objects = NotificationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["user", "read_at"], name="notification_user_read")]
+
+    def __str__(self) -> str:
+        return self.title

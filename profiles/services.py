@@ -1,0 +1,112 @@
+"""Writes about people: roles, profiles, and the outgoing email/notice queue."""
+
+import logging
+from functools import partial
+
+from django.db import IntegrityError, transaction
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+from .models import Notification, OutboundEmail, Profile, Role, RoleGrant, SupportGroup, User
+
+log = logging.getLogger(__name__)
+
+
+def role_grant(user: User, role: str, *, group: SupportGroup | None = None, by: User | None = None) -> RoleGrant:
+    """Give `user` a role (within `group`, if given). Granting a held role is a no-op."""
+    existing = RoleGrant.objects.filter(user=user, role=role, group=group, ended_at=None).first()
+    if existing:
+        return existing
+    grant = RoleGrant.objects.create(user=user, role=role, group=group, granted_by=by)
+    if role == Role.STAFF and not user.is_staff:
+        # Program staff work the queue in the Django admin.
+        User.objects.filter(pk=user.pk).update(is_staff=True)
+        user.is_staff = True
+    user.__dict__.pop("active_grants", None)
+    return grant
+
+
+def role_end(user: User, role: str, *, group: SupportGroup | None = None) -> int:
+    """End a role; the grant stays as history. Returns how many grants ended."""
+    ended = RoleGrant.objects.filter(user=user, role=role, group=group, ended_at=None).update(ended_at=timezone.now())
+    if role == Role.STAFF and not RoleGrant.objects.filter(user=user, role=Role.STAFF, ended_at=None).exists():
+        User.objects.filter(pk=user.pk, is_superuser=False).update(is_staff=False)
+    user.__dict__.pop("active_grants", None)
+    return ended
+
+
+def profile_for(user: User) -> Profile:
+    profile, _ = Profile.objects.get_or_create(user=user)
+    return profile
+
+
+def _render_email(template: str, context: dict) -> tuple[str, str, str]:
+    """Render templates/emails/<template>_subject.txt, _body.txt and (optional) _body.html."""
+    subject = " ".join(render_to_string(f"emails/{template}_subject.txt", context).split())
+    text = render_to_string(f"emails/{template}_body.txt", context)
+    try:
+        html = render_to_string(f"emails/{template}_body.html", context)
+    except Exception:  # noqa: BLE001 - the HTML part is optional
+        html = ""
+    return subject, text, html
+
+
+def email_queue(
+    *, to: str, template: str | None = None, context: dict | None = None, dedupe_key: str | None = None,
+    subject: str = "", body_text: str = "", body_html: str = "",
+) -> OutboundEmail | None:
+    """Save an email in the outbox and send it after commit.
+
+    Returns None when `dedupe_key` was already used: that message exists. The
+    caller's transaction decides whether the email exists at all; the send
+    itself happens after commit, so a rolled-back change announces nothing.
+    """
+    if template:
+        ctx = {"site_url": _site_url(), **(context or {})}
+        subject, body_text, body_html = _render_email(template, ctx)
+    try:
+        # A savepoint so that a duplicate key does not break the caller's transaction.
+        with transaction.atomic():
+            email = OutboundEmail.objects.create(
+                to=to, subject=subject[:200], body_text=body_text, body_html=body_html, dedupe_key=dedupe_key
+            )
+    except IntegrityError:
+        if dedupe_key and OutboundEmail.objects.filter(dedupe_key=dedupe_key).exists():
+            return None
+        raise
+    # After commit: the worker must find the row, and a rollback must send nothing.
+    transaction.on_commit(partial(_enqueue_delivery, email.pk))
+    return email
+
+
+def _enqueue_delivery(email_id: int) -> None:
+    from .tasks import deliver_email
+
+    try:
+        deliver_email.delay(email_id)
+    except Exception:  # noqa: BLE001 - broker down: the outbox drain delivers it later
+        log.warning("broker unavailable; email %s left for the outbox drain", email_id)
+
+
+def notify(user: User, title: str, url: str = "", *, dedupe_key: str | None = None) -> Notification | None:
+    """Add an in-portal notice for `user` (at most once per `dedupe_key`)."""
+    try:
+        with transaction.atomic():
+            return Notification.objects.create(user=user, title=title[:200], url=url, dedupe_key=dedupe_key)
+    except IntegrityError:
+        if dedupe_key and Notification.objects.filter(dedupe_key=dedupe_key).exists():
+            return None
+        raise
+
+
+def notifications_mark_read(user: User, ids: list[int] | None = None) -> int:
+    qs = Notification.objects.visible_to(user).unread()
+    if ids is not None:
+        qs = qs.filter(pk__in=ids)
+    return qs.update(read_at=timezone.now())
+
+
+def _site_url() -> str:
+    from django.conf import settings
+
+    return settings.SITE_URL

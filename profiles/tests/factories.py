@@ -1,0 +1,71 @@
+import factory
+from allauth.account.models import EmailAddress
+from django.utils.text import slugify
+
+from profiles.models import Membership, Profile, Role, RoleGrant, SupportGroup, Topic, User
+from profiles.services import role_grant
+
+PASSWORD = "correct-horse-battery-staple"
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+        skip_postgeneration_save = True
+
+    email = factory.Sequence(lambda n: f"person{n}@example.org")
+    password = factory.PostGenerationMethodCall("set_password", PASSWORD)
+
+    @factory.post_generation
+    def with_profile(self, create, extracted, **kwargs):
+        if not create:
+            return
+        self.save()
+        Profile.objects.get_or_create(user=self, defaults={"display_name": f"Person {self.pk}"})
+        EmailAddress.objects.get_or_create(user=self, email=self.email, defaults={"verified": True, "primary": True})
+
+
+class SupportGroupFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = SupportGroup
+
+    name = factory.Sequence(lambda n: f"Group {n}")
+    slug = factory.LazyAttribute(lambda o: slugify(o.name))
+
+
+class TopicFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Topic
+        django_get_or_create = ["slug"]
+
+    name = factory.Sequence(lambda n: f"Topic {n}")
+    slug = factory.LazyAttribute(lambda o: slugify(o.name))
+
+
+class MembershipFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Membership
+
+    user = factory.SubFactory(UserFactory)
+    group = factory.SubFactory(SupportGroupFactory)
+
+
+class RoleGrantFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = RoleGrant
+
+    user = factory.SubFactory(UserFactory)
+    role = Role.MENTEE
+
+
+GROUP_SCOPED = {Role.COORDINATOR, Role.MEA}
+
+
+def member(role: str | None, group: SupportGroup, **user_kwargs) -> User:
+    """A verified member of `group` holding `role` (coordinator and MEA roles are per group)."""
+    user = UserFactory(**user_kwargs)
+    Membership.objects.get_or_create(user=user, group=group)
+    if role:
+        role_grant(user, role, group=group if role in GROUP_SCOPED else None)
+    user.__dict__.pop("active_grants", None)
+    return user
