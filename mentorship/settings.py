@@ -170,6 +170,8 @@ EMERGENCY_NUMBERS = [
         ],
     )
 ]
+# How many active matches one MEA supports at most (a per-MEA limit may lower it).
+MEA_CASELOAD_LIMIT = env.int("MEA_CASELOAD_LIMIT", default=8)
 CRISIS_LINE = env.str("CRISIS_LINE", default="988")
 CRISIS_CHAT_URL = env.str("CRISIS_CHAT_URL", default="https://988lifeline.org/chat/")
 
