@@ -28,7 +28,11 @@ run: seed
 test: install
 	@eval "$$($(PY) scripts/test_services.py)"; \
 	echo "DATABASE_URL=$${DATABASE_URL:-sqlite (default)}  CELERY_BROKER_URL=$${CELERY_BROKER_URL:-embedded}"; \
-	$(VENV)/bin/pytest $(PYTEST_ARGS)
+	[ -n "$${CHROMIUM_PATH:-}" ] || command -v chromium >/dev/null || command -v chromium-browser >/dev/null || \
+	  echo "Chromium not found: the browser suite (tests/browser) is skipped. Get it with: sudo apt-get install chromium"; \
+	$(VENV)/bin/pytest $(PYTEST_ARGS); status=$$?; \
+	echo "Browser screenshots (phone 390 px and desktop 1280 px): $(CURDIR)/test-artifacts/screenshots/"; \
+	exit $$status
 
 lint: install
 	$(VENV)/bin/ruff check .
