@@ -88,6 +88,12 @@ class Site:
         self.page_errors: list[str] = []
         page.on("response", self._on_response)
         page.on("pageerror", lambda exc: self.page_errors.append(str(exc)))
+        page.on("console", self._on_console)
+
+    def _on_console(self, message):
+        # A blocked script or style is a broken page for the person using it.
+        if message.type == "error" and "Content Security Policy" in message.text:
+            self.page_errors.append(f"{self.page.url}: {message.text}")
 
     def _on_response(self, response):
         if response.status >= 500:
@@ -214,7 +220,7 @@ def site(request, page, live_server, transactional_db, axe):
     s = Site(page, live_server.url, journey, axe)
     yield s
     assert not s.server_errors, f"server errors: {s.server_errors}"
-    assert not s.page_errors, f"JavaScript errors: {s.page_errors}"
+    assert not s.page_errors, f"JavaScript or CSP errors: {s.page_errors}"
 
 
 @pytest.fixture
@@ -224,4 +230,4 @@ def phone_site(request, phone_page, live_server, transactional_db, axe):
     s = Site(phone_page, live_server.url, journey, axe)
     yield s
     assert not s.server_errors, f"server errors: {s.server_errors}"
-    assert not s.page_errors, f"JavaScript errors: {s.page_errors}"
+    assert not s.page_errors, f"JavaScript or CSP errors: {s.page_errors}"
