@@ -37,6 +37,8 @@ INSTALLED_APPS = [
     "allauth",
     "allauth.account",
     "allauth.mfa",
+    # Failed sign-ins are counted in the database and locked out (see AXES_* below).
+    "axes",
     "crispy_forms",
     "crispy_bootstrap5",
     "bootstrap",
@@ -49,7 +51,10 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Below whitenoise: static files keep their long cache; pages for a signed-in person are no-store.
+    "mentorship.security.NoStoreMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -58,6 +63,9 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "mentorship.security.MFARequiredMiddleware",
+    # Last, as django-axes requires: turns a locked-out sign-in into a 429 page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "mentorship.urls"
@@ -93,6 +101,8 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # --- People and sign-in ---------------------------------------------------
 AUTH_USER_MODEL = "profiles.User"
 AUTHENTICATION_BACKENDS = [
+    # First: refuses any attempt while the account+address or the address is locked out.
+    "mentorship.security.AxesBackend",
     "django.contrib.auth.backends.ModelBackend",
     "allauth.account.auth_backends.AuthenticationBackend",
 ]
@@ -117,9 +127,32 @@ ACCOUNT_ADAPTER = "profiles.adapters.AccountAdapter"
 ACCOUNT_EMAIL_SUBJECT_PREFIX = ""
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = env.str("PROGRAM_NAME", default="Peer Mentorship")
+# People who can read others' disclosures must use a second factor before any
+# page (mentorship.security.MFARequiredMiddleware). Off under DEBUG so the demo
+# logins of `make run` work; on in production unless MFA_ENFORCE=false.
+MFA_REQUIRED_ROLES = env.list("MFA_REQUIRED_ROLES", default=["staff", "coordinator", "mea"])
+MFA_ENFORCE = env.bool("MFA_ENFORCE", default=not DEBUG)
+
+# Failed sign-ins (django-axes, stored in the database so every gunicorn worker
+# sees the same count): locked out per account+address and per address.
+# allauth's own ACCOUNT_RATE_LIMITS (default on, per address and per account
+# key) add a cache-based throttle on top.
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=10)
+AXES_COOLOFF_TIME = env.float("AXES_COOLOFF_HOURS", default=0.25)  # hours
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "ip_address"]
+AXES_USERNAME_FORM_FIELD = "login"
+AXES_USERNAME_CALLABLE = "mentorship.security.axes_username"
+AXES_CLIENT_IP_CALLABLE = "mentorship.security.client_ip"
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "account/lockout.html"
+# How many reverse proxies append to X-Forwarded-For in front of the app
+# (0: none, the header is ignored; 1: one load balancer; ...).
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 
 SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=60 * 60 * 12)
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+# Sessions end SESSION_COOKIE_AGE after sign-in (not sliding: saving the
+# session on every request would make the emergency page touch the database).
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
@@ -225,6 +258,27 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+# Content Security Policy (django-csp): no inline script anywhere; the only
+# inline style allowed is the emergency page's, by hash (see mentorship/csp.py).
+from csp.constants import NONE, SELF  # noqa: E402
+
+from .csp import inline_style_hashes  # noqa: E402
+
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF, *inline_style_hashes(BASE_DIR / "templates", "escalations/emergency.html")],
+        # Bootstrap's CSS icons and the TOTP QR code are data: images.
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    },
+}
 SESSION_COOKIE_HTTPONLY = True
 if not DEBUG:
     SECURE_SSL_REDIRECT = env.bool("DJANGO_SECURE_SSL_REDIRECT", default=True)

@@ -1,0 +1,129 @@
+"""Request-level protections that cut across every app.
+
+- `MFARequiredMiddleware`: people who can read other people's disclosures
+  (staff, coordinators, MEAs) must have an authenticator before any page.
+- `NoStoreMiddleware`: a page rendered for a signed-in person is never stored
+  by a browser or proxy cache.
+- `client_ip` / `axes_username`: how django-axes identifies who is trying to
+  sign in, correct behind a known number of reverse proxies.
+(CSP hashes for inline styles are in mentorship/csp.py: settings import it.)
+"""
+
+from axes.backends import AxesStandaloneBackend
+from django.conf import settings
+from django.contrib import messages
+from django.shortcuts import redirect
+from django.utils.cache import patch_cache_control
+from django.utils.translation import gettext as _
+
+# URL names anyone signed in may reach without an authenticator: signing in
+# and out, setting up MFA itself, emergency guidance and monitoring.
+MFA_EXEMPT_URL_NAMES = {"emergency", "healthz"}
+MFA_EXEMPT_PREFIXES = ("account_", "mfa_")
+
+
+def needs_mfa(user) -> bool:
+    """True when `user` holds a role that must sign in with a second factor and has none yet."""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    required = set(getattr(settings, "MFA_REQUIRED_ROLES", []))
+    if not (user.is_staff or user.is_superuser or user.has_role(*required)):
+        return False
+    from allauth.mfa.models import Authenticator
+
+    return not Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
+
+
+class MFARequiredMiddleware:
+    """Send staff, coordinators and MEAs without an authenticator to TOTP setup.
+
+    Switched by settings.MFA_ENFORCE (on in production, off under DEBUG so the
+    demo logins work); the roles are settings.MFA_REQUIRED_ROLES. Placed after
+    the authentication middleware. The check runs in process_view so the URL
+    name is known and allauth's own pages (login, logout, MFA setup) stay open.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        if not getattr(settings, "MFA_ENFORCE", False):
+            return None
+        match = request.resolver_match
+        name = match.url_name if match else None
+        if name and (name in MFA_EXEMPT_URL_NAMES or name.startswith(MFA_EXEMPT_PREFIXES)):
+            return None
+        if not needs_mfa(request.user):
+            return None
+        messages.warning(
+            request,
+            _("Your role gives you access to other people's private reports. Set up an authenticator app to continue."),
+        )
+        return redirect("mfa_activate_totp")
+
+
+class NoStoreMiddleware:
+    """`Cache-Control: no-store` on every response to a signed-in person.
+
+    A response that already says how to cache it (the public emergency page,
+    static files) is left alone, and the user is looked at only after that
+    check so pages that must not touch the session or database never do.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if response.has_header("Cache-Control"):
+            return response
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            patch_cache_control(response, no_store=True, no_cache=True, private=True, max_age=0)
+        return response
+
+
+def client_ip(request) -> str:
+    """The client's address for throttling, trusting exactly TRUSTED_PROXY_COUNT proxies.
+
+    With N trusted proxies in front, the client is the N-th address from the
+    right of X-Forwarded-For (each proxy appends the address it saw). Anything
+    further left was written by the client and cannot be trusted. With no
+    proxy (N=0) the header is ignored entirely, so it cannot be spoofed.
+    """
+    count = getattr(settings, "TRUSTED_PROXY_COUNT", 0)
+    remote = request.META.get("REMOTE_ADDR", "") or ""
+    if count <= 0:
+        return remote
+    forwarded = [part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if part.strip()]
+    if len(forwarded) < count:
+        # Fewer hops than proxies: misconfigured or bypassing the proxy; use the socket peer.
+        return remote
+    return forwarded[-count][:45]
+
+
+def axes_username(request, credentials) -> str:
+    """The account being tried: allauth authenticates with `email`, its form posts `login`."""
+    value = (credentials or {}).get("email") or (credentials or {}).get("username")
+    if not value:
+        data = getattr(request, "POST", {}) or {}
+        value = data.get(settings.AXES_USERNAME_FORM_FIELD, "")
+    return str(value).strip().lower()[:255]
+
+
+class AxesBackend(AxesStandaloneBackend):
+    """django-axes' lockout check, skipped when there is no request.
+
+    Every sign-in over the web (allauth's login form, the admin through it)
+    passes the request and is counted. Calls without one come from our own
+    code — the test client's `login()`, a shell — where there is no address
+    to throttle; axes would refuse them outright.
+    """
+
+    def authenticate(self, request, username=None, password=None, **kwargs):
+        if request is None:
+            return None
+        return super().authenticate(request, username=username, password=password, **kwargs)
