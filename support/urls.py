@@ -6,4 +6,14 @@ app_name = "support"
 
 urlpatterns = [
     path("mea/", views.mea_home, name="mea_home"),
+    path("coordinator/", views.coordinator_dashboard, name="coordinator_dashboard"),
+    path("compliance/", views.compliance, name="compliance"),
+    path("matches/<int:pk>/", views.match_detail, name="match_detail"),
+    path("matches/<int:pk>/mea/", views.assign_mea, name="assign_mea"),
+    path("matches/<int:pk>/check-in/", views.checkin_create, name="checkin_create"),
+    path("matches/<int:pk>/ask/", views.request_create, name="request_create"),
+    path("matches/<int:pk>/milestones/", views.milestone_create, name="milestone_create"),
+    path("self-check-ins/<int:pk>/", views.request_detail, name="request_detail"),
+    path("self-check-ins/<int:pk>/answer/", views.request_answer, name="request_answer"),
+    path("self-check-ins/<int:pk>/withdraw/", views.request_withdraw, name="request_withdraw"),
 ]

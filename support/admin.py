@@ -1,0 +1,54 @@
+"""Operations console. Check-in content is confidential to the MEA, so the admin
+shows the cadence state and reminders, never what was said."""
+
+from django.contrib import admin
+
+from .models import MatchSupport, MEAProfile, Milestone, Reminder
+
+
+@admin.register(MEAProfile)
+class MEAProfileAdmin(admin.ModelAdmin):
+    list_display = ["user", "caseload_limit", "how_to_reach"]
+    search_fields = ["user__email", "user__profile__display_name"]
+    raw_id_fields = ["user"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).visible_to(request.user).select_related("user__profile")
+
+
+@admin.register(MatchSupport)
+class MatchSupportAdmin(admin.ModelAdmin):
+    list_display = ["match", "next_due", "last_checkin_on", "checkins_done", "mea_assigned_at"]
+    list_filter = ["next_due"]
+    readonly_fields = [f.name for f in MatchSupport._meta.fields]
+    date_hierarchy = "next_due"
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).visible_to(request.user).select_related(
+            "match__mentor__profile", "match__mentee__profile"
+        )
+
+    def has_add_permission(self, request):
+        return False
+
+
+@admin.register(Milestone)
+class MilestoneAdmin(admin.ModelAdmin):
+    list_display = ["what", "match", "happened_on", "recorded_by"]
+    raw_id_fields = ["match", "recorded_by"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).visible_to(request.user).select_related("recorded_by__profile")
+
+
+@admin.register(Reminder)
+class ReminderAdmin(admin.ModelAdmin):
+    list_display = ["kind", "match", "recipient", "occurrence", "status", "not_before", "sent_at"]
+    list_filter = ["kind", "status"]
+    readonly_fields = [f.name for f in Reminder._meta.fields]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).visible_to(request.user).select_related("recipient")
+
+    def has_add_permission(self, request):
+        return False

@@ -1,0 +1,78 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from .models import CheckIn, Milestone
+from .services import situation_choices
+
+
+class SituationsField(forms.MultipleChoiceField):
+    widget = forms.CheckboxSelectMultiple
+
+
+def _situations_field() -> SituationsField:
+    return SituationsField(
+        label=_("Does the worry match one of these situations?"), required=False, choices=situation_choices(),
+        help_text=_("Ticking one opens a concern with the right level of help, like any other report."),
+    )
+
+
+class CheckInForm(forms.ModelForm):
+    class Meta:
+        model = CheckIn
+        fields = ["with_whom", "held_on", "rating", "meetings_held", "meetings_cancelled", "to_celebrate",
+                  "worrying", "private_note"]
+        widgets = {
+            "held_on": forms.DateInput(attrs={"type": "date"}),
+            "rating": forms.RadioSelect(choices=[(i, str(i)) for i in range(1, 6)]),
+            "to_celebrate": forms.Textarea(attrs={"rows": 2}),
+            "worrying": forms.Textarea(attrs={"rows": 2}),
+            "private_note": forms.Textarea(attrs={"rows": 3}),
+        }
+        help_texts = {"private_note": _("Only you (the match's MEA) can read this.")}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        choices = situation_choices()
+        if choices:
+            self.fields["situations"] = _situations_field()
+            self.order_fields([*self.Meta.fields[:7], "situations", "private_note"])
+
+
+class SelfCheckInForm(forms.Form):
+    rating = forms.TypedChoiceField(
+        label=_("How is your mentoring going? (1 hard – 5 great)"), coerce=int,
+        choices=[(i, str(i)) for i in range(1, 6)], widget=forms.RadioSelect,
+    )
+    meetings_held = forms.IntegerField(label=_("Meetings held lately"), min_value=0, max_value=100, required=False)
+    meetings_cancelled = forms.IntegerField(label=_("Meetings cancelled lately"), min_value=0, max_value=100, required=False)
+    to_celebrate = forms.CharField(label=_("Something to celebrate"), required=False, max_length=2000,
+                                   widget=forms.Textarea(attrs={"rows": 2}))
+    worrying = forms.CharField(label=_("Anything worrying you"), required=False, max_length=2000,
+                               widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if situation_choices():
+            self.fields["situations"] = _situations_field()
+
+
+class MEAAssignForm(forms.Form):
+    mea = forms.ModelChoiceField(label=_("MEA"), queryset=None, empty_label=None)
+
+    def __init__(self, *args, candidates, loads: dict[int, int], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["mea"].queryset = candidates
+        self.fields["mea"].label_from_instance = lambda u: _("%(name)s (%(n)d active matches)") % {
+            "name": u.display_name, "n": loads.get(u.pk, 0)
+        }
+
+
+class MilestoneForm(forms.ModelForm):
+    class Meta:
+        model = Milestone
+        fields = ["what", "happened_on"]
+        widgets = {"happened_on": forms.DateInput(attrs={"type": "date"})}
+
+
+class AskForm(forms.Form):
+    respondent = forms.ChoiceField(label=_("Ask"), choices=[("mentor", _("the mentor")), ("mentee", _("the mentee"))])
