@@ -6,4 +6,11 @@ app_name = "escalations"
 
 urlpatterns = [
     path("staff/", views.staff_home, name="staff_home"),
+    path("report/", views.report, name="report"),
+    path("mine/", views.my_reports, name="mine"),
+    path("mine/<int:pk>/", views.my_report, name="my_report"),
+    path("debriefs/<int:pk>/", views.debrief_answer, name="debrief_answer"),
+    path("inbox/", views.inbox, name="inbox"),
+    path("inbox/<int:pk>/", views.inbox_detail, name="inbox_detail"),
+    path("inbox/<int:pk>/<str:action>/", views.inbox_act, name="inbox_act"),
 ]

@@ -27,3 +27,10 @@ def emergency(request):
 @role_required(Role.STAFF)
 def staff_home(request):
     return render(request, "escalations/staff_home.html")
+
+
+def report(request):  # filled in below
+    raise NotImplementedError
+
+
+my_reports = my_report = debrief_answer = inbox = inbox_detail = inbox_act = report

@@ -1,0 +1,288 @@
+"""Concern reports, their history, their notifications and who looked at them.
+
+A Concern is saved together with its routing decision (tier, the MEA told,
+whether staff were told). Its status moves open → acknowledged → in progress →
+resolved, only along TRANSITIONS, and every change is a ConcernEvent. The
+acknowledgement deadlines in force when it was made are copied onto it.
+
+Who sees a report (Concern.objects.visible_to), deny by default:
+- the reporter sees their own reports;
+- the MEA the report was routed to sees it (tier 1 and monitor reports), and
+  never a report about themselves;
+- staff see every report that reached staff (tier 2 and 3, and tier 1 once
+  escalated); a tier-1 report the MEA still holds is not theirs to read;
+- coordinators see no report content (what a member confides is for the MEA
+  and staff); they see only what their other roles give them.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from .routing import ABOUT_CHOICES, Kind, Tier, situation_labels
+
+
+class ConcernQuerySet(models.QuerySet):
+    def visible_to(self, user) -> "ConcernQuerySet":
+        if not getattr(user, "is_authenticated", False):
+            return self.none()
+        mine = Q(reporter=user)
+        # routed_to_mea is only ever set when the MEA may be told; the about-check
+        # is kept here too so a report about an MEA can never reach them.
+        as_mea = Q(routed_to_mea=user) & ~Q(about="mea")
+        if user.is_program_staff:
+            return self.filter(mine | as_mea | Q(escalated_to_staff=True))
+        return self.filter(mine | as_mea)
+
+    def unresolved(self) -> "ConcernQuerySet":
+        return self.exclude(status=Concern.Status.RESOLVED)
+
+
+class Concern(models.Model):
+    class Status(models.TextChoices):
+        OPEN = "open", _("Open")
+        ACKNOWLEDGED = "acknowledged", _("Acknowledged")
+        IN_PROGRESS = "in_progress", _("In progress")
+        RESOLVED = "resolved", _("Resolved")
+
+    class Source(models.TextChoices):
+        PORTAL = "portal", _("Report form")
+        CHECKIN = "checkin", _("Check-in")
+
+    TIER_CHOICES = [(Tier.MEA, _("1 · MEA")), (Tier.STAFF, _("2 · Staff")), (Tier.EMERGENCY, _("3 · Emergency"))]
+    KIND_CHOICES = [(k.value, k.value) for k in Kind]
+
+    # The allowed moves, written once. Escalating to staff reopens a report for
+    # staff to acknowledge (services.concern_escalate), which is not a status move.
+    TRANSITIONS = {
+        Status.OPEN: {Status.ACKNOWLEDGED},
+        Status.ACKNOWLEDGED: {Status.IN_PROGRESS, Status.RESOLVED},
+        Status.IN_PROGRESS: {Status.RESOLVED},
+        Status.RESOLVED: set(),
+    }
+
+    reporter = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="concerns_reported")
+    match = models.ForeignKey("matches.Match", on_delete=models.PROTECT, related_name="concerns")
+    about = models.CharField(_("about"), max_length=10, choices=ABOUT_CHOICES)
+    situations = models.JSONField(_("situations"), default=list)
+    details = models.TextField(_("details"), blank=True, max_length=5000)
+    source = models.CharField(max_length=10, choices=Source.choices, default=Source.PORTAL)
+
+    # The routing decision, saved in the same transaction as the report.
+    tier = models.PositiveSmallIntegerField(choices=TIER_CHOICES)
+    kind = models.CharField(max_length=10, choices=KIND_CHOICES)
+    routed_to_mea = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="concerns_routed",
+        verbose_name=_("MEA"),
+    )
+    escalated_to_staff = models.BooleanField(default=False)
+    escalated_at = models.DateTimeField(null=True, blank=True)
+    routing_reasons = models.JSONField(default=list, blank=True)
+
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.OPEN)
+    assigned_to = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="concerns_assigned",
+        verbose_name=_("staff member"),
+    )
+    # Deadlines in force when the report was made (hours by tier), and the current one.
+    deadlines = models.JSONField(default=dict)
+    ack_deadline = models.DateTimeField()
+    acknowledged_at = models.DateTimeField(null=True, blank=True)
+    resends = models.PositiveSmallIntegerField(default=0)
+    all_staff_notified_at = models.DateTimeField(null=True, blank=True)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    outcome = models.TextField(_("outcome"), blank=True, max_length=2000)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    objects = ConcernQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(condition=Q(tier__in=[1, 2, 3]), name="concern_tier_known"),
+            # Staff-tier reports reach staff from the start.
+            models.CheckConstraint(condition=Q(tier=1) | Q(escalated_to_staff=True), name="concern_staff_tier_escalated"),
+            models.CheckConstraint(
+                condition=~Q(status="resolved") | (Q(resolved_at__isnull=False) & ~Q(outcome="")),
+                name="concern_resolved_has_outcome",
+            ),
+            # A report about the MEA is never routed to an MEA.
+            models.CheckConstraint(condition=~Q(about="mea") | Q(routed_to_mea__isnull=True), name="concern_not_to_named_mea"),
+        ]
+        indexes = [
+            models.Index(fields=["match", "status"], name="concern_match_status"),
+            models.Index(fields=["status", "ack_deadline"], name="concern_status_deadline"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Concern #{self.pk} (tier {self.tier}, {self.get_status_display()})"
+
+    def can_move_to(self, status: str) -> bool:
+        return status in self.TRANSITIONS[self.Status(self.status)]
+
+    @property
+    def situation_labels(self) -> list[str]:
+        return situation_labels(self.situations)
+
+    @property
+    def is_overdue(self) -> bool:
+        return self.status == self.Status.OPEN and self.ack_deadline < timezone.now()
+
+    @property
+    def with_staff(self) -> bool:
+        return self.escalated_to_staff
+
+    def next_step(self) -> str:
+        """What happens next, in words for the reporter (no handler notes)."""
+        who = _("program staff") if self.escalated_to_staff else _("your MEA")
+        if self.status == self.Status.OPEN:
+            return _("Waiting for %(who)s to acknowledge it (by %(when)s at the latest).") % {
+                "who": who, "when": timezone.localtime(self.ack_deadline).strftime("%b %d, %H:%M")}
+        if self.status == self.Status.ACKNOWLEDGED:
+            return _("%(who)s has seen it and will reach out to you.") % {"who": str(who).capitalize()}
+        if self.status == self.Status.IN_PROGRESS:
+            return _("%(who)s is working on it with you.") % {"who": str(who).capitalize()}
+        return _("Resolved. You can report again at any time.")
+
+
+class ConcernEvent(models.Model):
+    """One line of a report's history: who did what, when. Notes are for handlers only."""
+
+    class What(models.TextChoices):
+        RAISED = "raised", _("Reported")
+        ACKNOWLEDGED = "acknowledged", _("Acknowledged")
+        STARTED = "started", _("Work started")
+        NOTE = "note", _("Note")
+        ESCALATED = "escalated", _("Escalated to staff")
+        ASSIGNED = "assigned", _("Assigned")
+        RESENT = "resent", _("Staff notified again")
+        ALL_STAFF = "all_staff", _("Every staff member notified")
+        RESOLVED = "resolved", _("Resolved")
+        DEBRIEF = "debrief", _("Debrief")
+
+    # What the reporter may see of the history (never notes or handler reasons).
+    PUBLIC = {What.RAISED, What.ACKNOWLEDGED, What.STARTED, What.ESCALATED, What.RESOLVED}
+
+    concern = models.ForeignKey(Concern, on_delete=models.CASCADE, related_name="events")
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    what = models.CharField(max_length=14, choices=What.choices)
+    note = models.TextField(blank=True, max_length=5000)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.get_what_display()} by {self.actor or 'the system'}"
+
+
+class ConcernNotificationQuerySet(models.QuerySet):
+    def visible_to(self, user) -> "ConcernNotificationQuerySet":
+        if not getattr(user, "is_authenticated", False) or not user.is_program_staff:
+            return self.none()
+        return self.filter(concern__escalated_to_staff=True)
+
+
+class ConcernNotification(models.Model):
+    """The notification outbox: one row per report, step, recipient and channel.
+
+    Written in the report's transaction; a task delivers it after commit and a
+    beat task drains what is left (broker down, endpoint failing). The unique
+    constraint makes each notice exist once, however often a step is planned.
+    It carries ids only, never what was reported.
+    """
+
+    class Channel(models.TextChoices):
+        EMAIL = "email", _("Email and portal notice")
+        WEBHOOK = "webhook", _("Staff chat webhook")
+
+    concern = models.ForeignKey(Concern, on_delete=models.CASCADE, related_name="notifications")
+    step = models.CharField(max_length=20)  # raised, escalated, resend-1, all-staff ...
+    channel = models.CharField(max_length=10, choices=Channel.choices)
+    recipient = models.CharField(max_length=254)  # an email address, or "staff-webhook"
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    claimed_until = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveIntegerField(default=0)
+    last_error = models.CharField(max_length=200, blank=True)
+
+    objects = ConcernNotificationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["concern", "step", "recipient", "channel"], name="concern_notification_once"),
+        ]
+        indexes = [models.Index(fields=["created_at"], condition=Q(sent_at__isnull=True), name="concern_notif_unsent")]
+
+    def __str__(self) -> str:
+        return f"{self.channel} to {self.recipient} ({self.step}) for concern #{self.concern_id}"
+
+
+class ConcernAccess(models.Model):
+    """A staff member opened a report: who viewed what, when."""
+
+    concern = models.ForeignKey(Concern, on_delete=models.CASCADE, related_name="accesses")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    via = models.CharField(max_length=10, default="admin")
+    viewed_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-viewed_at"]
+        verbose_name_plural = "concern accesses"
+
+    def __str__(self) -> str:
+        return f"{self.user} viewed #{self.concern_id} at {self.viewed_at:%Y-%m-%d %H:%M}"
+
+
+class DebriefQuerySet(models.QuerySet):
+    def visible_to(self, user) -> "DebriefQuerySet":
+        if not getattr(user, "is_authenticated", False):
+            return self.none()
+        q = Q(person=user) | Q(owner=user)
+        if user.is_program_staff:
+            q |= Q(concern__escalated_to_staff=True)
+        return self.filter(q)
+
+
+class Debrief(models.Model):
+    """A follow-up offered to a volunteer who reported a staff-tier or emergency situation."""
+
+    class Status(models.TextChoices):
+        OFFERED = "offered", _("Offered")
+        ACCEPTED = "accepted", _("Accepted")
+        DECLINED = "declined", _("Declined")
+        DONE = "done", _("Done")
+
+    TRANSITIONS = {
+        Status.OFFERED: {Status.ACCEPTED, Status.DECLINED},
+        Status.ACCEPTED: {Status.DONE, Status.DECLINED},
+        Status.DECLINED: {Status.ACCEPTED},
+        Status.DONE: set(),
+    }
+
+    concern = models.OneToOneField(Concern, on_delete=models.CASCADE, related_name="debrief")
+    person = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="debriefs")
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+                              help_text=_("Who follows up: the MEA, or staff when there is none."))
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.OFFERED)
+    due_on = models.DateField()
+    done_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    objects = DebriefQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["due_on"]
+        constraints = [
+            models.CheckConstraint(condition=~Q(status="done") | Q(done_at__isnull=False), name="debrief_done_has_time"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Debrief for concern #{self.concern_id} ({self.get_status_display()})"
+
+    def can_move_to(self, status: str) -> bool:
+        return status in self.TRANSITIONS[self.Status(self.status)]

@@ -1,0 +1,256 @@
+"""Every write to a concern: raise, acknowledge, start, note, escalate, assign,
+resolve, the deadline follow-through, access records and debriefs.
+
+A report and its routing decision are saved in one transaction; who must be told
+is written in the same transaction as ConcernNotification rows (the outbox), and
+delivery is queued after commit (escalations.notifications). A broker that is
+down loses nothing: the beat drain delivers the rows later.
+"""
+
+import logging
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from matches.models import Match
+from profiles.models import User
+
+from .models import Concern, ConcernAccess, ConcernEvent, Debrief
+from .notifications import plan_notifications
+from .routing import About, Tier, UnknownSituation, route
+
+log = logging.getLogger(__name__)
+
+DEFAULT_ACK_DEADLINES = {1: 72, 2: 24, 3: 1}  # hours, by tier
+DEFAULT_MAX_RESENDS = 2
+
+
+class ConcernError(Exception):
+    """A change that is not allowed; the message is safe to show the person."""
+
+
+def deadlines_in_force() -> dict[str, int]:
+    """Hours to acknowledge by tier, from settings.ESCALATION_ACK_DEADLINES (keys as strings, for JSON)."""
+    configured = getattr(settings, "ESCALATION_ACK_DEADLINES", None) or DEFAULT_ACK_DEADLINES
+    hours = {**DEFAULT_ACK_DEADLINES, **{int(k): v for k, v in configured.items()}}
+    return {str(tier): float(hours[tier]) for tier in (1, 2, 3)}
+
+
+def _hours(concern: Concern, tier: int) -> timedelta:
+    return timedelta(hours=float(concern.deadlines.get(str(tier), DEFAULT_ACK_DEADLINES[tier])))
+
+
+def _staff_deadline_tier(concern: Concern) -> int:
+    # A tier-1 report that reached staff is held to the staff deadline.
+    return max(concern.tier, Tier.STAFF)
+
+
+def _role_in_match(user: User, match: Match) -> str | None:
+    if user.pk == match.mentor_id:
+        return About.MENTOR
+    if user.pk == match.mentee_id:
+        return About.MENTEE
+    if match.mea_id and user.pk == match.mea_id:
+        return About.MEA
+    return None
+
+
+def concern_raise(
+    *, reporter: User, match: Match, situations: list[str], about: str, details: str = "", source: str = "portal"
+) -> Concern:
+    """Save a report with its routing decision and queue who must be told (after commit)."""
+    own_role = _role_in_match(reporter, match)
+    if own_role is None:
+        raise ConcernError(_("You can only report about a match you are part of."))
+    if about == own_role:
+        raise ConcernError(_("Choose who the report is about: the other person in the match, or the MEA."))
+    try:
+        decision = route(list(situations), about, match)
+    except (UnknownSituation, ValueError) as exc:
+        raise ConcernError(_("Choose at least one situation from the list.")) from exc
+    now = timezone.now()
+    deadlines = deadlines_in_force()
+    with transaction.atomic():
+        concern = Concern.objects.create(
+            reporter=reporter, match=match, about=about, situations=list(dict.fromkeys(situations)),
+            details=details.strip(), source=source, tier=int(decision.tier), kind=decision.kind.value,
+            routed_to_mea=decision.mea, escalated_to_staff=decision.notify_staff,
+            escalated_at=now if decision.notify_staff else None, routing_reasons=list(decision.reasons),
+            deadlines=deadlines, ack_deadline=now + timedelta(hours=deadlines[str(int(decision.tier))]), created_at=now,
+        )
+        ConcernEvent.objects.create(concern=concern, actor=reporter, what=ConcernEvent.What.RAISED, created_at=now)
+        if concern.tier >= Tier.STAFF:
+            # Carrying someone else's crisis is heavy: offer the reporter a debrief.
+            owner = decision.mea if decision.mea and decision.mea.pk != reporter.pk else None
+            Debrief.objects.create(concern=concern, person=reporter, owner=owner, due_on=(now + timedelta(days=3)).date())
+        plan_notifications(concern, "raised", mea=bool(decision.mea), staff=decision.notify_staff)
+    log.info("concern %s raised: tier %s, mea %s, staff %s", concern.pk, concern.tier,
+             concern.routed_to_mea_id, concern.escalated_to_staff)
+    return concern
+
+
+def may_handle(concern: Concern, user: User) -> bool:
+    """Staff handle reports that reached staff; the routed MEA handles the others."""
+    if concern.escalated_to_staff:
+        return user.is_program_staff
+    return concern.routed_to_mea_id is not None and concern.routed_to_mea_id == user.pk and concern.about != About.MEA
+
+
+def _locked(concern: Concern) -> Concern:
+    # Lock the report: two handlers acting at once must not both move the status
+    # (one would overwrite the other's step and both events would be written).
+    return Concern.objects.select_for_update().get(pk=concern.pk)
+
+
+def _move(concern: Concern, actor: User | None, status: str, what: str, *, note: str = "", **fields) -> Concern:
+    with transaction.atomic():
+        locked = _locked(concern)
+        if actor is not None and not may_handle(locked, actor):
+            raise ConcernError(_("You cannot change this report."))
+        if not locked.can_move_to(status):
+            raise ConcernError(_("This report is %(status)s; that step is not possible now.")
+                               % {"status": locked.get_status_display().lower()})
+        locked.status = status
+        for name, value in fields.items():
+            setattr(locked, name, value)
+        locked.save(update_fields=["status", *fields])
+        ConcernEvent.objects.create(concern=locked, actor=actor, what=what, note=note)
+    return locked
+
+
+def concern_acknowledge(concern: Concern, actor: User) -> Concern:
+    return _move(concern, actor, Concern.Status.ACKNOWLEDGED, ConcernEvent.What.ACKNOWLEDGED,
+                 acknowledged_at=timezone.now())
+
+
+def concern_start(concern: Concern, actor: User) -> Concern:
+    return _move(concern, actor, Concern.Status.IN_PROGRESS, ConcernEvent.What.STARTED)
+
+
+def concern_resolve(concern: Concern, actor: User, outcome: str) -> Concern:
+    outcome = (outcome or "").strip()
+    if not outcome:
+        raise ConcernError(_("Say what the outcome was before resolving."))
+    return _move(concern, actor, Concern.Status.RESOLVED, ConcernEvent.What.RESOLVED, note=outcome,
+                 outcome=outcome, resolved_at=timezone.now())
+
+
+def concern_note(concern: Concern, actor: User, note: str) -> ConcernEvent:
+    note = (note or "").strip()
+    if not note:
+        raise ConcernError(_("Write the note first."))
+    if not may_handle(concern, actor):
+        raise ConcernError(_("You cannot change this report."))
+    return ConcernEvent.objects.create(concern=concern, actor=actor, what=ConcernEvent.What.NOTE, note=note)
+
+
+def concern_escalate(concern: Concern, actor: User | None, reason: str) -> Concern:
+    """Hand a tier-1 report to staff (by its MEA with a reason, or by the deadline check with actor=None)."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ConcernError(_("Say why it needs staff."))
+    now = timezone.now()
+    with transaction.atomic():
+        locked = _locked(concern)
+        if actor is not None and not may_handle(locked, actor):
+            raise ConcernError(_("You cannot change this report."))
+        if locked.escalated_to_staff:
+            raise ConcernError(_("Staff already have this report."))
+        if locked.status == Concern.Status.RESOLVED:
+            raise ConcernError(_("This report is resolved."))
+        locked.escalated_to_staff = True
+        locked.escalated_at = now
+        # Staff must acknowledge it afresh, within the staff deadline in force when it was made.
+        locked.status = Concern.Status.OPEN
+        locked.ack_deadline = now + _hours(locked, _staff_deadline_tier(locked))
+        locked.save(update_fields=["escalated_to_staff", "escalated_at", "status", "ack_deadline"])
+        ConcernEvent.objects.create(concern=locked, actor=actor, what=ConcernEvent.What.ESCALATED, note=reason)
+        plan_notifications(locked, "escalated", mea=False, staff=True)
+    log.info("concern %s escalated to staff by %s", locked.pk, actor.pk if actor else "deadline")
+    return locked
+
+
+def concern_assign(concern: Concern, actor: User, assignee: User) -> Concern:
+    if not actor.is_program_staff or not assignee.is_program_staff:
+        raise ConcernError(_("Reports are assigned by and to program staff."))
+    with transaction.atomic():
+        locked = _locked(concern)
+        if not locked.escalated_to_staff:
+            raise ConcernError(_("You cannot change this report."))
+        locked.assigned_to = assignee
+        locked.save(update_fields=["assigned_to"])
+        ConcernEvent.objects.create(concern=locked, actor=actor, what=ConcernEvent.What.ASSIGNED,
+                                    note=assignee.display_name)
+        plan_notifications(locked, f"assigned-{assignee.pk}", mea=False, staff=False, users=[assignee])
+    return locked
+
+
+def concern_follow_up(concern_id: int) -> str:
+    """An unacknowledged report past its deadline: to staff, sent again, then to every staff member.
+
+    Safe to run twice: the lock and the moved deadline make a second run find
+    nothing due.
+    """
+    now = timezone.now()
+    max_resends = getattr(settings, "ESCALATION_MAX_RESENDS", DEFAULT_MAX_RESENDS)
+    with transaction.atomic():
+        # Lock: the beat and a handler acknowledging at the same moment must not both act.
+        concern = Concern.objects.select_for_update().get(pk=concern_id)
+        if concern.status != Concern.Status.OPEN or concern.ack_deadline > now:
+            return "not due"
+        if not concern.escalated_to_staff:
+            concern_escalate(concern, None, "Not acknowledged by the MEA before the deadline.")
+            return "escalated"
+        if concern.resends < max_resends:
+            concern.resends += 1
+            concern.ack_deadline = now + _hours(concern, _staff_deadline_tier(concern))
+            concern.save(update_fields=["resends", "ack_deadline"])
+            ConcernEvent.objects.create(concern=concern, what=ConcernEvent.What.RESENT, note=f"#{concern.resends}")
+            plan_notifications(concern, f"resend-{concern.resends}", mea=False, staff=True)
+            return "resent"
+        if concern.all_staff_notified_at is None:
+            concern.all_staff_notified_at = now
+            concern.save(update_fields=["all_staff_notified_at"])
+            ConcernEvent.objects.create(concern=concern, what=ConcernEvent.What.ALL_STAFF)
+            plan_notifications(concern, "all-staff", mea=False, staff=False, all_staff=True)
+            return "all staff"
+    return "nothing left to send"
+
+
+def concern_record_access(concern: Concern, user: User, via: str = "admin") -> ConcernAccess | None:
+    """Record that a staff member opened a report (other people's own reports are not recorded)."""
+    if not user.is_program_staff:
+        return None
+    return ConcernAccess.objects.create(concern=concern, user=user, via=via)
+
+
+def debrief_respond(debrief: Debrief, person: User, *, accept: bool) -> Debrief:
+    status = Debrief.Status.ACCEPTED if accept else Debrief.Status.DECLINED
+    with transaction.atomic():
+        locked = Debrief.objects.select_for_update().get(pk=debrief.pk)  # one answer at a time
+        if locked.person_id != person.pk:
+            raise ConcernError(_("This debrief is not yours."))
+        if not locked.can_move_to(status):
+            raise ConcernError(_("This debrief can no longer be changed."))
+        locked.status = status
+        locked.save(update_fields=["status"])
+        ConcernEvent.objects.create(concern_id=locked.concern_id, actor=person, what=ConcernEvent.What.DEBRIEF,
+                                    note=status)
+    return locked
+
+
+def debrief_done(debrief: Debrief, actor: User) -> Debrief:
+    with transaction.atomic():
+        locked = Debrief.objects.select_for_update().select_related("concern").get(pk=debrief.pk)
+        if not (locked.owner_id == actor.pk or may_handle(locked.concern, actor)):
+            raise ConcernError(_("You cannot change this debrief."))
+        if not locked.can_move_to(Debrief.Status.DONE):
+            raise ConcernError(_("The reporter has not accepted this debrief."))
+        locked.status = Debrief.Status.DONE
+        locked.done_at = timezone.now()
+        locked.save(update_fields=["status", "done_at"])
+        ConcernEvent.objects.create(concern_id=locked.concern_id, actor=actor, what=ConcernEvent.What.DEBRIEF, note="done")
+    return locked
