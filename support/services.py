@@ -144,24 +144,38 @@ def situation_choices() -> list[tuple[str, str]]:
     return choices
 
 
+def needs_emergency_guidance(situations: list[str] | None) -> bool:
+    """True when a named situation is an emergency or comes with crisis-line guidance (shown at once)."""
+    if not situations:
+        return False
+    from escalations.routing import SITUATIONS_BY_KEY, Tier
+
+    found = [SITUATIONS_BY_KEY[k] for k in situations if k in SITUATIONS_BY_KEY]
+    return any(s.tier == Tier.EMERGENCY or s.crisis_line for s in found)
+
+
 def concern_from_worry(*, reporter: User, match: Match, situations: list[str], details: str, source: str):
     """Open a concern through the escalation router for a worry that names table situations.
 
     The one place support calls the router (escalations.services.concern_raise).
     Called inside the caller's transaction: the check-in and the concern are
-    saved together or not at all. Returns the concern, or None when no situation
-    was named (or the router is not installed yet).
+    saved together or not at all (a refused concern refuses the check-in, so a
+    worry is never saved as if it had been escalated). Returns the concern, or
+    None when no situation was named.
     """
     if not situations:
         return None
+    from escalations.services import ConcernError, concern_raise
+
+    # Who the worry is about: the seed's situations are about the mentee, as the
+    # mentor or MEA sees them; a mentee's own worry is about the mentor.
+    about = "mentor" if reporter.pk == match.mentee_id else "mentee"
     try:
-        from escalations.services import concern_raise
-    except ImportError:
-        log.error("worry on match %s names a situation but the escalation router is missing", match.pk)
-        return None
-    return concern_raise(
-        reporter=reporter, match=match, situations=list(situations), about="mentee", details=details, source=source
-    )
+        return concern_raise(
+            reporter=reporter, match=match, situations=list(situations), about=about, details=details, source=source
+        )
+    except ConcernError as exc:
+        raise SupportError(str(exc)) from exc
 
 
 # --- Check-ins ---------------------------------------------------------------
@@ -275,7 +289,7 @@ def checkin_request_answer(
     if req.match.mea_id:
         notify(req.match.mea, _("A self check-in was answered."), reverse("support:request_detail", args=[req.pk]),
                dedupe_key=f"request-answered:{req.pk}")
-    concern_from_worry(reporter=by, match=req.match, situations=situations, details=worrying, source="self_checkin")
+    concern_from_worry(reporter=by, match=req.match, situations=situations, details=worrying, source="checkin")
     return req
 
 

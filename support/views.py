@@ -85,7 +85,7 @@ def match_detail(request, pk):
         candidates = services.mea_candidates(match.group_id)
         suggestion = suggest_mea(match.group_id)
         ctx["assign_form"] = MEAAssignForm(
-            candidates=candidates, loads=services.mea_caseloads(candidates.values("pk")),
+            candidates=candidates, loads=services.mea_caseloads(candidates.values_list("pk", flat=True)),
             initial={"mea": match.mea_id or (suggestion.pk if suggestion else None)},
         )
         ctx["suggestion"] = suggestion
@@ -131,6 +131,8 @@ def checkin_create(request, pk):
                 messages.success(request, _("Check-in saved. The next one is due on %(date)s.") % {
                     "date": services.support_for(match).next_due
                 })
+                if services.needs_emergency_guidance(data.get("situations")):
+                    return redirect("emergency")
                 return redirect("support:match_detail", pk=match.pk)
         else:
             messages.error(request, _("Please correct the highlighted fields."))
@@ -174,6 +176,8 @@ def request_answer(request, pk):
                 messages.error(request, str(exc))
             else:
                 messages.success(request, _("Thank you. Your answer went to your MEA only."))
+                if services.needs_emergency_guidance(data.get("situations")):
+                    return redirect("emergency")
                 return redirect("support:match_detail", pk=req.match_id)
         else:
             messages.error(request, _("Please correct the highlighted fields."))
