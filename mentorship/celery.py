@@ -20,4 +20,12 @@ app.conf.beat_schedule = {
         "task": "profiles.tasks.drain_email_outbox",
         "schedule": crontab(minute="*"),
     },
+    # Check-in reminders (MEA due/overdue, self check-in asked, coordinator when
+    # long overdue). Scans by due date, so a run missed while the broker was
+    # down is caught up; each reminder is claimed before sending (at most once)
+    # and goes out in the recipient's local waking hours, hence every 10 minutes.
+    "checkin-reminders": {
+        "task": "support.tasks.reminders_scan",
+        "schedule": crontab(minute="*/10"),
+    },
 }
