@@ -20,6 +20,11 @@ app.conf.beat_schedule = {
         "task": "profiles.tasks.drain_email_outbox",
         "schedule": crontab(minute="*"),
     },
+    # Liveness of beat and workers: /healthz reports "stale" when this row is old.
+    "beat-heartbeat": {
+        "task": "profiles.tasks.beat_heartbeat",
+        "schedule": crontab(minute="*"),
+    },
     # Check-in reminders (MEA due/overdue, self check-in asked, coordinator when
     # long overdue). Scans by due date, so a run missed while the broker was
     # down is caught up; each reminder is claimed before sending (at most once)

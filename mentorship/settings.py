@@ -64,6 +64,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "mentorship.security.MFARequiredMiddleware",
+    "mentorship.security.AuditActorMiddleware",
     # Last, as django-axes requires: turns a locked-out sign-in into a 429 page.
     "axes.middleware.AxesMiddleware",
 ]

@@ -2,7 +2,20 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
 
-from .models import Membership, Notification, OutboundEmail, Profile, RoleGrant, SupportGroup, Topic, User
+from .audit import AccessAuditedAdminMixin, AuditedAdminMixin
+from .models import (
+    AccessEvent,
+    AuditEvent,
+    ErasureRequest,
+    Membership,
+    Notification,
+    OutboundEmail,
+    Profile,
+    RoleGrant,
+    SupportGroup,
+    Topic,
+    User,
+)
 
 
 class ProfileInline(admin.StackedInline):
@@ -44,7 +57,7 @@ class UserAdmin(BaseUserAdmin):
 
 
 @admin.register(Profile)
-class ProfileAdmin(admin.ModelAdmin):
+class ProfileAdmin(AccessAuditedAdminMixin, AuditedAdminMixin, admin.ModelAdmin):
     list_display = ["user", "display_name", "pronouns", "time_zone", "updated_at"]
     list_filter = ["gender", "connect_in_person", "connect_phone", "connect_text", "connect_web"]
     list_select_related = ["user"]
@@ -76,7 +89,7 @@ class MembershipAdmin(admin.ModelAdmin):
 
 
 @admin.register(RoleGrant)
-class RoleGrantAdmin(admin.ModelAdmin):
+class RoleGrantAdmin(AuditedAdminMixin, admin.ModelAdmin):
     list_display = ["user", "role", "group", "started_at", "ended_at"]
     list_filter = ["role", "group", ("ended_at", admin.EmptyFieldListFilter)]
     list_select_related = ["user", "group"]
@@ -107,3 +120,71 @@ class NotificationAdmin(admin.ModelAdmin):
     list_filter = [("read_at", admin.EmptyFieldListFilter)]
     list_select_related = ["user"]
     search_fields = ["user__email"]
+
+
+class _ReadOnlyTrailAdmin(admin.ModelAdmin):
+    """History is evidence: staff can read it, nobody can add, edit or delete it here."""
+
+    list_select_related = ["actor", "content_type"]
+    list_filter = ["content_type", ("at", admin.DateFieldListFilter)]
+    search_fields = ["object_id", "actor__email"]
+    date_hierarchy = "at"
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).visible_to(request.user)
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.is_active and (request.user.is_superuser or request.user.is_program_staff)
+
+    def has_module_permission(self, request):
+        return self.has_view_permission(request)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def get_actions(self, request):
+        return {}
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(_ReadOnlyTrailAdmin):
+    list_display = ["at", "actor", "action", "content_type", "object_id"]
+    list_filter = ["action", *_ReadOnlyTrailAdmin.list_filter]
+    fields = ["at", "actor", "action", "content_type", "object_id", "changes"]
+    readonly_fields = fields
+
+
+@admin.register(AccessEvent)
+class AccessEventAdmin(_ReadOnlyTrailAdmin):
+    list_display = ["at", "actor", "content_type", "object_id", "path"]
+    fields = ["at", "actor", "content_type", "object_id", "path"]
+    readonly_fields = fields
+
+
+@admin.register(ErasureRequest)
+class ErasureRequestAdmin(admin.ModelAdmin):
+    """Erasure is completed from the portal (profiles:erasure_requests), which runs every app's eraser."""
+
+    list_display = ["pk", "user", "status", "requested_at", "completed_at", "completed_by"]
+    list_filter = ["status"]
+    list_select_related = ["user", "completed_by"]
+    fields = list_display
+    readonly_fields = list_display
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).visible_to(request.user)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

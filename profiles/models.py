@@ -15,6 +15,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from .audit import AuditedQuerySet
+
 
 class Role(models.TextChoices):
     MENTEE = "mentee", _("Mentee")
@@ -224,6 +226,17 @@ class Membership(models.Model):
         return f"{self.user} in {self.group}"
 
 
+class RoleGrantQuerySet(AuditedQuerySet):
+    """Role changes are security changes: every bulk update or delete is in the audit trail."""
+
+    def visible_to(self, user) -> "RoleGrantQuerySet":
+        if not getattr(user, "is_authenticated", False):
+            return self.none()
+        if user.is_program_staff:
+            return self
+        return self.filter(Q(user=user) | Q(group_id__in=user.coordinated_group_ids))
+
+
 class RoleGrant(models.Model):
     """A role a person holds, optionally within one group, from `started_at` until `ended_at`."""
 
@@ -235,6 +248,8 @@ class RoleGrant(models.Model):
     started_at = models.DateTimeField(default=timezone.now)
     ended_at = models.DateTimeField(null=True, blank=True)
     granted_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+
+    objects = RoleGrantQuerySet.as_manager()
 
     class Meta:
         ordering = ["user", "role"]
@@ -322,3 +337,13 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+# Audit trail, staff reads, erasure requests and the beat heartbeat live in
+# their own module; importing them here registers them with the app.
+from .trust_models import AccessEvent, AuditEvent, ErasureRequest, Heartbeat  # noqa: E402
+
+__all__ = [
+    "AccessEvent", "AuditEvent", "ErasureRequest", "Heartbeat", "Membership", "Notification", "OutboundEmail",
+    "Profile", "Role", "RoleGrant", "SupportGroup", "Topic", "User",
+]

@@ -7,6 +7,7 @@ from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from .audit import audit_record
 from .models import Notification, OutboundEmail, Profile, Role, RoleGrant, SupportGroup, User
 
 log = logging.getLogger(__name__)
@@ -18,6 +19,7 @@ def role_grant(user: User, role: str, *, group: SupportGroup | None = None, by: 
     if existing:
         return existing
     grant = RoleGrant.objects.create(user=user, role=role, group=group, granted_by=by)
+    audit_record(by, grant, "granted", {"role": [None, role], "group": [None, group.pk if group else None]})
     if role == Role.STAFF and not user.is_staff:
         # Program staff work the queue in the Django admin.
         User.objects.filter(pk=user.pk).update(is_staff=True)

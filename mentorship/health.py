@@ -1,0 +1,68 @@
+"""Health checks for monitoring: database, broker, and beat freshness.
+
+Each check returns "ok" or a short word saying what is wrong; nothing about
+people. The broker check has a short timeout so a down Redis makes the probe
+answer 503 quickly instead of hanging.
+"""
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import connection
+from django.utils import timezone
+
+BROKER_TIMEOUT = 2.0
+
+
+def check_database() -> str:
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+    except Exception:  # noqa: BLE001 - any failure means "down"
+        return "down"
+    return "ok"
+
+
+def check_broker() -> str:
+    url = settings.CELERY_BROKER_URL
+    try:
+        if url.startswith(("redis://", "rediss://")):
+            import redis
+
+            client = redis.Redis.from_url(url, socket_connect_timeout=BROKER_TIMEOUT, socket_timeout=BROKER_TIMEOUT)
+            try:
+                client.ping()
+            finally:
+                client.close()
+        else:
+            from mentorship.celery import app
+
+            with app.connection_for_write() as conn:
+                conn.ensure_connection(max_retries=1, timeout=BROKER_TIMEOUT)
+    except Exception:  # noqa: BLE001 - any failure means "down"
+        return "down"
+    return "ok"
+
+
+def check_beat() -> str:
+    """ "ok" when the beat heartbeat task ran recently (so beat and a worker are both alive)."""
+    from profiles.models import Heartbeat
+
+    stale_after = timedelta(seconds=getattr(settings, "HEALTH_BEAT_STALE_SECONDS", 300))
+    try:
+        beat = Heartbeat.objects.filter(name="beat").values_list("at", flat=True).first()
+    except Exception:  # noqa: BLE001
+        return "unknown"
+    if beat is None:
+        return "never"
+    return "ok" if timezone.now() - beat <= stale_after else "stale"
+
+
+def report() -> tuple[dict[str, str], bool]:
+    database = check_database()
+    result = {
+        "database": database,
+        "broker": check_broker(),
+        "beat": check_beat() if database == "ok" else "unknown",
+    }
+    return result, all(value == "ok" for value in result.values())
