@@ -159,7 +159,7 @@ def dispatch(ids: list[int], enqueue) -> int:
 # --- Sending one ---------------------------------------------------------------
 
 
-def _is_stale(r: Reminder) -> bool:
+def _is_stale(r: Reminder, now: datetime) -> bool:
     """True when the reminder no longer applies (match ended, check-in done, MEA changed, answered)."""
     match = r.match
     if match.status != Match.Status.ACTIVE:
@@ -173,8 +173,9 @@ def _is_stale(r: Reminder) -> bool:
         return True
     if r.kind == K.CHECKIN_DUE:
         # Already past the overdue point (e.g. after an outage): the overdue reminder says it all.
-        return Reminder.objects.filter(kind=K.CHECKIN_OVERDUE, match=match, occurrence=r.occurrence,
-                                       recipient=r.recipient, status=Reminder.Status.SENT).exists()
+        profile = getattr(r.recipient, "profile", None)
+        local_today = now.astimezone(_zone(profile.time_zone if profile else None)).date()
+        return local_today >= r.occurrence + timedelta(days=cadence()["overdue_after_days"])
     return False
 
 
@@ -205,8 +206,8 @@ def send_one(reminder_id: int, now: datetime | None = None) -> str:
         )
         if not claimed:
             return "done"
-        r = Reminder.objects.select_related("match__support", "recipient", "request").get(pk=reminder_id)
-        if _is_stale(r):
+        r = Reminder.objects.select_related("match__support", "recipient__profile", "request").get(pk=reminder_id)
+        if _is_stale(r, now):
             Reminder.objects.filter(pk=r.pk).update(status=Reminder.Status.SKIPPED, sent_at=None)
             return "skipped"
         title, path = _message(r)

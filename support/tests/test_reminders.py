@@ -1,0 +1,279 @@
+import threading
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+from django.db import connection
+from django.utils import timezone
+
+from conftest import wait_until
+from profiles.models import Notification, OutboundEmail, Profile
+from profiles.tests.factories import member
+from support import reminders, services
+from support.models import CheckInRequest, MatchSupport, Reminder
+from support.tests.factories import supported_match
+
+pytestmark = pytest.mark.django_db
+
+NOON_NY_WINTER = datetime(2026, 1, 15, 17, 0, tzinfo=UTC)  # 12:00 in New York (EST)
+
+
+def at(time_machine, when: datetime):
+    time_machine.move_to(when, tick=False)
+
+
+def sent(kind=None, **filters):
+    qs = Reminder.objects.filter(status=Reminder.Status.SENT, **filters)
+    return qs.filter(kind=kind) if kind else qs
+
+
+@pytest.fixture
+def due_match(group, mea, time_machine):
+    at(time_machine, NOON_NY_WINTER)
+    return supported_match(group, mea, days_ago=20, next_due=date(2026, 1, 15))
+
+
+def test_the_mea_is_reminded_on_the_due_date_by_email_and_in_the_portal(due_match, mea):
+    reminders.scan()
+    reminder = sent(Reminder.Kind.CHECKIN_DUE).get()
+    assert reminder.recipient == mea and reminder.match == due_match
+    email = OutboundEmail.objects.get(to=mea.email)
+    assert "check-in" in email.subject and f"/support/matches/{due_match.pk}/" in email.body_text
+    for private in (due_match.mentee.display_name, due_match.mentor.display_name, due_match.mentee.email):
+        assert private not in email.body_text + email.body_html + email.subject
+    assert Notification.objects.filter(user=mea, url=f"/support/matches/{due_match.pk}/").exists()
+
+
+def test_nothing_is_sent_before_the_due_date(group, mea, time_machine):
+    at(time_machine, NOON_NY_WINTER)
+    supported_match(group, mea, next_due=date(2026, 1, 16))
+    reminders.scan()
+    assert not Reminder.objects.filter(status=Reminder.Status.SENT).exists()
+    assert not OutboundEmail.objects.exists()
+
+
+def test_the_mea_is_reminded_again_when_overdue_and_once_only(due_match, mea, time_machine):
+    reminders.scan()
+    at(time_machine, NOON_NY_WINTER + timedelta(days=1))
+    reminders.scan()
+    assert not sent(Reminder.Kind.CHECKIN_OVERDUE).exists()
+    at(time_machine, NOON_NY_WINTER + timedelta(days=3))
+    reminders.scan()
+    reminders.scan()
+    assert sent(Reminder.Kind.CHECKIN_DUE).count() == 1 and sent(Reminder.Kind.CHECKIN_OVERDUE).count() == 1
+    assert OutboundEmail.objects.filter(to=mea.email).count() == 2
+
+
+def test_a_check_in_recorded_meanwhile_cancels_the_pending_reminder(due_match, mea, time_machine):
+    at(time_machine, datetime(2026, 1, 15, 10, 0, tzinfo=UTC))  # 05:00 in New York: too early to send
+    reminders.scan()
+    assert Reminder.objects.filter(status=Reminder.Status.PENDING).count() == 1
+    services.checkin_record(match=due_match, mea=mea, with_whom="both", rating=4)
+    at(time_machine, NOON_NY_WINTER)
+    reminders.scan()
+    assert not sent().exists() and not OutboundEmail.objects.exists()
+
+
+def test_a_retried_send_does_not_remind_twice(due_match):
+    reminders.materialise(timezone.now())
+    (reminder_id,) = reminders.due_ids(timezone.now())
+    assert reminders.send_one(reminder_id) == "sent"
+    assert reminders.send_one(reminder_id) == "done"
+    assert reminders.send_many([reminder_id, reminder_id]) == {"done": 2}
+    assert OutboundEmail.objects.count() == 1 and Notification.objects.count() == 1
+
+
+def test_a_worker_dying_mid_batch_loses_nothing_and_repeats_nothing(group, mea, time_machine, monkeypatch):
+    at(time_machine, NOON_NY_WINTER)
+    for _ in range(3):
+        supported_match(group, mea, next_due=date(2026, 1, 15))
+    reminders.materialise(timezone.now())
+    ids = reminders.due_ids(timezone.now())
+    real_queue, calls = reminders.email_queue, []
+
+    def dies_on_the_second(**kwargs):
+        calls.append(1)
+        if len(calls) == 2:
+            raise SystemExit("worker killed")
+        return real_queue(**kwargs)
+
+    monkeypatch.setattr(reminders, "email_queue", dies_on_the_second)
+    with pytest.raises(SystemExit):
+        reminders.send_many(ids)
+    assert sent().count() == 1, "the finished one is committed, the interrupted one rolled back"
+    assert Reminder.objects.filter(status=Reminder.Status.PENDING).count() == 2
+    monkeypatch.setattr(reminders, "email_queue", real_queue)
+    reminders.scan()
+    assert sent().count() == 3 and OutboundEmail.objects.count() == 3
+
+
+def test_a_reminder_missed_while_the_broker_was_down_is_sent_on_the_next_run(due_match, mea, time_machine):
+    def broker_down(batch):
+        raise OSError("Error 111 connecting to redis")
+
+    result = reminders.scan(enqueue=broker_down)
+    assert result["due"] == 1 and result["queued"] == 0
+    assert not sent().exists()
+    at(time_machine, NOON_NY_WINTER + timedelta(days=1, hours=1))  # beat itself was down all day too
+    reminders.scan()
+    assert sent(Reminder.Kind.CHECKIN_DUE, recipient=mea).count() == 1
+
+
+@pytest.mark.parametrize("utc_hour,expected", [(13, False), (14, True), (23, True), (1, False)])
+def test_reminders_wait_for_waking_hours_in_the_recipients_time_zone(group, mea, time_machine, utc_hour, expected):
+    at(time_machine, datetime(2026, 1, 15, utc_hour, 30, tzinfo=UTC))  # New York is UTC-5 in January
+    supported_match(group, mea, next_due=date(2026, 1, 14))
+    reminders.scan()
+    assert sent().exists() is expected
+
+
+def test_waking_hours_follow_daylight_saving_time(group, mea, time_machine):
+    # US clocks go forward on 8 March 2026: 13:30 UTC is 08:30 before, 09:30 after.
+    at(time_machine, datetime(2026, 3, 7, 13, 30, tzinfo=UTC))
+    supported_match(group, mea, next_due=date(2026, 3, 7))
+    reminders.scan()
+    assert not sent().exists(), "08:30 EST is too early"
+    at(time_machine, datetime(2026, 3, 9, 12, 30, tzinfo=UTC))
+    reminders.scan()
+    assert not sent().exists(), "08:30 EDT is too early"
+    at(time_machine, datetime(2026, 3, 9, 13, 30, tzinfo=UTC))
+    reminders.scan()
+    assert sent().count() == 1, "09:30 EDT"
+
+
+def test_the_due_day_is_the_recipients_own_day(group, mea, time_machine):
+    Profile.objects.filter(user=mea).update(time_zone="Pacific/Auckland")
+    at(time_machine, datetime(2026, 1, 14, 21, 0, tzinfo=UTC))  # 10:00 on 15 January in Auckland
+    supported_match(group, mea, next_due=date(2026, 1, 15))
+    reminders.scan()
+    assert sent().count() == 1
+
+
+def test_nobody_is_reminded_about_an_ended_match(due_match, mea, time_machine):
+    services.checkin_request_create(match=due_match, by=mea, respondent=due_match.mentee)
+    reminders.materialise(timezone.now())
+    type(due_match).objects.filter(pk=due_match.pk).update(status="ended", ended_at=timezone.now())
+    reminders.scan()
+    at(time_machine, NOON_NY_WINTER + timedelta(days=30))
+    reminders.scan()
+    assert not sent().exists() and not OutboundEmail.objects.exists()
+
+
+def test_the_mentee_asked_to_answer_is_reminded_once_and_not_after_answering(due_match, mea, time_machine):
+    req = services.checkin_request_create(match=due_match, by=mea, respondent=due_match.mentee)
+    reminders.scan()
+    reminders.scan()
+    assert sent(Reminder.Kind.REQUEST, recipient=due_match.mentee).count() == 1
+    assert Notification.objects.filter(user=due_match.mentee, url=f"/support/self-check-ins/{req.pk}/answer/").exists()
+    second = services.checkin_request_create(match=due_match, by=mea, respondent=due_match.mentor)
+    reminders.materialise(timezone.now())
+    services.checkin_request_answer(request=second, by=due_match.mentor, rating=4)
+    reminders.scan()
+    assert Reminder.objects.get(kind=Reminder.Kind.REQUEST, request=second).status == Reminder.Status.SKIPPED
+    assert CheckInRequest.objects.filter(status="answered").count() == 1
+
+
+def test_the_coordinator_hears_when_check_ins_are_long_overdue(group, mea, coordinator, time_machine):
+    at(time_machine, NOON_NY_WINTER)
+    match = supported_match(group, mea, next_due=date(2026, 1, 1))
+    member("coordinator", group)  # a second coordinator of the same group
+    reminders.scan()
+    long = sent(Reminder.Kind.LONG_OVERDUE)
+    assert long.count() == 2 and coordinator.pk in set(long.values_list("recipient_id", flat=True))
+    assert not sent(Reminder.Kind.CHECKIN_DUE).exists(), "the overdue reminder says it all"
+    assert sent(Reminder.Kind.CHECKIN_OVERDUE, match=match).count() == 1
+
+
+def _in_thread(fn, *args):
+    errors = []
+
+    def run():
+        try:
+            fn(*args)
+        except Exception as exc:  # noqa: BLE001
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    return threading.Thread(target=run), errors
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_two_workers_sending_the_same_batch_at_once_send_each_reminder_once(group, mea, time_machine):
+    at(time_machine, NOON_NY_WINTER)
+    for _ in range(20):
+        supported_match(group, mea, next_due=date(2026, 1, 15))
+    reminders.materialise(timezone.now())
+    ids = reminders.due_ids(timezone.now())
+    barrier = threading.Barrier(2)
+
+    def send():
+        barrier.wait()
+        reminders.send_many(ids)
+
+    threads = [_in_thread(send) for _ in range(2)]
+    for t, _errors in threads:
+        t.start()
+    for t, _errors in threads:
+        t.join(30)
+    assert all(not errors for _t, errors in threads)
+    assert sent().count() == 20
+    assert OutboundEmail.objects.count() == 20 and Notification.objects.filter(user=mea).count() == 20
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_two_scans_running_at_once_remind_once(group, mea, time_machine):
+    at(time_machine, NOON_NY_WINTER)
+    for _ in range(10):
+        supported_match(group, mea, next_due=date(2026, 1, 15))
+    barrier = threading.Barrier(2)
+
+    def scan():
+        barrier.wait()
+        reminders.scan(enqueue=reminders.send_many)
+
+    threads = [_in_thread(scan) for _ in range(2)]
+    for t, _errors in threads:
+        t.start()
+    for t, _errors in threads:
+        t.join(30)
+    assert all(not errors for _t, errors in threads)
+    assert Reminder.objects.count() == 10 and sent().count() == 10 and OutboundEmail.objects.count() == 10
+
+
+@pytest.mark.redis
+@pytest.mark.postgres
+def test_a_real_worker_on_redis_sends_the_due_reminder_once(celery_worker_process, group, mea):
+    from support.tasks import reminders_scan
+
+    today = timezone.localdate()
+    Profile.objects.filter(user=mea).update(time_zone="UTC")
+    match = supported_match(group, mea, next_due=today - timedelta(days=1))
+    if not reminders.in_waking_hours(timezone.now(), "UTC"):
+        Profile.objects.filter(user=mea).update(time_zone=_a_zone_awake_now())
+    reminders_scan.delay()
+    reminders_scan.delay()
+    assert wait_until(lambda: sent(match=match).count() >= 1 and OutboundEmail.objects.filter(to=mea.email).exists())
+    assert wait_until(lambda: not Reminder.objects.filter(status=Reminder.Status.PENDING).exists())
+    assert sent(Reminder.Kind.CHECKIN_DUE, match=match).count() == 1
+    assert OutboundEmail.objects.filter(to=mea.email, subject__contains="due").count() == 1
+
+
+def _a_zone_awake_now() -> str:
+    for offset in range(-11, 13):
+        name = f"Etc/GMT{'+' if offset <= 0 else '-'}{abs(offset)}"
+        if reminders.in_waking_hours(timezone.now(), name):
+            return name
+    return "UTC"
+
+
+def test_support_rows_are_created_by_the_scan_for_matches_made_elsewhere(group, mea, time_machine):
+    from matches.tests.factories import MatchFactory
+
+    at(time_machine, NOON_NY_WINTER)
+    match = MatchFactory(group=group, mentor=member("mentor", group), mentee=member("mentee", group), mea=mea,
+                         started_at=NOON_NY_WINTER - timedelta(days=14))
+    reminders.scan()
+    assert MatchSupport.objects.get(match=match).next_due == date(2026, 1, 15)
+    assert sent(Reminder.Kind.CHECKIN_DUE, match=match).count() == 1
