@@ -142,7 +142,9 @@ def concern_note(concern: Concern, actor: User, note: str) -> ConcernEvent:
     note = (note or "").strip()
     if not note:
         raise ConcernError(_("Write the note first."))
-    if not may_handle(concern, actor):
+    # The MEA told of a monitor report keeps notes on it even though staff handle it.
+    is_routed_mea = concern.routed_to_mea_id == actor.pk and concern.about != About.MEA
+    if not (may_handle(concern, actor) or is_routed_mea):
         raise ConcernError(_("You cannot change this report."))
     return ConcernEvent.objects.create(concern=concern, actor=actor, what=ConcernEvent.What.NOTE, note=note)
 

@@ -1,0 +1,193 @@
+"""The staff queue: reports in the Django admin.
+
+Read through Concern.objects.visible_to (a tier-1 report the MEA still holds is
+not listed); nothing is edited in a form: acknowledge, assign and resolve are
+actions that call the same services as the portal. Each opening of a report is
+recorded (ConcernAccess).
+"""
+
+from datetime import timedelta
+
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.admin.helpers import ActionForm
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from profiles.models import Role, User
+
+from . import services
+from .models import Concern, ConcernAccess, ConcernEvent, ConcernNotification, Debrief
+
+
+def _is_program_staff(request) -> bool:
+    user = request.user
+    return user.is_active and user.is_authenticated and user.is_program_staff
+
+
+class _StaffOnly:
+    """Program staff (a role, not Django permissions) may read; nobody adds or deletes here."""
+
+    def has_view_permission(self, request, obj=None):
+        return _is_program_staff(request)
+
+    def has_module_permission(self, request):
+        return _is_program_staff(request)
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class EventInline(_StaffOnly, admin.TabularInline):
+    model = ConcernEvent
+    fields = readonly_fields = ["created_at", "what", "actor", "note"]
+    extra = 0
+    verbose_name_plural = _("history")
+
+
+class NotificationInline(_StaffOnly, admin.TabularInline):
+    model = ConcernNotification
+    fields = readonly_fields = ["step", "channel", "recipient", "created_at", "sent_at", "attempts", "last_error"]
+    extra = 0
+
+
+class AccessInline(_StaffOnly, admin.TabularInline):
+    model = ConcernAccess
+    fields = readonly_fields = ["viewed_at", "user", "via"]
+    extra = 0
+
+
+class OverdueFilter(admin.SimpleListFilter):
+    title = _("overdue")
+    parameter_name = "overdue"
+
+    def lookups(self, request, model_admin):
+        return [("yes", _("Not acknowledged in time"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "yes":
+            return queryset.filter(status=Concern.Status.OPEN, ack_deadline__lt=timezone.now())
+        return queryset
+
+
+class AgeFilter(admin.SimpleListFilter):
+    title = _("age")
+    parameter_name = "age"
+    AGES = {"1d": timedelta(days=1), "7d": timedelta(days=7), "30d": timedelta(days=30)}
+
+    def lookups(self, request, model_admin):
+        return [("1d", _("Under a day")), ("7d", _("Under a week")), ("30d", _("Under a month")),
+                ("older", _("A month or more"))]
+
+    def queryset(self, request, queryset):
+        now = timezone.now()
+        if self.value() in self.AGES:
+            return queryset.filter(created_at__gte=now - self.AGES[self.value()])
+        if self.value() == "older":
+            return queryset.filter(created_at__lt=now - self.AGES["30d"])
+        return queryset
+
+
+class ConcernActionForm(ActionForm):
+    outcome = forms.CharField(label=_("Outcome (to resolve)"), required=False, max_length=2000)
+    assignee = forms.ModelChoiceField(
+        label=_("Staff member (to assign)"), required=False,
+        queryset=User.objects.filter(role_grants__role=Role.STAFF, role_grants__ended_at=None).distinct(),
+    )
+
+
+@admin.register(Concern)
+class ConcernAdmin(_StaffOnly, admin.ModelAdmin):
+    list_display = ["id", "tier", "status", "kind", "group", "created_at", "ack_deadline", "overdue", "assigned_to",
+                    "resends"]
+    list_filter = ["tier", "status", "kind", AgeFilter, OverdueFilter, ("match__group", admin.RelatedOnlyFieldListFilter),
+                   "source"]
+    list_select_related = ["match__group", "assigned_to__profile"]
+    ordering = ["-tier", "ack_deadline"]
+    date_hierarchy = "created_at"
+    readonly_fields = ["match", "reporter", "about", "situation_list", "details", "source", "tier", "kind",
+                       "routed_to_mea", "escalated_to_staff", "escalated_at", "routing_reasons", "status", "assigned_to",
+                       "ack_deadline", "overdue", "deadlines", "acknowledged_at", "resends", "all_staff_notified_at",
+                       "resolved_at", "outcome", "created_at"]
+    fields = readonly_fields
+    inlines = [EventInline, NotificationInline, AccessInline]
+    action_form = ConcernActionForm
+    actions = ["acknowledge", "start", "assign", "resolve"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).visible_to(request.user)
+
+    def get_actions(self, request):
+        # The actions change reports through services; the view permission is the gate.
+        actions = super().get_actions(request)
+        actions.pop("delete_selected", None)
+        return actions
+
+    @admin.display(description=_("group"), ordering="match__group__name")
+    def group(self, obj):
+        return obj.match.group
+
+    @admin.display(description=_("overdue"), boolean=True)
+    def overdue(self, obj):
+        return obj.is_overdue
+
+    @admin.display(description=_("situations"))
+    def situation_list(self, obj):
+        return "; ".join(obj.situation_labels)
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        response = super().change_view(request, object_id, form_url, extra_context)
+        if request.method == "GET" and getattr(response, "status_code", None) == 200:
+            concern = self.get_object(request, object_id)
+            if concern is not None:
+                services.concern_record_access(concern, request.user, via="admin")
+        return response
+
+    def _each(self, request, queryset, do, done_message):
+        done = 0
+        for concern in queryset:
+            try:
+                do(concern)
+            except services.ConcernError as exc:
+                self.message_user(request, f"#{concern.pk}: {exc}", messages.ERROR)
+            else:
+                done += 1
+        if done:
+            self.message_user(request, done_message % {"n": done}, messages.SUCCESS)
+
+    @admin.action(description=_("Acknowledge"))
+    def acknowledge(self, request, queryset):
+        self._each(request, queryset, lambda c: services.concern_acknowledge(c, request.user), _("%(n)s acknowledged."))
+
+    @admin.action(description=_("Mark in progress"))
+    def start(self, request, queryset):
+        self._each(request, queryset, lambda c: services.concern_start(c, request.user), _("%(n)s in progress."))
+
+    @admin.action(description=_("Assign to the chosen staff member"))
+    def assign(self, request, queryset):
+        assignee = ConcernActionForm(request.POST).fields["assignee"].clean(request.POST.get("assignee") or None)
+        if assignee is None:
+            self.message_user(request, _("Choose a staff member to assign."), messages.ERROR)
+            return
+        self._each(request, queryset, lambda c: services.concern_assign(c, request.user, assignee), _("%(n)s assigned."))
+
+    @admin.action(description=_("Resolve with the outcome given"))
+    def resolve(self, request, queryset):
+        outcome = request.POST.get("outcome", "")
+        self._each(request, queryset, lambda c: services.concern_resolve(c, request.user, outcome), _("%(n)s resolved."))
+
+
+@admin.register(Debrief)
+class DebriefAdmin(_StaffOnly, admin.ModelAdmin):
+    list_display = ["concern", "person", "owner", "status", "due_on"]
+    list_filter = ["status"]
+    fields = readonly_fields = ["concern", "person", "owner", "status", "due_on", "done_at", "created_at"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).visible_to(request.user).select_related("person", "owner")
