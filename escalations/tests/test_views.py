@@ -1,0 +1,236 @@
+import pytest
+from django.urls import reverse
+
+from escalations.models import Concern, ConcernAccess
+from escalations.services import concern_raise
+from escalations.tests.factories import ConcernFactory
+from matches.tests.factories import MatchFactory
+from profiles.tests.factories import member
+
+pytestmark = pytest.mark.django_db
+
+
+def report(match, *situations, about="mentee", reporter=None, details="details"):
+    return concern_raise(reporter=reporter or match.mentor, match=match, situations=list(situations), about=about,
+                         details=details)
+
+
+def post_report(client, match, *situations, about="mentee", follow=False, **extra):
+    return client.post(reverse("escalations:report"),
+                       {"match": match.pk, "situations": list(situations), "about": about, "details": "d", **extra},
+                       follow=follow)
+
+
+def test_the_form_groups_situations_as_the_seed_and_says_it_is_not_a_crisis_service(client, match):
+    client.force_login(match.mentor)
+    response = client.get(reverse("escalations:report"))
+    html = response.content.decode()
+    assert "This is not a crisis service." in html
+    for heading in ("MEA Support", "Staff Support", "Professional services (emergencies)"):
+        assert heading in html
+    assert 'href="/help/"' in html
+    assert "no-store" in response["Cache-Control"]
+
+
+def test_every_page_links_to_the_report_form(client, mentee):
+    client.force_login(mentee)
+    assert reverse("escalations:report").encode() in client.get(reverse("profiles:me")).content
+
+
+def test_a_tier_one_report_is_saved_and_the_reporter_sees_its_next_step(client, match):
+    client.force_login(match.mentor)
+    response = post_report(client, match, "conflict", follow=True)
+    concern = Concern.objects.get()
+    assert response.redirect_chain[-1][0] == reverse("escalations:my_report", args=[concern.pk])
+    assert b"Waiting for your MEA" in response.content
+
+
+def test_an_emergency_shows_guidance_before_anything_is_saved_then_saves(client, match):
+    client.force_login(match.mentor)
+    response = post_report(client, match, "hurting_someone", "conflict")
+    html = response.content.decode()
+    assert 'href="tel:911"' in html and 'href="sms:988"' in html
+    assert "Do not promise to keep it a secret." in html
+    assert not Concern.objects.exists()
+    response = post_report(client, match, "hurting_someone", "conflict", after_guidance="1")
+    concern = Concern.objects.get()
+    assert concern.tier == 3 and concern.situations == ["hurting_someone", "conflict"]
+
+
+def test_suicidal_thoughts_with_a_plan_show_the_crisis_line_at_once(client, match):
+    client.force_login(match.mentor)
+    response = post_report(client, match, "suicidal_thoughts_plan", follow=True)
+    assert Concern.objects.get().tier == 2
+    assert b'href="tel:988"' in response.content and b"crisis line" in response.content
+
+
+def test_bad_input_changes_nothing_and_does_not_fail(client, match, other_group):
+    client.force_login(match.mentor)
+    assert post_report(client, match).status_code == 200
+    assert post_report(client, match, "nonsense").status_code == 200
+    assert post_report(client, match, "conflict", about="mentor").status_code == 200  # about themselves
+    stranger = MatchFactory(group=other_group)
+    assert post_report(client, stranger, "conflict").status_code == 200
+    assert not Concern.objects.exists()
+
+
+def test_the_reporter_sees_status_but_not_the_handlers_notes(client, match):
+    concern = report(match, "conflict")
+    client.force_login(match.mea)
+    client.post(reverse("escalations:inbox_act", args=[concern.pk, "note"]), {"note": "PRIVATE-HANDLER-NOTE"})
+    client.post(reverse("escalations:inbox_act", args=[concern.pk, "acknowledge"]))
+    client.force_login(match.mentor)
+    html = client.get(reverse("escalations:my_report", args=[concern.pk])).content.decode()
+    assert "Acknowledged" in html and "PRIVATE-HANDLER-NOTE" not in html
+
+
+def test_the_reporter_accepts_a_debrief_and_the_mea_marks_it_held(client, match):
+    concern = report(match, "victim_of_abuse")
+    client.force_login(match.mentor)
+    client.post(reverse("escalations:debrief_answer", args=[concern.debrief.pk]), {"answer": "accept"})
+    concern.debrief.refresh_from_db()
+    assert concern.debrief.status == "accepted"
+    client.force_login(match.mea)
+    client.post(reverse("escalations:inbox_act", args=[concern.pk, "debrief_done"]))
+    concern.debrief.refresh_from_db()
+    assert concern.debrief.status == "done"
+
+
+def test_the_mea_works_a_report_from_the_inbox(client, match):
+    concern = report(match, "conflict")
+    client.force_login(match.mea)
+    assert f"#{concern.pk}" in client.get(reverse("escalations:inbox")).content.decode()
+    for action, data in [("acknowledge", {}), ("start", {}), ("resolve", {"outcome": "Mediated."})]:
+        client.post(reverse("escalations:inbox_act", args=[concern.pk, action]), data)
+    concern.refresh_from_db()
+    assert concern.status == "resolved" and concern.outcome == "Mediated."
+
+
+def test_an_invalid_step_shows_a_message_and_changes_nothing(client, match):
+    concern = report(match, "conflict")
+    client.force_login(match.mea)
+    response = client.post(reverse("escalations:inbox_act", args=[concern.pk, "resolve"]), {"outcome": "x"}, follow=True)
+    assert b"not possible now" in response.content
+    assert client.post(reverse("escalations:inbox_act", args=[concern.pk, "explode"])).status_code == 404
+    concern.refresh_from_db()
+    assert concern.status == "open"
+
+
+def test_the_mea_escalates_to_staff_with_a_reason(client, match, staff_user):
+    concern = report(match, "conflict")
+    client.force_login(match.mea)
+    client.post(reverse("escalations:inbox_act", args=[concern.pk, "escalate"]), {"reason": "Needs staff."})
+    concern.refresh_from_db()
+    assert concern.escalated_to_staff
+
+
+# --- Who sees what: everything outside a person's scope is a 404 ---------------
+
+
+def test_the_mea_named_in_a_report_cannot_see_it_anywhere(client, match):
+    concern = report(match, "harassed", about="mea")
+    client.force_login(match.mea)
+    assert client.get(reverse("escalations:inbox_detail", args=[concern.pk])).status_code == 404
+    assert client.post(reverse("escalations:inbox_act", args=[concern.pk, "acknowledge"])).status_code == 404
+    assert f"#{concern.pk}<" not in client.get(reverse("escalations:inbox")).content.decode()
+    assert client.get(reverse("escalations:my_report", args=[concern.pk])).status_code == 404
+
+
+@pytest.mark.parametrize("who", ["mentee", "coordinator", "plain_member", "other_mea", "staff_user"])
+def test_people_outside_a_tier_one_report_get_404(client, match, request, who, group):
+    concern = report(match, "conflict")
+    user = member("mea", group) if who == "other_mea" else request.getfixturevalue(who)
+    client.force_login(user)
+    assert client.get(reverse("escalations:my_report", args=[concern.pk])).status_code == 404
+    assert client.get(reverse("escalations:inbox_detail", args=[concern.pk])).status_code == 404
+    assert client.post(reverse("escalations:inbox_act", args=[concern.pk, "note"]), {"note": "x"}).status_code == 404
+
+
+def test_the_mea_does_not_see_a_policy_report_on_their_match(client, match, staff_user):
+    concern = report(match, "discriminated")
+    client.force_login(match.mea)
+    assert client.get(reverse("escalations:inbox_detail", args=[concern.pk])).status_code == 404
+
+
+@pytest.mark.parametrize("who", ["mentor", "mentee", "mea", "coordinator"])
+def test_only_staff_reach_the_staff_home(client, request, who):
+    client.force_login(request.getfixturevalue(who))
+    assert client.get(reverse("escalations:staff_home")).status_code == 404
+
+
+@pytest.mark.parametrize("who", ["mentor", "mentee", "coordinator"])
+def test_only_meas_reach_the_inbox(client, request, who):
+    client.force_login(request.getfixturevalue(who))
+    assert client.get(reverse("escalations:inbox")).status_code == 404
+
+
+def test_anonymous_people_are_sent_to_sign_in(client, match):
+    concern = report(match, "conflict")
+    for url in (reverse("escalations:report"), reverse("escalations:my_report", args=[concern.pk])):
+        assert client.get(url).status_code == 302
+
+
+# --- Staff in the admin ---------------------------------------------------------
+
+
+def test_staff_see_escalated_reports_but_not_tier_one_the_mea_holds(client, match, staff_user):
+    held = report(match, "conflict")
+    shown = report(match, "victim_of_abuse")
+    client.force_login(staff_user)
+    changelist = client.get(reverse("admin:escalations_concern_changelist"))
+    assert changelist.status_code == 200
+    ids = [c.pk for c in changelist.context["cl"].result_list]
+    assert ids == [shown.pk]
+    assert client.get(reverse("admin:escalations_concern_change", args=[held.pk])).status_code in (302, 404)
+    assert client.get(reverse("admin:escalations_concern_change", args=[shown.pk])).status_code == 200
+    assert ConcernAccess.objects.get().user == staff_user
+
+
+def test_staff_acknowledge_assign_and_resolve_from_the_admin_through_the_services(client, match, staff_user, group):
+    other_staff = member("staff", group)
+    concern = report(match, "victim_of_abuse")
+    client.force_login(staff_user)
+    url = reverse("admin:escalations_concern_changelist")
+    client.post(url, {"action": "acknowledge", "_selected_action": [concern.pk]})
+    client.post(url, {"action": "assign", "_selected_action": [concern.pk], "assignee": other_staff.pk})
+    client.post(url, {"action": "resolve", "_selected_action": [concern.pk], "outcome": "Referred to counselling."})
+    concern.refresh_from_db()
+    assert concern.status == "resolved" and concern.assigned_to == other_staff
+    assert set(concern.events.values_list("what", flat=True)) == {"raised", "acknowledged", "assigned", "resolved"}
+
+
+def test_the_admin_filters_by_tier_status_age_group_and_overdue(client, staff_user, match):
+    report(match, "victim_of_abuse")
+    client.force_login(staff_user)
+    url = reverse("admin:escalations_concern_changelist")
+    for query in ("tier__exact=2", "status__exact=open", "age=1d", "age=older", "overdue=yes",
+                  f"match__group__id__exact={match.group_id}"):
+        assert client.get(f"{url}?{query}").status_code == 200
+
+
+@pytest.mark.parametrize("who", ["mea", "coordinator", "mentor"])
+def test_nobody_but_staff_opens_the_admin_queue(client, request, who):
+    user = request.getfixturevalue(who)
+    user.is_staff = True  # even with admin access of some other kind
+    user.save()
+    client.force_login(user)
+    assert client.get(reverse("admin:escalations_concern_changelist")).status_code == 403
+
+
+def test_the_staff_home_summarises_the_queue(client, staff_user, match):
+    report(match, "victim_of_abuse")
+    client.force_login(staff_user)
+    response = client.get(reverse("escalations:staff_home"))
+    assert response.context["summary"]["open"] == 1
+    assert reverse("admin:escalations_concern_changelist").encode() in response.content
+
+
+@pytest.mark.parametrize("rows", [10, 1000])
+def test_the_inbox_and_my_reports_use_a_fixed_number_of_queries(client, match, rows, django_assert_max_num_queries):
+    ConcernFactory.create_batch(rows, match=match)
+    client.force_login(match.mea)
+    with django_assert_max_num_queries(10):
+        assert client.get(reverse("escalations:inbox")).status_code == 200
+    client.force_login(match.mentor)
+    with django_assert_max_num_queries(10):
+        assert client.get(reverse("escalations:mine")).status_code == 200
