@@ -36,6 +36,22 @@ TIMEOUT_MS = 10_000
 
 # Visible actions (buttons, links styled as buttons, form controls) must sit
 # inside the viewport at phone width: an action off-screen is a hidden action.
+# The outermost elements sticking out past the right edge, to say what overflows.
+_WIDE_ELEMENTS_JS = """
+() => {
+  const w = window.innerWidth;
+  const out = [];
+  for (const el of document.body.querySelectorAll('*')) {
+    const r = el.getBoundingClientRect();
+    if (r.right > w + 1 && !(el.parentElement && el.parentElement.getBoundingClientRect().right > w + 1)) {
+      out.push(el.tagName.toLowerCase() + (el.id ? '#' + el.id : '') + (el.className && el.className.baseVal === undefined
+        ? '.' + String(el.className).trim().split(/\\s+/).join('.') : '') + ' right=' + Math.round(r.right));
+    }
+  }
+  return out.slice(0, 8);
+}
+"""
+
 _OFFSCREEN_ACTIONS_JS = """
 () => {
   const w = window.innerWidth;
@@ -136,7 +152,8 @@ class Site:
         fits = self.page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
         assert fits, (
             f"{self.journey}/{step} ({self.path()}) scrolls sideways at 390 px: scrollWidth "
-            f"{self.page.evaluate('document.documentElement.scrollWidth')}"
+            f"{self.page.evaluate('document.documentElement.scrollWidth')}; "
+            f"sticking out: {self.page.evaluate(_WIDE_ELEMENTS_JS)}"
         )
         offscreen = self.page.evaluate(_OFFSCREEN_ACTIONS_JS)
         assert not offscreen, f"{self.journey}/{step} ({self.path()}) hides actions at 390 px: {offscreen}"
