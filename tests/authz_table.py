@@ -1,0 +1,127 @@
+"""Who gets what, for every URL of the project (read by tests/test_authz_matrix.py).
+
+One entry per URL, keyed by its name ("namespace:name"), or by its route when
+it has no name. Shell-style patterns ("admin:*") cover families of URLs
+answered by one rule. A URL with no entry fails the matrix test: adding a view
+means adding its row here.
+
+A row says, for each principal, the expected answer:
+  200 / 302 / 404 / 405 ...  that status code
+  LOGIN                      a redirect to the sign-in page
+  a set                      any of these (only where the answer honestly varies)
+`row(default, **per_principal)` gives `default` to every principal not named.
+`method="post"` sends an empty POST (every request is rolled back afterwards).
+`kwargs` maps a URL kwarg to a key of the world built by the test (WORLD_KEYS);
+kwargs not given are taken from KWARG_DEFAULTS by name.
+PENDING marks URLs of apps still being built: they are listed, not checked.
+
+Principals (the test's world):
+  anonymous            not signed in
+  mentee               the mentee of THE match (group A)
+  mentor               the mentor of THE match (group A)
+  other_mentor         a mentor of another match (group B)
+  mea                  the MEA of THE match (group A)
+  other_mea            an MEA of another group (B)
+  named_mea            an MEA of group A named in a report about THE match
+  coordinator          coordinator of group A
+  other_coordinator    coordinator of group B
+  staff                program staff
+"""
+
+LOGIN = "login"
+PENDING = "pending"
+
+PRINCIPALS = [
+    "anonymous", "mentee", "mentor", "other_mentor", "mea", "other_mea", "named_mea",
+    "coordinator", "other_coordinator", "staff",
+]
+GROUP_A = {"mentee", "mentor", "mea", "named_mea", "coordinator"}
+
+# Values for URL kwargs the row does not name: harmless ids that exist for nobody.
+KWARG_DEFAULTS = {"pk": 999999, "object_id": "999999", "key": "not-a-key", "uidb36": "0", "url": "no-such-page/",
+                  "action": "acknowledge", "app_label": "profiles", "content_type_id": 1, "id": "999999"}
+
+
+def row(default, *, method="get", kwargs=None, path=None, **expect):
+    unknown = set(expect) - set(PRINCIPALS)
+    assert not unknown, f"unknown principals {unknown}"
+    return {"method": method, "kwargs": kwargs or {}, "path": path,
+            "expect": {p: expect.get(p, default) for p in PRINCIPALS}}
+
+
+def only(principals, ok=200, *, others=404, **kw):
+    """`ok` for the named principals, LOGIN for anonymous, `others` for everyone else."""
+    return row(others, anonymous=LOGIN, **{p: ok for p in principals}, **kw)
+
+
+SIGNED_IN = row(200, anonymous=LOGIN)
+PUBLIC = row(200)
+ANON_ONLY = row(302, anonymous=200)  # sign-in pages: a signed-in person is sent on
+
+TABLE = {
+    # --- Project -------------------------------------------------------------------
+    "home": row(302, anonymous=200),  # signed in: sent to their role's home
+    "emergency": PUBLIC,
+    "healthz": row({200, 503}),  # 503 until beat has run; never a login or a 404
+
+    # --- allauth (sign-in, sign-up, passwords, MFA) --------------------------------
+    "account_login": ANON_ONLY,
+    "account_signup": ANON_ONLY,
+    "account_logout": row(200, anonymous=LOGIN),  # GET asks to confirm; signing out is a POST
+    "account_inactive": PUBLIC,
+    "account_reauthenticate": SIGNED_IN,
+    "account_email": SIGNED_IN,
+    "account_email_verification_sent": PUBLIC,
+    "account_change_password": SIGNED_IN,
+    "account_set_password": row(302, anonymous=LOGIN),  # has a password already: sent to change it
+    "account_reset_password": PUBLIC,
+    "account_reset_password_done": PUBLIC,
+    "account_reset_password_from_key": PUBLIC,  # a bad key shows "link invalid"
+    "account_reset_password_from_key_done": PUBLIC,
+    "account_confirm_login_code": row(302, anonymous=LOGIN),  # no pending code: sent away
+    "account_confirm_email": PUBLIC,  # a bad key shows "link invalid"
+    "mfa_index": SIGNED_IN,
+    "mfa_authenticate": row(302, anonymous=LOGIN),  # no pending sign-in: sent away
+    "mfa_reauthenticate": row(302, anonymous=LOGIN),  # no authenticator to re-check
+    "mfa_activate_totp": row(302, anonymous=LOGIN),  # asks to re-enter the password first
+    "mfa_deactivate_totp": row(404, anonymous=LOGIN),  # nothing to deactivate
+    "mfa_view_recovery_codes": row(404, anonymous=LOGIN),
+    "mfa_generate_recovery_codes": row(302, anonymous=LOGIN),
+    "mfa_download_recovery_codes": row(404, anonymous=LOGIN),
+
+    # --- profiles ------------------------------------------------------------------
+    "profiles:me": SIGNED_IN,
+    "profiles:edit": SIGNED_IN,
+    "profiles:detail": row(404, anonymous=LOGIN, kwargs={"pk": "mentee_profile"},
+                           staff=200, **{p: 200 for p in GROUP_A}),
+    "profiles:notifications": SIGNED_IN,
+    "profiles:notification_open": only(["mentee"], 302, method="post", kwargs={"pk": "mentee_notification"}),
+    "profiles:notifications_read_all": row(302, anonymous=LOGIN, method="post"),
+    "profiles:privacy": SIGNED_IN,
+    "profiles:privacy_export": SIGNED_IN,
+    "profiles:erasure_request": row(302, anonymous=LOGIN, method="post"),  # unconfirmed: message, nothing saved
+    "profiles:erasure_withdraw": only(["mentee"], 302, method="post", kwargs={"pk": "mentee_erasure"}),
+    "profiles:erasure_requests": only(["coordinator", "other_coordinator", "staff"]),
+    "profiles:erasure_complete": only(["coordinator", "staff"], 302, method="post", kwargs={"pk": "mentee_erasure"}),
+
+    # --- role homes ----------------------------------------------------------------
+    "matches:mentee_home": only(["mentee"]),
+    "matches:mentor_home": only(["mentor", "other_mentor"]),
+    "matches:coordinator_home": only(["coordinator", "other_coordinator"]),
+    "support:mea_home": only(["mea", "other_mea", "named_mea"]),
+    "escalations:staff_home": only(["staff"]),
+
+    # --- The admin: staff only, through the portal's sign-in -------------------------
+    # Staff answers vary by model permission and object (200 list, 302 to the list
+    # for a missing object, 403 without the model permission), never a page for others.
+    # allauth's secure_admin_login: anonymous to the portal sign-in, signed-in non-staff refused.
+    "admin:login": row(403, anonymous=LOGIN, staff=302),
+    "admin:logout": row(302, staff=405),  # signing out is a POST
+    "admin:*": row(LOGIN, staff={200, 302, 403, 404}),
+    "admin/*": row(LOGIN, staff={200, 302, 403, 404}),
+
+    # --- Apps still being built (rows to be written when they land) -----------------
+    "escalations:*": PENDING,
+    "support:*": PENDING,
+    "matches:*": PENDING,
+}
