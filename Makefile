@@ -34,10 +34,15 @@ test: install
 	echo "Browser screenshots (phone 390 px and desktop 1280 px): $(CURDIR)/test-artifacts/screenshots/"; \
 	exit $$status
 
+## Static analysis (CI runs it before the tests): ruff, bandit (no high-severity finding),
+## migrations in step with models, installed packages consistent (`pip check`).
+## pip-audit needs the network (PyPI/OSV vulnerability database) and is not run
+## here: CI has no network. Review it where there is one: `pip-audit -r requirements.txt`.
 lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/bandit -q -r mentorship profiles matches support escalations -x '*/tests/*' -lll
 	$(PY) manage.py makemigrations --check --dry-run
+	$(PIP) check
 
 bench: install
 	@eval "$$($(PY) scripts/test_services.py)"; $(PY) -m bench $(BENCH_ARGS)
