@@ -59,6 +59,7 @@ def main(argv=None) -> int:
     p.add_argument("--connections", type=int, default=4)
     p = sub.add_parser("reminders", help="reminder fan-out through a real worker (generates its data)")
     p.add_argument("--sizes", default="10000,100000")
+    p.add_argument("--budget", type=float, default=240, help="seconds to wait for delivery per size")
     p = sub.add_parser("matching", help="cohort assignment against the exact optimum")
     p.add_argument("--sizes", default="1000x200,5000x1000,20000x4000")
     sub.add_parser("report", help="write docs/PERFORMANCE.md from bench/out/*.json and print it")
@@ -81,7 +82,7 @@ def main(argv=None) -> int:
     elif command == "reminders":
         from bench import reminders
 
-        save("reminders", reminders.run([int(s) for s in args.sizes.split(",")]))
+        save("reminders", reminders.run([int(s) for s in args.sizes.split(",")], args.budget))
     elif command == "matching":
         from bench import matching
 
