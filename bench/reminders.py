@@ -203,6 +203,7 @@ def run_one(n_matches: int, timeout: float = 240) -> dict:
     return {
         "matches": n_matches,
         "program_rows": gen["total_rows"],
+        "datagen": {k: v for k, v in gen.items() if k != "probes"},
         "status": status,
         "reminders": by_status,
         "sent_by_kind": by_kind,
