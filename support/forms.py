@@ -1,7 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from .models import CheckIn, Milestone
+from .models import CheckIn, MEAProfile, Milestone
 from .services import situation_choices
 
 
@@ -76,3 +76,9 @@ class MilestoneForm(forms.ModelForm):
 
 class AskForm(forms.Form):
     respondent = forms.ChoiceField(label=_("Ask"), choices=[("mentor", _("the mentor")), ("mentee", _("the mentee"))])
+
+
+class MEAProfileForm(forms.ModelForm):
+    class Meta:
+        model = MEAProfile
+        fields = ["how_to_reach"]

@@ -6,6 +6,7 @@ app_name = "support"
 
 urlpatterns = [
     path("mea/", views.mea_home, name="mea_home"),
+    path("mea/contact/", views.mea_profile_edit, name="mea_profile_edit"),
     path("coordinator/", views.coordinator_dashboard, name="coordinator_dashboard"),
     path("compliance/", views.compliance, name="compliance"),
     path("matches/<int:pk>/", views.match_detail, name="match_detail"),

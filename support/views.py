@@ -14,7 +14,7 @@ from profiles.access import role_required
 from profiles.models import Role
 
 from . import selectors, services
-from .forms import AskForm, CheckInForm, MEAAssignForm, MilestoneForm, SelfCheckInForm
+from .forms import AskForm, CheckInForm, MEAAssignForm, MEAProfileForm, MilestoneForm, SelfCheckInForm
 from .models import CheckIn, CheckInRequest, MEAProfile, Milestone
 from .services import SupportError
 
@@ -27,6 +27,18 @@ def mea_home(request):
         "celebrations": selectors.celebrations(mine, request.user, include_checkins=True),
         "today": timezone.localdate(),
     })
+
+
+@role_required(Role.MEA)
+def mea_profile_edit(request):
+    form = MEAProfileForm(request.POST or None, instance=services.mea_profile_for(request.user))
+    if request.method == "POST":
+        if form.is_valid():
+            form.save()
+            messages.success(request, _("Saved. Your mentors and mentees see this on their match page."))
+            return redirect("support:mea_home")
+        messages.error(request, _("Please correct the highlighted fields."))
+    return render(request, "support/meaprofile_form.html", {"form": form})
 
 
 @role_required(Role.COORDINATOR)

@@ -221,3 +221,10 @@ def test_dashboard_query_count_is_the_same_at_10_and_1000_matches(client, reques
     with django_assert_max_num_queries(len(small.captured_queries)):
         response = client.get(reverse(url_name))
     assert response.status_code == 200 and response.content.decode().count("/support/matches/") >= 1000
+
+
+def test_the_mea_says_how_to_reach_them_and_the_pair_sees_it(client, match, mea):
+    response = _as(client, mea).post(reverse("support:mea_profile_edit"), {"how_to_reach": "Discord: mea-demo"})
+    assert response.status_code == 302
+    assert "Discord: mea-demo" in _as(client, match.mentor).get(reverse("support:match_detail", args=[match.pk])).content.decode()
+    assert _as(client, match.mentor).get(reverse("support:mea_profile_edit")).status_code == 404
