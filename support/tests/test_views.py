@@ -228,3 +228,16 @@ def test_the_mea_says_how_to_reach_them_and_the_pair_sees_it(client, match, mea)
     assert response.status_code == 302
     assert "Discord: mea-demo" in _as(client, match.mentor).get(reverse("support:match_detail", args=[match.pk])).content.decode()
     assert _as(client, match.mentor).get(reverse("support:mea_profile_edit")).status_code == 404
+
+
+def test_a_match_with_an_open_concern_tops_the_mea_dashboard(client, group, mea):
+    from support.services import checkin_record
+
+    today = timezone.localdate()
+    supported_match(group, mea, days_ago=60, next_due=today - timedelta(days=20), checkins_done=2)
+    worried = supported_match(group, mea, days_ago=40, next_due=today + timedelta(days=10), checkins_done=2)
+    checkin_record(match=worried, mea=mea, with_whom="mentor", rating=4, situations=["overwhelmed"],
+                   worrying="The mentor feels stretched thin")
+    body = _as(client, mea).get(reverse("support:mea_home")).content.decode()
+    assert "1 open concern" in body
+    assert body.index(f"/support/matches/{worried.pk}/") < body.index("overdue by 20 days")
