@@ -1,0 +1,127 @@
+"""Property-based tests: the profile form, sign-up and the notification and
+privacy POST endpoints answer bad input with a form error or a clear 4xx,
+never a 500, and never save half of it."""
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from hypothesis.extra.django import from_form
+
+from profiles.forms import ProfileForm
+from profiles.models import ErasureRequest, Notification, Profile, User
+from profiles.tests.factories import UserFactory
+
+pytestmark = pytest.mark.django_db
+
+FUZZ = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+
+junk = st.one_of(
+    st.text(max_size=50),
+    st.text(min_size=2000, max_size=5000),  # oversized
+    st.integers().map(str),
+    st.just(""),
+    st.just("\x00"),
+    st.lists(st.text(max_size=5), max_size=3).map(str),
+)
+profile_fields = [
+    "display_name", "pronouns", "gender", "gender_self_described", "time_zone", "bio", "topics", "availability",
+    "connect_in_person", "connect_phone", "connect_text", "connect_web", "phone", "discord",
+]
+
+
+def _snapshot(profile: Profile) -> dict:
+    profile.refresh_from_db()
+    values = {f: getattr(profile, f) for f in profile_fields if f != "topics"}
+    values["topics"] = sorted(profile.topics.values_list("pk", flat=True))
+    return values
+
+
+@pytest.fixture
+def signed_in():
+    user = UserFactory()
+    client = Client(raise_request_exception=False)
+    client.force_login(user)
+    return client, user
+
+
+@FUZZ
+@given(data=st.fixed_dictionaries({}, optional={f: junk for f in profile_fields}))
+def test_the_profile_form_never_500s_and_saves_all_or_nothing(signed_in, data):
+    client, user = signed_in
+    profile = Profile.objects.get(user=user)
+    before = _snapshot(profile)
+    response = client.post(reverse("profiles:edit"), data)
+    assert response.status_code in (200, 302)
+    after = _snapshot(profile)
+    if response.status_code == 200:
+        assert after == before, "an invalid form changed the profile"
+    else:
+        form = ProfileForm(data, instance=Profile(user=user))
+        assert form.is_valid()
+
+
+@FUZZ
+@given(form=from_form(ProfileForm, time_zone=st.just("UTC"), topics=st.just([])))
+def test_a_valid_generated_profile_form_saves_exactly_what_was_sent(signed_in, form):
+    # hypothesis.extra.django builds forms whose field values the form accepts; saving
+    # them through the model must not fail either (lengths, choices and NULs agree).
+    client, user = signed_in
+    if not form.is_valid():
+        return
+    data = {k: v for k, v in form.data.items() if v is not None and not isinstance(v, (list, tuple))}
+    response = client.post(reverse("profiles:edit"), data)
+    assert response.status_code in (200, 302)
+
+
+@FUZZ
+@given(email=junk, password1=junk, password2=junk)
+def test_sign_up_with_any_input_is_a_form_error_or_an_account_never_a_500(email, password1, password2):
+    client = Client(raise_request_exception=False)
+    users = User.objects.count()
+    response = client.post(reverse("account_signup"), {"email": email, "password1": password1, "password2": password2})
+    # 429: allauth's sign-up rate limit per address (a clear answer, nothing saved).
+    assert response.status_code in (200, 302, 429)
+    if response.status_code != 302:
+        assert User.objects.count() == users, "a refused sign-up left an account behind"
+
+
+@FUZZ
+@given(pk=st.one_of(st.integers(min_value=-(2**63), max_value=2**63), st.text(max_size=30)))
+def test_opening_someone_elses_or_a_bogus_notification_is_a_404(signed_in, pk):
+    client, user = signed_in
+    other = UserFactory()
+    note = Notification.objects.create(user=other, title="not yours", url="/")
+    path = f"/profile/notifications/{pk}/open/"
+    response = client.post(path)
+    assert response.status_code in (404,)
+    note.refresh_from_db()
+    assert note.read_at is None
+
+
+@FUZZ
+@given(data=st.dictionaries(st.sampled_from(["confirm", "ids", "x"]), junk, max_size=3))
+def test_erasure_and_read_all_posts_with_junk_never_500(signed_in, data):
+    client, user = signed_in
+    assert client.post(reverse("profiles:notifications_read_all"), data).status_code == 302
+    response = client.post(reverse("profiles:erasure_request"), data)
+    assert response.status_code == 302
+    assert ErasureRequest.objects.filter(user=user).count() <= 1
+
+
+def test_a_double_submitted_erasure_request_opens_one_request(signed_in):
+    client, user = signed_in
+    for _ in range(2):
+        client.post(reverse("profiles:erasure_request"), {"confirm": "on"})
+    assert ErasureRequest.objects.filter(user=user).count() == 1
+
+
+def test_a_double_submitted_profile_saves_once_and_the_same(signed_in):
+    client, user = signed_in
+    data = {"display_name": "Sam", "time_zone": "UTC", "connect_web": "on"}
+    first = client.post(reverse("profiles:edit"), data)
+    second = client.post(reverse("profiles:edit"), data)
+    assert first.status_code == second.status_code == 302
+    assert Profile.objects.filter(user=user).count() == 1
+    assert Profile.objects.get(user=user).display_name == "Sam"
