@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "matches",
     "escalations",
     "support",
+    "community",
 ]
 
 MIDDLEWARE = [
@@ -204,6 +205,8 @@ EMERGENCY_NUMBERS = [
         ],
     )
 ]
+# Chat board: an offer or request to talk is listed this many days, then expires.
+CHAT_POST_TTL_DAYS = env.int("CHAT_POST_TTL_DAYS", default=14)
 # How many active matches one MEA supports at most (a per-MEA limit may lower it).
 MEA_CASELOAD_LIMIT = env.int("MEA_CASELOAD_LIMIT", default=8)
 CRISIS_LINE = env.str("CRISIS_LINE", default="988")

@@ -22,6 +22,7 @@ urlpatterns = [
     path("matches/", include("matches.urls")),
     path("concerns/", include("escalations.urls")),
     path("support/", include("support.urls")),
+    path("community/", include("community.urls")),
     path("admin/", admin.site.urls),
 ]
 

@@ -1,0 +1,262 @@
+"""Writes for the chat board and the toolkit. Each raises CommunityError with a message a person can act on."""
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from matches.models import Match
+from profiles.models import Membership, Role, RoleGrant, SupportGroup, User
+from profiles.services import email_queue, notify
+
+from .models import (
+    Block,
+    ChatMessage,
+    ChatPost,
+    ChatReport,
+    ChatThread,
+    ContactMethod,
+    Resource,
+    SavedResource,
+)
+
+
+class CommunityError(Exception):
+    """A refused change; the message is shown to the person who asked."""
+
+
+# --- Chat board ------------------------------------------------------------------
+
+
+def post_create(*, author: User, group: SupportGroup, kind: str, title: str, body: str) -> ChatPost:
+    if not Membership.objects.filter(user=author, group=group).exists():
+        raise CommunityError(_("You can post only to a group you belong to."))
+    if kind not in ChatPost.Kind.values:
+        raise CommunityError(_("Choose whether you offer to talk or are looking for someone."))
+    now = timezone.now()
+    return ChatPost.objects.create(
+        author=author, group=group, kind=kind, title=title.strip(), body=body.strip(),
+        created_at=now, expires_at=now + timedelta(days=settings.CHAT_POST_TTL_DAYS),
+    )
+
+
+@transaction.atomic
+def post_close(*, post: ChatPost, by: User) -> ChatPost:
+    # Lock: a close racing a reply must not leave a reply to a post already closed.
+    post = ChatPost.objects.select_for_update().get(pk=post.pk)
+    if post.author_id != by.pk:
+        raise CommunityError(_("Only the author can close a post."))
+    if not post.can_move_to(ChatPost.Status.CLOSED):
+        raise CommunityError(_("This post is already closed."))
+    post.status = ChatPost.Status.CLOSED
+    post.closed_at = timezone.now()
+    post.save(update_fields=["status", "closed_at"])
+    return post
+
+
+def _separated(a: User, b: User) -> bool:
+    return Block.objects.filter(blocker=a, blocked=b).exists() or Block.objects.filter(blocker=b, blocked=a).exists()
+
+
+@transaction.atomic
+def reply_to_author(*, post: ChatPost, replier: User, body: str, contact_method: str = "") -> ChatThread:
+    """Open (or continue) the private thread between `replier` and the post's author."""
+    # Lock the post: a reply must not slip in after the author closed it.
+    post = ChatPost.objects.select_for_update().get(pk=post.pk)
+    if post.author_id == replier.pk:
+        raise CommunityError(_("This is your own post."))
+    if not post.is_live:
+        raise CommunityError(_("This post is closed or has expired; it no longer takes replies."))
+    if _separated(post.author, replier):
+        raise CommunityError(_("You cannot reply to this post."))
+    if contact_method and contact_method not in ContactMethod.values:
+        raise CommunityError(_("Choose one of the ways to talk."))
+    body = body.strip()
+    if not body:
+        raise CommunityError(_("Write a few words to the author."))
+    now = timezone.now()
+    try:
+        with transaction.atomic():
+            thread, created = ChatThread.objects.get_or_create(
+                post=post, replier=replier,
+                defaults={"author_id": post.author_id, "contact_method": contact_method,
+                          "contact_proposed_by": replier if contact_method else None, "last_message_at": now},
+            )
+    except IntegrityError as exc:  # two tabs replying at once: the other one created it
+        thread = ChatThread.objects.filter(post=post, replier=replier).first()
+        if thread is None:
+            raise CommunityError(_("Your reply could not be sent. Please try again.")) from exc
+        created = False
+    ChatMessage.objects.create(thread=thread, sender=replier, body=body, created_at=now)
+    ChatThread.objects.filter(pk=thread.pk).update(last_message_at=now)
+    if created:
+        notify(post.author, _("Someone replied to your post on the chat board"),
+               reverse("community:thread_detail", args=[thread.pk]), dedupe_key=f"chatthread:{thread.pk}:opened")
+    return thread
+
+
+def message_send(*, thread: ChatThread, sender: User, body: str) -> ChatMessage:
+    if not thread.involves(sender):
+        raise CommunityError(_("This conversation is not yours."))
+    if _separated(thread.author, thread.replier):
+        raise CommunityError(_("You cannot send messages in this conversation."))
+    body = body.strip()
+    if not body:
+        raise CommunityError(_("Write a message first."))
+    now = timezone.now()
+    message = ChatMessage.objects.create(thread=thread, sender=sender, body=body, created_at=now)
+    ChatThread.objects.filter(pk=thread.pk).update(last_message_at=now)
+    return message
+
+
+@transaction.atomic
+def contact_propose(*, thread: ChatThread, by: User, method: str) -> ChatThread:
+    # Lock: a proposal crossing an agreement must not leave "agreed" on a method nobody agreed to.
+    thread = ChatThread.objects.select_for_update().get(pk=thread.pk)
+    if not thread.involves(by):
+        raise CommunityError(_("This conversation is not yours."))
+    if method not in ContactMethod.values:
+        raise CommunityError(_("Choose one of the ways to talk."))
+    thread.contact_method = method
+    thread.contact_proposed_by = by
+    thread.contact_agreed_at = None
+    thread.save(update_fields=["contact_method", "contact_proposed_by", "contact_agreed_at"])
+    return thread
+
+
+@transaction.atomic
+def contact_agree(*, thread: ChatThread, by: User) -> ChatThread:
+    thread = ChatThread.objects.select_for_update().get(pk=thread.pk)
+    if not thread.involves(by):
+        raise CommunityError(_("This conversation is not yours."))
+    if not thread.contact_method:
+        raise CommunityError(_("Nobody has suggested a way to talk yet."))
+    if thread.contact_proposed_by_id == by.pk:
+        raise CommunityError(_("The other person agrees to your suggestion; you cannot agree for them."))
+    if thread.contact_agreed_at:
+        return thread
+    thread.contact_agreed_at = timezone.now()
+    thread.save(update_fields=["contact_agreed_at"])
+    return thread
+
+
+def block_create(*, blocker: User, blocked: User) -> Block:
+    if blocker.pk == blocked.pk:
+        raise CommunityError(_("You cannot block yourself."))
+    block, _created = Block.objects.get_or_create(blocker=blocker, blocked=blocked)
+    return block
+
+
+def block_remove(*, blocker: User, block_id: int) -> int:
+    deleted, _detail = Block.objects.filter(pk=block_id, blocker=blocker).delete()
+    return deleted
+
+
+def _coordinators_of(group_id: int) -> list[User]:
+    ids = RoleGrant.objects.filter(role=Role.COORDINATOR, group_id=group_id, ended_at=None).values("user_id")
+    return list(User.objects.filter(pk__in=ids, is_active=True))
+
+
+def report_create(*, reporter: User, reason: str, note: str = "", post: ChatPost | None = None,
+                  message: ChatMessage | None = None) -> ChatReport:
+    """Flag a post or a message to the group's coordinators (in the portal and by email, never with content)."""
+    if (post is None) == (message is None):
+        raise CommunityError(_("Report one post or one message."))
+    if reason not in ChatReport.Reason.values:
+        raise CommunityError(_("Choose why you are reporting this."))
+    if post is not None:
+        if post.author_id == reporter.pk:
+            raise CommunityError(_("This is your own post."))
+        group_id = post.group_id
+    else:
+        if message.sender_id == reporter.pk or not message.thread.involves(reporter):
+            raise CommunityError(_("You can report only a message someone sent you."))
+        group_id = message.thread.post.group_id
+    existing = ChatReport.objects.filter(reporter=reporter, post=post, message=message).first()
+    if existing:
+        return existing
+    report = ChatReport.objects.create(
+        reporter=reporter, group_id=group_id, post=post, message=message, reason=reason, note=note.strip()
+    )
+    url = reverse("community:report_detail", args=[report.pk])
+    title = _("A chat board report needs a coordinator")
+    for coordinator in _coordinators_of(group_id):
+        notify(coordinator, title, url, dedupe_key=f"chatreport:{report.pk}:{coordinator.pk}")
+        email_queue(to=coordinator.email, template="chat_report", context={"title": title, "path": url},
+                    dedupe_key=f"chatreport:{report.pk}:{coordinator.pk}")
+    return report
+
+
+@transaction.atomic
+def report_resolve(*, report: ChatReport, by: User, close_post: bool = False) -> ChatReport:
+    # Lock: two coordinators handling the same report resolve it once.
+    report = ChatReport.objects.select_for_update().get(pk=report.pk)
+    if not (by.is_program_staff or report.group_id in by.coordinated_group_ids):
+        raise CommunityError(_("Only the group's coordinators handle this report."))
+    if not report.can_move_to(ChatReport.Status.RESOLVED):
+        raise CommunityError(_("This report was already handled."))
+    report.status = ChatReport.Status.RESOLVED
+    report.resolved_at = timezone.now()
+    report.resolved_by = by
+    report.save(update_fields=["status", "resolved_at", "resolved_by"])
+    if close_post and report.post_id:
+        ChatPost.objects.filter(pk=report.post_id, status=ChatPost.Status.OPEN).update(
+            status=ChatPost.Status.CLOSED, closed_at=timezone.now()
+        )
+    return report
+
+
+# --- Toolkit ---------------------------------------------------------------------
+
+
+def can_curate(user: User, group: SupportGroup | None) -> bool:
+    if user.is_program_staff:
+        return True
+    return group is not None and group.pk in user.coordinated_group_ids
+
+
+@transaction.atomic
+def resource_save(*, by: User, data: dict, topics=(), resource: Resource | None = None) -> Resource:
+    """Create or edit a library resource; coordinators for their groups, staff for any or all."""
+    group = data.get("group")
+    if not can_curate(by, group) or (resource is not None and not can_curate(by, resource.group)):
+        raise CommunityError(_("You can curate resources only for the groups you coordinate."))
+    if not (data.get("url") or "").strip() and not (data.get("body") or "").strip():
+        raise CommunityError(_("Give a link, a text, or both."))
+    if resource is None:
+        resource = Resource(created_by=by)
+    for field in ("title", "url", "body", "group"):
+        setattr(resource, field, data.get(field) or ("" if field != "group" else None))
+    resource.save()
+    resource.topics.set(topics)
+    return resource
+
+
+@transaction.atomic
+def resource_set_status(*, resource: Resource, by: User, status: str) -> Resource:
+    resource = Resource.objects.select_for_update().get(pk=resource.pk)
+    if not can_curate(by, resource.group):
+        raise CommunityError(_("You can curate resources only for the groups you coordinate."))
+    if not resource.can_move_to(status):
+        raise CommunityError(_("This resource is already %(status)s.") % {"status": resource.get_status_display().lower()})
+    resource.status = status
+    resource.save(update_fields=["status", "updated_at"])
+    return resource
+
+
+def resource_save_to_match(*, resource: Resource, match: Match, by: User) -> SavedResource:
+    if not match.involves(by) or not match.is_active:
+        raise CommunityError(_("You can save resources only to your own active match."))
+    if resource.status != Resource.Status.PUBLISHED or not Resource.objects.visible_to(by).filter(pk=resource.pk).exists():
+        raise CommunityError(_("This resource is not available."))
+    saved, _created = SavedResource.objects.get_or_create(match=match, resource=resource, defaults={"saved_by": by})
+    return saved
+
+
+def resource_unsave(*, saved: SavedResource, by: User) -> None:
+    if not saved.match.involves(by):
+        raise CommunityError(_("Only the mentor or the mentee can remove a saved resource."))
+    saved.delete()
