@@ -1,8 +1,9 @@
 """`python -m bench [command]`: run the benchmarks and write docs/PERFORMANCE.md.
 
 Commands: datagen, pages, reminders, matching, report, all (the default, what
-`make bench` runs). Use a Postgres database named *bench* (datagen empties it):
-DATABASE_URL=postgres://postgres@127.0.0.1:5432/mentorship_bench.
+`make bench` runs). It uses its own Postgres database (DATABASE_URL's name +
+`_bench`, or BENCH_DATABASE_URL; datagen empties it) and Redis db 15 (or
+BENCH_BROKER_URL).
 """
 
 import argparse
@@ -31,7 +32,48 @@ def production_env() -> None:
     os.environ.setdefault("LOG_LEVEL", "WARNING")
 
 
+def bench_services() -> None:
+    """Point this run at its own database and Redis db, never the development ones.
+
+    BENCH_DATABASE_URL / BENCH_BROKER_URL win; otherwise DATABASE_URL with
+    `_bench` appended to the database name (created when missing) and
+    CELERY_BROKER_URL on Redis db 15. datagen empties the database it runs on.
+    """
+    from urllib.parse import urlsplit, urlunsplit
+
+    db = os.environ.get("BENCH_DATABASE_URL") or os.environ.get("DATABASE_URL") or "postgres://postgres@127.0.0.1:5432/mentorship"
+    parts = urlsplit(db)
+    name = parts.path.lstrip("/")
+    if parts.scheme.startswith("postgres") and "bench" not in name:
+        name = f"{name or 'mentorship'}_bench"
+        db = urlunsplit(parts._replace(path=f"/{name}"))
+    if parts.scheme.startswith("postgres"):
+        import psycopg2
+
+        try:
+            conn = psycopg2.connect(host=parts.hostname or "127.0.0.1", port=parts.port or 5432, user=parts.username,
+                                    password=parts.password, dbname="postgres", connect_timeout=3)
+            conn.autocommit = True
+            with conn.cursor() as cur:
+                cur.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
+                if not cur.fetchone():
+                    cur.execute(f'CREATE DATABASE "{name}"')
+            conn.close()
+        except psycopg2.Error as exc:
+            raise SystemExit(f"bench needs Postgres ({db}): {exc}") from None
+    os.environ["DATABASE_URL"] = db
+    broker = os.environ.get("BENCH_BROKER_URL")
+    if not broker:
+        base = os.environ.get("CELERY_BROKER_URL") or "redis://127.0.0.1:6379/0"
+        if not base.startswith("redis://"):
+            raise SystemExit("bench needs Redis: set CELERY_BROKER_URL=redis://... or BENCH_BROKER_URL")
+        bp = urlsplit(base)
+        broker = urlunsplit(bp._replace(path="/15"))
+    os.environ["CELERY_BROKER_URL"] = broker
+
+
 def setup_django() -> None:
+    bench_services()
     production_env()
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bench.settings")
     import django

@@ -1,0 +1,112 @@
+"""Query budgets: every admin changelist and role page costs the same number of
+queries with 10 rows as with 1,000 (or 2,000), and at most 8.
+
+The data comes from the benchmark's program generator (bench.datagen), written
+with COPY inside the test's transaction, so the rows look like a real program:
+groups, people in every role, matches with check-ins and concerns. No timing
+here: speed is measured by `make bench`, never in tests.
+"""
+
+import pytest
+from django.contrib import admin
+from django.urls import NoReverseMatch, reverse
+
+from bench.datagen import Program, probe_email
+from profiles.models import Role, User
+from profiles.services import role_grant
+
+pytestmark = [pytest.mark.django_db, pytest.mark.postgres]
+
+BUDGET = 8
+OUR_APPS = {"profiles", "matches", "support", "escalations", "community"}
+CHANGELISTS = sorted(
+    f"admin:{m._meta.app_label}_{m._meta.model_name}_changelist" for m in admin.site._registry if m._meta.app_label in OUR_APPS
+)
+# Over budget when this test was written: marked xfail (not strict) with what was measured,
+# so the suite stays green while the owning app fixes it, and XPASS shows when it is fixed.
+# Counts include the session, user and role-grant reads every signed-in page makes.
+KNOWN_OVER = {
+    "admin:escalations_concern_changelist": "15 queries at 10 and 1,000 rows",
+    "admin:profiles_accessevent_changelist": "11 queries at 10 and 1,000 rows",
+    "admin:profiles_auditevent_changelist": "12 queries at 10 and 1,000 rows",
+    "admin:profiles_membership_changelist": "N+1: 32 queries at 10 rows, 109 at 1,000 (a user's display name reads its profile)",
+    "admin:profiles_rolegrant_changelist": "N+1: 33 queries at 10 rows, 109 at 1,000 (a user's display name reads its profile)",
+    "admin:support_matchsupport_changelist": "10 queries at 10 and 1,000 rows",
+    "support:mea_home": "12 queries at 10 and 2,000 rows",
+    "matches:mentor_home": "10 queries at 10 and 2,000 rows",
+    "support:coordinator_dashboard": "9 queries at 10 and 2,000 rows",
+}
+
+
+def _params(names):
+    out = []
+    for item in names:
+        name = item[0] if isinstance(item, tuple) else item
+        marks = [pytest.mark.xfail(reason=f"over budget: {KNOWN_OVER[name]}", strict=False)] if name in KNOWN_OVER else []
+        out.append(pytest.param(*(item if isinstance(item, tuple) else (item,)), marks=marks, id=name))
+    return out
+
+
+# Role pages with a list, and the probe person (10 rows / 2,000 rows) who sees it.
+ROLE_PAGES = [
+    ("matches:mentor_home", "mentor"),
+    ("matches:mentee_home", "mentee"),
+    ("matches:coordinator_home", "coordinator"),
+    ("support:mea_home", "mea"),
+    ("support:coordinator_dashboard", "coordinator"),
+    ("escalations:staff_home", "staff"),
+]
+
+
+def program(n: int, **kwargs) -> Program:
+    p = Program(n, **kwargs)
+    p.build()
+    p.write(truncate=True)
+    return p
+
+
+def superuser_client(client):
+    user, _ = User.objects.get_or_create(email="budget-admin@example.org", defaults={"is_staff": True, "is_superuser": True})
+    role_grant(user, Role.STAFF)
+    client.force_login(user)
+    return client
+
+
+def queries(client, url) -> int:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(url)
+    assert response.status_code == 200, f"{url} answered {response.status_code}"
+    return len(ctx.captured_queries)
+
+
+@pytest.mark.parametrize("name", _params(CHANGELISTS))
+def test_admin_changelist_costs_the_same_queries_at_10_and_1000_rows(name, client):
+    url = reverse(name)
+    program(10, probes=False, concern_rate=1.0)
+    small = queries(superuser_client(client), url)
+    program(1000, probes=False, concern_rate=1.0)
+    large = queries(superuser_client(client), url)
+    assert large == small, f"{name}: {small} queries at 10 rows, {large} at 1,000"
+    assert large <= BUDGET, f"{name}: {large} queries, budget {BUDGET}"
+
+
+@pytest.mark.parametrize(("name", "who"), _params(ROLE_PAGES))
+def test_role_page_costs_the_same_queries_for_10_and_2000_rows(name, who, client):
+    try:
+        url = reverse(name)
+    except NoReverseMatch:
+        pytest.skip(f"{name} is not built yet")
+    program(10)  # the probe people: lists of 10 and of 2,000 rows
+    counts = {}
+    for size in ("small", "large"):
+        email = probe_email("staff" if who == "staff" else f"{who}-{size}")
+        client.force_login(User.objects.get(email=email))
+        counts[size] = queries(client, url)
+    if who == "staff":
+        assert counts["small"] <= BUDGET
+        return
+    assert counts["large"] == counts["small"], f"{name}: {counts['small']} queries at 10 rows, {counts['large']} at 2,000"
+    assert counts["large"] <= BUDGET, f"{name}: {counts['large']} queries, budget {BUDGET}"
