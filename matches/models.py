@@ -11,6 +11,8 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from profiles.models import Membership, Profile
+
 
 class MatchQuerySet(models.QuerySet):
     def visible_to(self, user) -> "MatchQuerySet":
@@ -46,6 +48,14 @@ class Match(models.Model):
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.ACTIVE)
     started_at = models.DateTimeField(default=timezone.now)
     ended_at = models.DateTimeField(null=True, blank=True)
+    # Ending: the reason is private (the person who ended it, coordinators, staff);
+    # the gratitude note is delivered to the other person.
+    ended_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    end_reason = models.TextField(_("private reason"), max_length=2000, blank=True)
+    gratitude_note = models.TextField(_("a note of thanks to the other person"), max_length=2000, blank=True)
+    suitability_rating = models.PositiveSmallIntegerField(_("how well suited was this pairing"), null=True, blank=True)
 
     objects = MatchQuerySet.as_manager()
 
@@ -62,6 +72,10 @@ class Match(models.Model):
                 condition=Q(status="active", ended_at__isnull=True) | Q(status="ended", ended_at__isnull=False),
                 name="match_ended_has_end_time",
             ),
+            models.CheckConstraint(
+                condition=Q(suitability_rating__isnull=True) | Q(suitability_rating__gte=1, suitability_rating__lte=5),
+                name="match_rating_1_to_5",
+            ),
         ]
         indexes = [
             models.Index(fields=["mentor", "status"], name="match_mentor_status"),
@@ -72,9 +86,350 @@ class Match(models.Model):
     def __str__(self) -> str:
         return f"{self.mentor} ↔ {self.mentee}"
 
+    def can_move_to(self, status: str) -> bool:
+        return self.status == self.Status.ACTIVE and status == self.Status.ENDED
+
     @property
     def is_active(self) -> bool:
         return self.status == self.Status.ACTIVE
 
     def involves(self, user) -> bool:
         return user.pk in (self.mentor_id, self.mentee_id)
+
+    def other_person(self, user):
+        return self.mentee if user.pk == self.mentor_id else self.mentor
+
+
+# --- Becoming a mentor -------------------------------------------------------
+
+
+class Quality(models.TextChoices):
+    """The seed's mentor qualities; an applicant claims some, never necessarily all."""
+
+    EXPERIENCE = "experience", _("Experience: about twelve months in a group, or similar depth of healing")
+    PRESENCE = "presence", _("Presence: sensing others' words and feelings with equanimity")
+    COMPASSION = "compassion", _("Compassion: understanding and non-judgemental")
+    POSITIVITY = "positivity", _("Positivity: an example of healthy healing")
+    RESPONSIVENESS = "responsiveness", _("Responsiveness: willing and available to connect")
+    AUTHENTICITY = "authenticity", _("Authenticity: honest perspective, respecting other paths")
+    ENGAGEMENT = "engagement", _("Engagement: taking part in a support group")
+    HEALTH = "health", _("Health: boundaries, self-care, watching for compassion fatigue")
+    SAFETY = "safety", _("Safety: protects privacy; not a close friend or partner of mentees")
+
+
+def _member_groups(user):
+    return Membership.objects.filter(user=user).values("group_id")
+
+
+class MentorApplicationQuerySet(models.QuerySet):
+    def visible_to(self, user) -> "MentorApplicationQuerySet":
+        """The applicant, coordinators of the group applied to, staff."""
+        if not getattr(user, "is_authenticated", False):
+            return self.none()
+        if user.is_program_staff:
+            return self
+        return self.filter(Q(applicant=user) | Q(group_id__in=user.coordinated_group_ids))
+
+    def pending(self) -> "MentorApplicationQuerySet":
+        return self.filter(status=MentorApplication.Status.PENDING)
+
+
+class MentorApplication(models.Model):
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting for review")
+        APPROVED = "approved", _("Approved")
+        DECLINED = "declined", _("Declined")
+
+    TRANSITIONS = {Status.PENDING: {Status.APPROVED, Status.DECLINED}}
+
+    applicant = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="mentor_applications"
+    )
+    group = models.ForeignKey("profiles.SupportGroup", on_delete=models.PROTECT, related_name="mentor_applications")
+    months_in_group = models.PositiveSmallIntegerField(_("months in a group"))
+    qualities = models.JSONField(_("qualities"), default=list, help_text=_("Keys of Quality the applicant claims."))
+    topics = models.ManyToManyField("profiles.Topic", blank=True, related_name="+", verbose_name=_("topics"))
+    experiences = models.TextField(_("experiences you can speak to"), max_length=2000, blank=True)
+    capacity = models.PositiveSmallIntegerField(_("mentees at once"), default=2)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    review_note = models.TextField(_("note to the applicant"), max_length=2000, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+
+    objects = MentorApplicationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["applicant"], condition=Q(status="pending"), name="mentorapplication_one_pending"
+            ),
+            models.CheckConstraint(
+                condition=Q(capacity__gte=1, capacity__lte=10), name="mentorapplication_capacity_range"
+            ),
+        ]
+        indexes = [models.Index(fields=["group", "status"], name="mentorapp_group_status")]
+
+    def __str__(self) -> str:
+        return f"{self.applicant} ({self.get_status_display()})"
+
+    def can_move_to(self, status: str) -> bool:
+        return status in self.TRANSITIONS.get(self.status, set())
+
+    @property
+    def quality_labels(self) -> list[str]:
+        labels = dict(Quality.choices)
+        return [str(labels[q]).split(":")[0] for q in self.qualities if q in labels]
+
+
+class MentorProfileQuerySet(models.QuerySet):
+    def visible_to(self, user) -> "MentorProfileQuerySet":
+        """Their own; mentors sharing a group with the reader (or in a group they coordinate); staff."""
+        if not getattr(user, "is_authenticated", False):
+            return self.none()
+        if user.is_program_staff:
+            return self
+        groups = Q(user__memberships__group_id__in=_member_groups(user)) | Q(
+            user__memberships__group_id__in=user.coordinated_group_ids
+        )
+        return self.filter(Q(user=user) | groups).distinct()
+
+    def available(self) -> "MentorProfileQuerySet":
+        return self.filter(status=MentorProfile.Status.AVAILABLE)
+
+    def with_load(self) -> "MentorProfileQuerySet":
+        return self.annotate(
+            active_count=models.Count(
+                "user__mentor_matches", filter=Q(user__mentor_matches__status="active"), distinct=True
+            )
+        )
+
+
+class MentorProfile(models.Model):
+    """An approved mentor: how many mentees at once, and whether they take new ones."""
+
+    class Status(models.TextChoices):
+        AVAILABLE = "available", _("Available")
+        PAUSED = "paused", _("Paused: no new mentees")
+        RETIRED = "retired", _("Retired")
+
+    TRANSITIONS = {
+        Status.AVAILABLE: {Status.PAUSED, Status.RETIRED},
+        Status.PAUSED: {Status.AVAILABLE, Status.RETIRED},
+        Status.RETIRED: {Status.AVAILABLE},
+    }
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="mentor_profile")
+    capacity = models.PositiveSmallIntegerField(_("mentees at once"), default=2)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.AVAILABLE)
+    approved_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = MentorProfileQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["user__email"]
+        constraints = [
+            models.CheckConstraint(condition=Q(capacity__gte=1, capacity__lte=10), name="mentorprofile_capacity_range"),
+        ]
+        indexes = [models.Index(fields=["status"], name="mentorprofile_status")]
+
+    def __str__(self) -> str:
+        return f"{self.user} ({self.get_status_display()})"
+
+    def can_move_to(self, status: str) -> bool:
+        return status in self.TRANSITIONS.get(self.status, set())
+
+
+class MenteePreference(models.Model):
+    """What a mentee hopes for in a mentor. Soft unless `gender_required`."""
+
+    mentee = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="mentee_preference")
+    preferred_gender = models.CharField(
+        _("mentor's gender"),
+        max_length=20,
+        blank=True,
+        choices=[("", _("No preference")), *[c for c in Profile.Gender.choices if c[0]]],
+    )
+    gender_required = models.BooleanField(_("only mentors of this gender"), default=False)
+    topics = models.ManyToManyField(
+        "profiles.Topic", blank=True, related_name="+", verbose_name=_("topics I'd like to talk about")
+    )
+    note = models.TextField(_("anything else that would help"), max_length=1000, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(gender_required=False) | ~Q(preferred_gender=""), name="menteepref_required_needs_gender"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"preferences of {self.mentee}"
+
+
+# --- Proposals: the one way a match starts -----------------------------------
+
+
+class ProposalQuerySet(models.QuerySet):
+    def visible_to(self, user) -> "ProposalQuerySet":
+        """The two people in it, coordinators of its group, staff."""
+        if not getattr(user, "is_authenticated", False):
+            return self.none()
+        if user.is_program_staff:
+            return self
+        return self.filter(Q(mentor=user) | Q(mentee=user) | Q(group_id__in=user.coordinated_group_ids))
+
+    def open(self) -> "ProposalQuerySet":
+        return self.filter(status=Proposal.Status.OPEN)
+
+
+class Proposal(models.Model):
+    """A suggested pair. Becomes a match only when both sides accept."""
+
+    class Kind(models.TextChoices):
+        COORDINATOR = "coordinator", _("Suggested by a coordinator")
+        MENTOR = "mentor", _("Offered by the mentor")
+        MENTEE = "mentee", _("Asked by the mentee")
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("Waiting for answers")
+        ACCEPTED = "accepted", _("Accepted by both")
+        DECLINED = "declined", _("Declined")
+        EXPIRED = "expired", _("Expired")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
+
+    TRANSITIONS = {Status.OPEN: {Status.ACCEPTED, Status.DECLINED, Status.EXPIRED, Status.WITHDRAWN}}
+
+    mentor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="mentor_proposals")
+    mentee = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="mentee_proposals")
+    group = models.ForeignKey("profiles.SupportGroup", on_delete=models.PROTECT, related_name="proposals")
+    initiated_by = models.CharField(max_length=12, choices=Kind.choices)
+    initiator = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    reason = models.TextField(_("why this pair"), max_length=1000, blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
+    mentor_accepted_at = models.DateTimeField(null=True, blank=True)
+    mentee_accepted_at = models.DateTimeField(null=True, blank=True)
+    # Each side confirms, when accepting, that they are not close friends or romantic partners.
+    mentor_confirmed_not_close = models.BooleanField(default=False)
+    mentee_confirmed_not_close = models.BooleanField(default=False)
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    reminded_at = models.DateTimeField(null=True, blank=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
+    match = models.OneToOneField(
+        Match, null=True, blank=True, on_delete=models.SET_NULL, related_name="proposal"
+    )
+
+    objects = ProposalQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(condition=~Q(mentor=F("mentee")), name="proposal_not_with_self"),
+            models.UniqueConstraint(
+                fields=["mentor", "mentee"], condition=Q(status="open"), name="proposal_one_open_per_pair"
+            ),
+            models.CheckConstraint(
+                condition=Q(mentor_accepted_at__isnull=True) | Q(mentor_confirmed_not_close=True),
+                name="proposal_mentor_accept_confirms",
+            ),
+            models.CheckConstraint(
+                condition=Q(mentee_accepted_at__isnull=True) | Q(mentee_confirmed_not_close=True),
+                name="proposal_mentee_accept_confirms",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["status", "expires_at"], name="proposal_status_expires"),
+            models.Index(fields=["group", "status"], name="proposal_group_status"),
+            models.Index(fields=["mentee", "status"], name="proposal_mentee_status"),
+            models.Index(fields=["mentor", "status"], name="proposal_mentor_status"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.mentor} → {self.mentee} ({self.get_status_display()})"
+
+    def can_move_to(self, status: str) -> bool:
+        return status in self.TRANSITIONS.get(self.status, set())
+
+    @property
+    def is_open(self) -> bool:
+        return self.status == self.Status.OPEN
+
+    def side_of(self, user) -> str | None:
+        if user.pk == self.mentor_id:
+            return "mentor"
+        if user.pk == self.mentee_id:
+            return "mentee"
+        return None
+
+    def accepted_by(self, side: str) -> bool:
+        return getattr(self, f"{side}_accepted_at") is not None
+
+    def other_person(self, user):
+        return self.mentee if user.pk == self.mentor_id else self.mentor
+
+
+class UsedLink(models.Model):
+    """A signed email link that was used: each one works once."""
+
+    nonce = models.CharField(max_length=64, unique=True)
+    used_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return self.nonce
+
+
+# --- History -----------------------------------------------------------------
+
+
+class MatchEventQuerySet(models.QuerySet):
+    def visible_to(self, user) -> "MatchEventQuerySet":
+        """Events of the matches and proposals the reader may see."""
+        if not getattr(user, "is_authenticated", False):
+            return self.none()
+        if user.is_program_staff:
+            return self
+        return self.filter(
+            Q(match__in=Match.objects.visible_to(user)) | Q(proposal__in=Proposal.objects.visible_to(user))
+        )
+
+
+class MatchEvent(models.Model):
+    """Who did what, when, to a proposal or a match. Never holds private text."""
+
+    class Kind(models.TextChoices):
+        PROPOSED = "proposed", _("Proposed")
+        ACCEPTED = "accepted", _("Accepted")
+        DECLINED = "declined", _("Declined")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
+        REMINDED = "reminded", _("Reminder sent")
+        EXPIRED = "expired", _("Expired")
+        STARTED = "started", _("Match started")
+        MEA_ASSIGNED = "mea_assigned", _("MEA assigned")
+        ENDED = "ended", _("Match ended")
+
+    match = models.ForeignKey(Match, null=True, blank=True, on_delete=models.CASCADE, related_name="events")
+    proposal = models.ForeignKey(Proposal, null=True, blank=True, on_delete=models.CASCADE, related_name="events")
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    objects = MatchEventQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(match__isnull=False) | Q(proposal__isnull=False), name="matchevent_has_subject"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} by {self.actor or 'the system'}"

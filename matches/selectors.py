@@ -1,11 +1,26 @@
-"""Reads about matches used in more than one place."""
+"""Reads about matching used in more than one place: the MEA to suggest, who is
+waiting, the coordinator's pairing board, ranked mentor suggestions and the
+cohort drafts. Each runs a fixed number of queries, whatever the row count."""
 
+import zoneinfo
+from dataclasses import dataclass, field
+from datetime import datetime
+
+import numpy as np
 from django.conf import settings
-from django.db.models import Count, Q
+from django.db.models import Count, F, IntegerField, OuterRef, Q, Subquery, Value
+from django.db.models.functions import Coalesce, Greatest
+from django.utils import timezone
+from django.utils.translation import gettext as _
 
-from profiles.models import Role, User
+from profiles.models import Membership, Profile, Role, RoleGrant, User
 
-from .models import Match
+from . import cohort
+from .models import Match, MenteePreference, MentorApplication, MentorProfile, Proposal
+
+BOARD_LIMIT = 50
+CONTACT_FIELDS = ["connect_in_person", "connect_phone", "connect_text", "connect_web"]
+GENDERS = [value for value, _label in Profile.Gender.choices if value]
 
 
 def suggest_mea(group_id: int) -> User | None:
@@ -17,3 +32,229 @@ def suggest_mea(group_id: int) -> User | None:
         .order_by("caseload", "pk")
         .first()
     )
+
+
+# --- Who is waiting ------------------------------------------------------------
+
+
+def waiting_mentees(group_ids=None):
+    """Mentees with no active match, with when they started waiting and their open proposals."""
+    grants = RoleGrant.objects.filter(role=Role.MENTEE, ended_at=None)
+    qs = User.objects.filter(pk__in=grants.values("user_id")).exclude(
+        pk__in=Match.objects.active().values("mentee_id")
+    )
+    if group_ids is not None:
+        qs = qs.filter(pk__in=Membership.objects.filter(group_id__in=list(group_ids)).values("user_id"))
+    last_end = Match.objects.filter(mentee=OuterRef("pk"), status=Match.Status.ENDED).order_by("-ended_at")
+    grant_start = grants.filter(user=OuterRef("pk")).order_by("started_at")
+    open_count = (
+        Proposal.objects.open().filter(mentee=OuterRef("pk")).order_by().values("mentee")
+        .annotate(n=Count("pk")).values("n")
+    )
+    first_group = Membership.objects.filter(user=OuterRef("pk")).order_by("group_id").values("group_id")[:1]
+    grant_sq = Subquery(grant_start.values("started_at")[:1])
+    return (
+        qs.annotate(
+            waiting_since=Greatest(Coalesce(Subquery(last_end.values("ended_at")[:1]), grant_sq), grant_sq),
+            open_proposals=Coalesce(Subquery(open_count, output_field=IntegerField()), Value(0)),
+            first_group_id=Subquery(first_group),
+        )
+        .select_related("profile")
+        .order_by("waiting_since", "pk")
+    )
+
+
+def long_waiting_mentees(cutoff: datetime):
+    return waiting_mentees().filter(waiting_since__lte=cutoff, open_proposals=0)
+
+
+def mentors_with_room(group_ids=None):
+    qs = MentorProfile.objects.available().with_load().filter(active_count__lt=F("capacity"))
+    if group_ids is not None:
+        qs = qs.filter(user_id__in=Membership.objects.filter(group_id__in=list(group_ids)).values("user_id"))
+    return qs.annotate(spare=F("capacity") - F("active_count")).select_related("user__profile")
+
+
+@dataclass
+class Board:
+    waiting: list
+    waiting_total: int
+    mentors: list
+    mentors_total: int
+    proposals: list
+    proposals_total: int
+    applications: list
+    applications_total: int
+
+
+def pairing_board(user) -> Board:
+    """The coordinator's pairing board, for the groups they coordinate (first BOARD_LIMIT rows each)."""
+    groups = user.coordinated_group_ids
+    waiting = waiting_mentees(groups)
+    mentors = mentors_with_room(groups).order_by("-spare", "user__email")
+    proposals = (
+        Proposal.objects.visible_to(user).open().filter(group_id__in=groups)
+        .select_related("mentor__profile", "mentee__profile", "group").order_by("expires_at")
+    )
+    applications = (
+        MentorApplication.objects.visible_to(user).pending().filter(group_id__in=groups)
+        .select_related("applicant__profile", "group").prefetch_related("topics").order_by("created_at")
+    )
+    return Board(
+        list(waiting[:BOARD_LIMIT]), waiting.count(),
+        list(mentors[:BOARD_LIMIT]), mentors.count(),
+        list(proposals[:BOARD_LIMIT]), proposals.count(),
+        list(applications[:BOARD_LIMIT]), applications.count(),
+    )
+
+
+# --- Suggestions -----------------------------------------------------------------
+
+
+def _utc_offset_hours(profile: Profile | None) -> float:
+    if profile is None:
+        return 0.0
+    now = timezone.now()
+    try:
+        return now.astimezone(zoneinfo.ZoneInfo(profile.time_zone)).utcoffset().total_seconds() / 3600
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        return 0.0
+
+
+@dataclass
+class Suggestion:
+    mentor: MentorProfile
+    score: float
+    parts: list[tuple[str, float]] = field(default_factory=list)
+    already_proposed: bool = False
+
+
+def _explain(mentee_ctx: dict, mentor: MentorProfile) -> tuple[float, list[tuple[str, float]]] | None:
+    """Score one mentor for one mentee, with each reason. None when a required preference fails."""
+    profile = getattr(mentor.user, "profile", None)
+    parts: list[tuple[str, float]] = []
+    mentor_topics = {t.pk: t.name for t in profile.topics.all()} if profile else {}
+    shared = sorted(mentor_topics[t] for t in mentee_ctx["topics"] if t in mentor_topics)
+    if shared:
+        parts.append((_("Shared topics: %(t)s") % {"t": ", ".join(shared)}, cohort.W_TOPIC * len(shared)))
+    wanted = mentee_ctx["gender"]
+    if wanted:
+        if profile and profile.gender == wanted:
+            parts.append((_("The gender asked for"), cohort.W_GENDER))
+        elif mentee_ctx["gender_required"]:
+            return None
+        else:
+            parts.append((_("Not the gender asked for (a soft preference)"), 0.0))
+    mentee_profile = mentee_ctx["profile"]
+    if profile and mentee_profile:
+        both = [str(label) for f, label in zip(CONTACT_FIELDS, ["in person", "phone", "text", "web"], strict=True)
+                if getattr(profile, f) and getattr(mentee_profile, f)]
+        if both:
+            parts.append((_("Both like to connect by: %(m)s") % {"m": ", ".join(both)}, cohort.W_CONTACT * len(both)))
+        if abs(_utc_offset_hours(profile) - mentee_ctx["tz"]) <= cohort.TZ_HOURS:
+            parts.append((_("Time zones within %(h)d hours") % {"h": cohort.TZ_HOURS}, cohort.W_TIME_ZONE))
+    same = [mentee_ctx["group_names"][g.group_id] for g in mentor.user.memberships.all()
+            if g.group_id in mentee_ctx["group_names"]]
+    if same:
+        parts.append((_("Same group: %(g)s") % {"g": ", ".join(sorted(same))}, cohort.W_GROUP))
+    spare = max(mentor.capacity - mentor.active_count, 0)
+    parts.append((_("Room for %(n)d more") % {"n": spare}, cohort.W_SPARE * min(spare, cohort.SPARE_CAP)))
+    return sum(p for _label, p in parts), parts
+
+
+def _mentee_context(mentee: User) -> dict:
+    profile = Profile.objects.filter(user=mentee).prefetch_related("topics").first()
+    pref = MenteePreference.objects.filter(mentee=mentee).prefetch_related("topics").first()
+    topics = {t.pk for t in profile.topics.all()} if profile else set()
+    if pref:
+        topics |= {t.pk for t in pref.topics.all()}
+    groups = {m.group_id: m.group.name for m in Membership.objects.filter(user=mentee).select_related("group")}
+    return {
+        "profile": profile, "topics": topics, "group_names": groups, "tz": _utc_offset_hours(profile),
+        "gender": pref.preferred_gender if pref else "", "gender_required": bool(pref and pref.gender_required),
+    }
+
+
+def mentor_suggestions(mentee: User, viewer: User, limit: int = 25) -> list[Suggestion]:
+    """Mentors with room, best first, each with the reasons for its score."""
+    ctx = _mentee_context(mentee)
+    candidates = (
+        mentors_with_room()
+        .filter(pk__in=MentorProfile.objects.visible_to(viewer).values("pk"))
+        .exclude(user=mentee)
+        .prefetch_related("user__profile__topics", "user__memberships")
+    )
+    proposed = set(Proposal.objects.open().filter(mentee=mentee).values_list("mentor_id", flat=True))
+    out = []
+    for mentor in candidates:
+        explained = _explain(ctx, mentor)
+        if explained is None:
+            continue
+        score, parts = explained
+        out.append(Suggestion(mentor, score, parts, mentor.user_id in proposed))
+    out.sort(key=lambda s: (-s.score, s.mentor.user.email))
+    return out[:limit]
+
+
+# --- Cohort ------------------------------------------------------------------------
+
+
+@dataclass
+class Draft:
+    mentee: User
+    mentor: MentorProfile
+    score: float
+
+
+def _side(users: list, profiles: dict, topic_ix: dict, group_ix: dict, memberships: dict) -> dict:
+    n = len(users)
+    topics = np.zeros((n, max(len(topic_ix), 1)), dtype=bool)
+    contact = np.zeros((n, 4), dtype=bool)
+    groups = np.zeros((n, max(len(group_ix), 1)), dtype=bool)
+    tz = np.zeros(n)
+    gender = np.full(n, -1)
+    for i, user_id in enumerate(users):
+        profile = profiles.get(user_id)
+        if profile:
+            for t in profile.topics.all():
+                topics[i, topic_ix[t.pk]] = True
+            contact[i] = [getattr(profile, f) for f in CONTACT_FIELDS]
+            tz[i] = _utc_offset_hours(profile)
+            gender[i] = GENDERS.index(profile.gender) if profile.gender in GENDERS else -1
+        for g in memberships.get(user_id, ()):
+            groups[i, group_ix[g]] = True
+    return {"topics": topics, "contact": contact, "groups": groups, "tz": tz, "gender": gender}
+
+
+def cohort_drafts(user) -> list[Draft]:
+    """The best overall assignment of the waiting mentees (with no open proposal)
+    of the user's groups to mentors with room. Drafts only: nothing is sent."""
+    groups = user.coordinated_group_ids
+    mentees = list(waiting_mentees(groups).filter(open_proposals=0))
+    mentors = list(mentors_with_room(groups).order_by("pk"))
+    if not mentees or not mentors:
+        return []
+    ids = [m.pk for m in mentees] + [m.user_id for m in mentors]
+    profiles = {p.user_id: p for p in Profile.objects.filter(user_id__in=ids).prefetch_related("topics")}
+    memberships: dict[int, set] = {}
+    for user_id, group_id in Membership.objects.filter(user_id__in=ids).values_list("user_id", "group_id"):
+        memberships.setdefault(user_id, set()).add(group_id)
+    prefs = {p.mentee_id: p for p in MenteePreference.objects.filter(mentee_id__in=[m.pk for m in mentees])
+             .prefetch_related("topics")}
+    topic_ids = {t.pk for p in profiles.values() for t in p.topics.all()} | {
+        t.pk for p in prefs.values() for t in p.topics.all()}
+    topic_ix = {t: i for i, t in enumerate(sorted(topic_ids))}
+    group_ix = {g: i for i, g in enumerate(sorted({g for s in memberships.values() for g in s}))}
+    a = _side([m.pk for m in mentees], profiles, topic_ix, group_ix, memberships)
+    for i, m in enumerate(mentees):
+        for t in prefs[m.pk].topics.all() if m.pk in prefs else ():
+            a["topics"][i, topic_ix[t.pk]] = True
+    wants = np.array([GENDERS.index(prefs[m.pk].preferred_gender) if m.pk in prefs and
+                      prefs[m.pk].preferred_gender in GENDERS else -1 for m in mentees])
+    required = np.array([bool(m.pk in prefs and prefs[m.pk].gender_required) for m in mentees])
+    b = _side([m.user_id for m in mentors], profiles, topic_ix, group_ix, memberships)
+    spare = np.array([m.spare for m in mentors])
+    mentee_side = cohort.Side([m.pk for m in mentees], **a, wants_gender=wants, gender_required=required)
+    mentor_side = cohort.Side([m.user_id for m in mentors], **b, spare=spare)
+    pairs = cohort.assign(cohort.score_matrix(mentee_side, mentor_side), spare)
+    return [Draft(mentees[i], mentors[j], round(s, 1)) for i, j, s in pairs]

@@ -1,19 +1,424 @@
-from django.shortcuts import render
+"""Matching pages. Thin: read through visible_to / selectors (404 outside scope),
+write through services, show a service's refusal as a message."""
+
+import re
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db import transaction
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from profiles.access import role_required
-from profiles.models import Role
+from profiles.models import Membership, Profile, Role, User
+
+from . import selectors, services
+from .forms import (
+    AcceptForm,
+    CapacityForm,
+    CoordinatorProposeForm,
+    MatchEndForm,
+    MenteePreferenceForm,
+    MentorApplicationForm,
+    MentorStatusForm,
+    ProposalStartForm,
+    ReviewForm,
+)
+from .links import link_consume, link_read
+from .models import Match, MatchEvent, MenteePreference, MentorApplication, MentorProfile, Proposal
+from .services import MatchingError
+
+PERSON = ("profile",)
+
+
+def _fail(request, exc: MatchingError, to: str):
+    messages.error(request, exc.text)
+    return redirect(to)
+
+
+def _profile_of(user: User) -> Profile | None:
+    return Profile.objects.filter(user=user).prefetch_related("topics").first()
+
+
+def _member_group_ids(user: User) -> list[int]:
+    return list(Membership.objects.filter(user=user).values_list("group_id", flat=True))
+
+
+# --- Portals -------------------------------------------------------------------
 
 
 @role_required(Role.MENTEE)
 def mentee_home(request):
-    return render(request, "matches/mentee_home.html")
+    user = request.user
+    matches = Match.objects.filter(mentee=user).select_related("mentor__profile", "mea__profile", "group")
+    current = next((m for m in matches if m.is_active), None)
+    asks = Proposal.objects.open().filter(mentee=user).select_related("mentor__profile", "group")
+    suggestions = []
+    if current is None and settings.MATCH_SUGGESTIONS_FOR_MENTEES:
+        suggestions = selectors.mentor_suggestions(user, user, limit=10)
+    return render(request, "matches/mentee_home.html", {
+        "current": current,
+        "past": [m for m in matches if not m.is_active],
+        "proposals": asks,
+        "asks_left": settings.MAX_OPEN_ASKS - sum(p.initiated_by == Proposal.Kind.MENTEE for p in asks),
+        "suggestions": suggestions,
+        "preference": MenteePreference.objects.filter(mentee=user).prefetch_related("topics").first(),
+        "application": MentorApplication.objects.filter(applicant=user).first(),
+    })
 
 
 @role_required(Role.MENTOR)
 def mentor_home(request):
-    return render(request, "matches/mentor_home.html")
+    user = request.user
+    profile = MentorProfile.objects.filter(user=user).with_load().first()
+    matches = Match.objects.filter(mentor=user).select_related("mentee__profile", "mea__profile", "group")
+    waiting = []
+    if profile and profile.status == MentorProfile.Status.AVAILABLE and profile.active_count < profile.capacity:
+        waiting = list(selectors.waiting_mentees(_member_group_ids(user)).exclude(pk=user.pk)[:20])
+    return render(request, "matches/mentor_home.html", {
+        "mentor_profile": profile,
+        "current": [m for m in matches if m.is_active],
+        "past": [m for m in matches if not m.is_active],
+        "proposals": Proposal.objects.open().filter(mentor=user).select_related("mentee__profile", "group"),
+        "waiting": waiting,
+        "capacity_form": CapacityForm(initial={"capacity": profile.capacity if profile else 2}),
+        "application": MentorApplication.objects.filter(applicant=user).first(),
+    })
 
 
 @role_required(Role.COORDINATOR)
 def coordinator_home(request):
-    return render(request, "matches/coordinator_home.html")
+    return render(request, "matches/coordinator_home.html", {
+        "board": selectors.pairing_board(request.user),
+        "review_form": ReviewForm(),
+    })
+
+
+# --- Becoming a mentor -------------------------------------------------------------
+
+
+@login_required
+def mentor_apply(request):
+    form = MentorApplicationForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.application_submit(applicant=request.user, **form.cleaned_data)
+        except MatchingError as exc:
+            return _fail(request, exc, "matches:mentor_apply")
+        messages.success(request, _("Thank you. A coordinator of your group will review your application."))
+        return redirect("matches:mentor_apply")
+    applications = MentorApplication.objects.filter(applicant=request.user).select_related("group", "reviewer")
+    return render(request, "matches/mentorapplication_form.html", {"form": form, "applications": applications})
+
+
+@role_required(Role.COORDINATOR, Role.STAFF)
+@require_POST
+def application_review(request, pk):
+    application = get_object_or_404(MentorApplication.objects.visible_to(request.user), pk=pk)
+    form = ReviewForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose approve or decline."))
+        return redirect("matches:coordinator_home")
+    action = services.application_approve if form.cleaned_data["decision"] == "approve" else services.application_decline
+    try:
+        action(application_id=application.pk, by=request.user, note=form.cleaned_data["note"])
+    except MatchingError as exc:
+        return _fail(request, exc, "matches:coordinator_home")
+    messages.success(request, _("Application reviewed; the applicant was told."))
+    return redirect("matches:coordinator_home")
+
+
+@role_required(Role.MENTOR)
+@require_POST
+def mentor_status(request):
+    form = MentorStatusForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Unknown action."))
+        return redirect("matches:mentor_home")
+    action = {"pause": services.mentor_pause, "resume": services.mentor_resume,
+              "retire": services.mentor_retire}[form.cleaned_data["action"]]
+    try:
+        profile = action(mentor=request.user, by=request.user)
+    except MatchingError as exc:
+        return _fail(request, exc, "matches:mentor_home")
+    messages.success(request, _("You are now: %(s)s.") % {"s": profile.get_status_display()})
+    return redirect("matches:mentor_home")
+
+
+@role_required(Role.MENTOR)
+@require_POST
+def mentor_capacity(request):
+    form = CapacityForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Capacity is between 1 and 10 mentees."))
+        return redirect("matches:mentor_home")
+    try:
+        services.mentor_capacity_set(mentor=request.user, capacity=form.cleaned_data["capacity"], by=request.user)
+    except MatchingError as exc:
+        return _fail(request, exc, "matches:mentor_home")
+    messages.success(request, _("Capacity saved."))
+    return redirect("matches:mentor_home")
+
+
+@role_required(Role.MENTEE)
+def mentee_preferences(request):
+    preference = MenteePreference.objects.filter(mentee=request.user).first() or MenteePreference(mentee=request.user)
+    form = MenteePreferenceForm(request.POST or None, instance=preference)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, _("Your preferences are saved."))
+        return redirect("matches:mentee_home")
+    return render(request, "matches/menteepreference_form.html", {"form": form})
+
+
+# --- Starting a proposal (three ways) ----------------------------------------------
+
+
+@role_required(Role.MENTEE)
+def proposal_ask(request, mentor_id):
+    mentor = get_object_or_404(MentorProfile.objects.visible_to(request.user).select_related("user"),
+                               user_id=mentor_id).user
+    form = ProposalStartForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            proposal = services.proposal_create(
+                mentor=mentor, mentee=request.user, by=request.user, kind=Proposal.Kind.MENTEE,
+                reason=form.cleaned_data["reason"], confirm_not_close=True,
+            )
+        except MatchingError as exc:
+            return _fail(request, exc, "matches:mentee_home")
+        messages.success(request, _("Your ask was sent. Reaching out is brave: thank you."))
+        return redirect("matches:proposal_detail", pk=proposal.pk)
+    return render(request, "matches/proposal_start.html", {
+        "form": form, "other": mentor, "other_profile": _profile_of(mentor), "kind": "ask"})
+
+
+@role_required(Role.MENTOR)
+def proposal_offer(request, mentee_id):
+    mentee = get_object_or_404(selectors.waiting_mentees(_member_group_ids(request.user)), pk=mentee_id)
+    form = ProposalStartForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            proposal = services.proposal_create(
+                mentor=request.user, mentee=mentee, by=request.user, kind=Proposal.Kind.MENTOR,
+                reason=form.cleaned_data["reason"], confirm_not_close=True,
+            )
+        except MatchingError as exc:
+            return _fail(request, exc, "matches:mentor_home")
+        messages.success(request, _("Your offer was sent."))
+        return redirect("matches:proposal_detail", pk=proposal.pk)
+    return render(request, "matches/proposal_start.html", {
+        "form": form, "other": mentee, "other_profile": _profile_of(mentee), "kind": "offer"})
+
+
+@role_required(Role.COORDINATOR)
+@require_POST
+def proposal_propose(request):
+    form = CoordinatorProposeForm(request.POST)
+    if not form.is_valid():
+        raise Http404
+    groups = request.user.coordinated_group_ids
+    mentee = get_object_or_404(selectors.waiting_mentees(groups), pk=form.cleaned_data["mentee"])
+    mentor = get_object_or_404(MentorProfile.objects.visible_to(request.user).select_related("user"),
+                               user_id=form.cleaned_data["mentor"]).user
+    try:
+        services.proposal_create(mentor=mentor, mentee=mentee, by=request.user, kind=Proposal.Kind.COORDINATOR,
+                                 reason=form.cleaned_data["reason"])
+    except MatchingError as exc:
+        return _fail(request, exc, reverse("matches:suggestions", args=[mentee.pk]))
+    messages.success(request, _("Proposal sent to both."))
+    return redirect("matches:coordinator_home")
+
+
+# --- Answering --------------------------------------------------------------------
+
+
+def _proposal(request, pk) -> Proposal:
+    return get_object_or_404(
+        Proposal.objects.visible_to(request.user).select_related("mentor__profile", "mentee__profile", "group",
+                                                                 "initiator__profile"),
+        pk=pk,
+    )
+
+
+@login_required
+def proposal_detail(request, pk):
+    proposal = _proposal(request, pk)
+    side = proposal.side_of(request.user)
+    other = proposal.other_person(request.user) if side else None
+    return render(request, "matches/proposal_detail.html", {
+        "proposal": proposal,
+        "side": side,
+        "other": other,
+        "other_profile": _profile_of(other) if other else None,
+        "can_answer": side and proposal.is_open and not proposal.accepted_by(side),
+        "can_withdraw": proposal.is_open and (proposal.initiator_id == request.user.pk or not side),
+        "accept_form": AcceptForm(),
+        "events": MatchEvent.objects.filter(proposal=proposal).select_related("actor__profile"),
+    })
+
+
+@login_required
+@require_POST
+def proposal_accept(request, pk):
+    proposal = _proposal(request, pk)
+    form = AcceptForm(request.POST)
+    try:
+        proposal = services.proposal_accept(proposal_id=proposal.pk, by=request.user,
+                                            confirm_not_close=form.is_valid())
+    except MatchingError as exc:
+        return _fail(request, exc, reverse("matches:proposal_detail", args=[pk]))
+    if proposal.match_id:
+        messages.success(request, _("You both said yes: your match has started."))
+        return redirect("matches:match_detail", pk=proposal.match_id)
+    messages.success(request, _("Thank you. The match starts when the other person says yes too."))
+    return redirect("matches:proposal_detail", pk=pk)
+
+
+@login_required
+@require_POST
+def proposal_decline(request, pk):
+    proposal = _proposal(request, pk)
+    try:
+        services.proposal_decline(proposal_id=proposal.pk, by=request.user)
+    except MatchingError as exc:
+        return _fail(request, exc, reverse("matches:proposal_detail", args=[pk]))
+    messages.success(request, _("You declined. Thank you for answering."))
+    return redirect("matches:proposal_detail", pk=pk)
+
+
+@login_required
+@require_POST
+def proposal_withdraw(request, pk):
+    proposal = _proposal(request, pk)
+    try:
+        services.proposal_withdraw(proposal_id=proposal.pk, by=request.user)
+    except MatchingError as exc:
+        return _fail(request, exc, reverse("matches:proposal_detail", args=[pk]))
+    messages.success(request, _("Withdrawn."))
+    return redirect("matches:proposal_detail", pk=pk)
+
+
+def proposal_link(request, token):
+    """An accept/decline link from an email. GET asks to confirm; POST answers, once."""
+    try:
+        claim = link_read(token)
+    except MatchingError as exc:
+        return render(request, "matches/proposal_link.html", {"error": exc.text}, status=410)
+    proposal = Proposal.objects.select_related("mentor__profile", "mentee__profile").filter(pk=claim.proposal_id).first()
+    person = User.objects.filter(pk=claim.user_id).first()
+    if proposal is None or person is None or proposal.side_of(person) is None:
+        raise Http404
+    if request.user.is_authenticated and request.user.pk != person.pk:
+        raise Http404
+    form = AcceptForm(request.POST or None) if claim.action == "accept" else None
+    if request.method == "POST":
+        try:
+            link_consume(claim)
+            if claim.action == "accept":
+                services.proposal_accept(proposal_id=proposal.pk, by=person, confirm_not_close=form.is_valid())
+            else:
+                services.proposal_decline(proposal_id=proposal.pk, by=person)
+        except MatchingError as exc:
+            # Nothing changed, the link included: the request's transaction is rolled back.
+            transaction.set_rollback(True)
+            return render(request, "matches/proposal_link.html",
+                          {"error": exc.text, "proposal": proposal, "form": form, "claim": claim}, status=400)
+        return render(request, "matches/proposal_link.html", {"done": True, "claim": claim, "proposal": proposal})
+    other = proposal.other_person(person)
+    return render(request, "matches/proposal_link.html", {
+        "claim": claim, "proposal": proposal, "form": form, "other": other, "other_profile": _profile_of(other)})
+
+
+# --- The match ----------------------------------------------------------------------
+
+
+@login_required
+def match_detail(request, pk):
+    match = get_object_or_404(
+        Match.objects.visible_to(request.user).select_related(
+            "mentor__profile", "mentee__profile", "mea__profile", "group", "ended_by__profile"),
+        pk=pk,
+    )
+    user = request.user
+    return render(request, "matches/match_detail.html", {
+        "match": match,
+        "is_side": match.involves(user),
+        "end_form": MatchEndForm() if match.involves(user) and match.is_active else None,
+        # The private reason: the person who ended it, coordinators of the group, staff.
+        "show_reason": match.ended_by_id == user.pk or user.is_program_staff
+        or match.group_id in user.coordinated_group_ids,
+        # The gratitude note is for the other person (and the writer).
+        "show_note": match.involves(user),
+        "events": MatchEvent.objects.filter(match=match).select_related("actor__profile"),
+    })
+
+
+@login_required
+@require_POST
+def match_end(request, pk):
+    match = get_object_or_404(Match.objects.visible_to(request.user), pk=pk)
+    form = MatchEndForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Please give a reason (only coordinators will see it)."))
+        return redirect("matches:match_detail", pk=pk)
+    try:
+        services.match_end(match_id=match.pk, by=request.user, reason=form.cleaned_data["reason"],
+                           gratitude_note=form.cleaned_data["gratitude_note"], rating=form.cleaned_data["rating"])
+    except MatchingError as exc:
+        return _fail(request, exc, reverse("matches:match_detail", args=[pk]))
+    messages.success(request, _("The match has ended. Thank you for the time you shared."))
+    return redirect("matches:match_detail", pk=pk)
+
+
+# --- Suggestions and cohort ------------------------------------------------------------
+
+
+@login_required
+def suggestions(request, mentee_id):
+    user = request.user
+    if user.pk == mentee_id and user.has_role(Role.MENTEE) and settings.MATCH_SUGGESTIONS_FOR_MENTEES:
+        mentee = user
+    elif user.has_role(Role.COORDINATOR):
+        mentee = get_object_or_404(selectors.waiting_mentees(user.coordinated_group_ids), pk=mentee_id)
+    else:
+        raise Http404
+    return render(request, "matches/suggestions.html", {
+        "mentee": mentee,
+        "is_coordinator": mentee.pk != user.pk,
+        "suggestions": selectors.mentor_suggestions(mentee, user),
+        "preference": MenteePreference.objects.filter(mentee=mentee).prefetch_related("topics").first(),
+    })
+
+
+PAIR = re.compile(r"^(\d+):(\d+)$")
+
+
+@role_required(Role.COORDINATOR)
+def cohort(request):
+    user = request.user
+    if request.method == "POST":
+        sent, refused = 0, []
+        groups = user.coordinated_group_ids
+        for value in request.POST.getlist("pairs")[:500]:
+            found = PAIR.match(value)
+            mentee = found and selectors.waiting_mentees(groups).filter(pk=int(found[1])).first()
+            mentor = found and MentorProfile.objects.visible_to(user).filter(user_id=int(found[2])).first()
+            if not (mentee and mentor):
+                refused.append(_("a pair outside your groups"))
+                continue
+            try:
+                services.proposal_create(mentor=mentor.user, mentee=mentee, by=user, kind=Proposal.Kind.COORDINATOR,
+                                         reason=_("Suggested by the cohort assignment"))
+                sent += 1
+            except MatchingError as exc:
+                refused.append(f"{mentee.display_name}: {exc.text}")
+        messages.success(request, _("%(n)d proposals sent.") % {"n": sent})
+        for line in refused[:10]:
+            messages.warning(request, line)
+        return redirect("matches:coordinator_home")
+    return render(request, "matches/cohort.html", {"drafts": selectors.cohort_drafts(user)})

@@ -1,0 +1,81 @@
+"""Matching's background work: proposal reminders and expiry, tidying proposals
+that can no longer succeed, and nudging coordinators about waiting mentees.
+
+Tasks take ids and are safe to run twice: each one claims its work with a
+conditional update (reminder, expiry) or a dedupe key (nudge), so a retry or a
+duplicate run sends nothing twice. Delivery is at most once per reminder and
+expiry (claimed before the email is queued; the email itself is in the outbox,
+which delivers at least once).
+"""
+
+from datetime import timedelta
+
+from celery import shared_task
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from . import selectors, services
+from .models import Proposal
+
+BATCH = 500
+
+
+@shared_task
+def proposals_scan() -> dict:
+    """Find open proposals due a reminder or past expiry; queue one small task each."""
+    now = timezone.now()
+    remind_before = now - timedelta(hours=settings.PROPOSAL_REMIND_AFTER)
+    open_ = Proposal.objects.open()
+    expire_ids = list(open_.filter(expires_at__lte=now).values_list("pk", flat=True)[:BATCH])
+    remind_ids = list(
+        open_.filter(reminded_at=None, created_at__lte=remind_before, expires_at__gt=now)
+        .values_list("pk", flat=True)[:BATCH]
+    )
+    for pk in expire_ids:
+        proposal_expire.delay(pk)
+    for pk in remind_ids:
+        proposal_remind.delay(pk)
+    return {"expire": len(expire_ids), "remind": len(remind_ids)}
+
+
+@shared_task
+def proposal_remind(proposal_id: int) -> bool:
+    with transaction.atomic():
+        return services.proposal_remind(proposal_id)
+
+
+@shared_task
+def proposal_expire(proposal_id: int) -> bool:
+    with transaction.atomic():
+        return services.proposal_expire(proposal_id)
+
+
+@shared_task
+def proposals_tidy(mentor_id: int | None = None, mentee_id: int | None = None) -> int:
+    """Withdraw open proposals of this mentor/mentee that can no longer become a match."""
+    qs = Proposal.objects.open()
+    ids: set[int] = set()
+    if mentor_id:
+        ids |= set(qs.filter(mentor_id=mentor_id).values_list("pk", flat=True))
+    if mentee_id:
+        ids |= set(qs.filter(mentee_id=mentee_id).values_list("pk", flat=True))
+    # One transaction per proposal, each locking only its own row.
+    return sum(services.proposal_tidy(pk) for pk in sorted(ids))
+
+
+@shared_task
+def unmatched_mentees_nudge() -> int:
+    """Tell coordinators about mentees waiting longer than UNMATCHED_NUDGE_AFTER days
+    with no open proposal. Once per mentee per waiting spell (dedupe key)."""
+    from . import notices
+
+    cutoff = timezone.now() - timedelta(days=settings.UNMATCHED_NUDGE_AFTER)
+    sent = 0
+    for mentee in selectors.long_waiting_mentees(cutoff)[:BATCH]:
+        with transaction.atomic():
+            group_id = mentee.first_group_id
+            if group_id:
+                notices.mentee_waiting(mentee, group_id, mentee.waiting_since.date().isoformat())
+                sent += 1
+    return sent
