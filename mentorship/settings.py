@@ -205,6 +205,16 @@ EMERGENCY_NUMBERS = [
         ],
     )
 ]
+# Matching: a mentee asks at most MAX_OPEN_ASKS mentors at once; an unanswered
+# proposal gets a reminder after PROPOSAL_REMIND_AFTER hours and expires after
+# PROPOSAL_EXPIRE_AFTER hours (accept/decline links in emails expire with it);
+# a mentee waiting UNMATCHED_NUDGE_AFTER days is brought to the coordinator.
+MAX_OPEN_ASKS = env.int("MAX_OPEN_ASKS", default=3)
+PROPOSAL_REMIND_AFTER = env.float("PROPOSAL_REMIND_AFTER", default=72)
+PROPOSAL_EXPIRE_AFTER = env.float("PROPOSAL_EXPIRE_AFTER", default=168)
+UNMATCHED_NUDGE_AFTER = env.int("UNMATCHED_NUDGE_AFTER", default=21)
+# Whether a waiting mentee sees their own ranked mentor suggestions.
+MATCH_SUGGESTIONS_FOR_MENTEES = env.bool("MATCH_SUGGESTIONS_FOR_MENTEES", default=True)
 # Chat board: an offer or request to talk is listed this many days, then expires.
 CHAT_POST_TTL_DAYS = env.int("CHAT_POST_TTL_DAYS", default=14)
 # How many active matches one MEA supports at most (a per-MEA limit may lower it).
