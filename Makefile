@@ -44,6 +44,7 @@ lint: install
 	$(PY) manage.py makemigrations --check --dry-run
 	$(PIP) check
 
+## Benchmarks on their own database (<DATABASE_URL name>_bench) and Redis db 15: writes docs/PERFORMANCE.md and prints it.
 bench: install
 	@eval "$$($(PY) scripts/test_services.py)"; $(PY) -m bench $(BENCH_ARGS)
 
