@@ -105,11 +105,23 @@ class InsightsFilterForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["group"].queryset = groups
 
+    @staticmethod
+    def default_range(end=None, start=None):
+        """Twelve whole months before the current one, to today."""
+        end = end or timezone.localdate()
+        start = start or (end.replace(day=1) - timedelta(days=335)).replace(day=1)
+        return start, end
+
+    def resolved(self) -> dict:
+        """The filters to use: the valid ones asked for, or the defaults when none or bad ones were given."""
+        if self.is_bound and self.is_valid():
+            return self.cleaned_data
+        start, end = self.default_range()
+        return {"group": None, "start": start, "end": end}
+
     def clean(self):
         data = super().clean()
-        today = timezone.localdate()
-        end = data.get("end") or today
-        start = data.get("start") or (end.replace(day=1) - timedelta(days=365)).replace(day=1)
+        start, end = self.default_range(data.get("end"), data.get("start"))
         if start > end:
             raise forms.ValidationError(_("The start date must be before the end date."))
         if (end - start).days > self.MAX_DAYS:

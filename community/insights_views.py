@@ -1,15 +1,56 @@
-from django.http import HttpResponse
+"""Program insights: coordinators see their groups, staff see every group; everyone else gets 404."""
+
+import csv
+
+from django.http import Http404, HttpResponse
+from django.shortcuts import render
 
 from profiles.access import role_required
-from profiles.models import Role
+from profiles.models import Role, SupportGroup
+
+from . import insights as metrics
+from .charts import geometry
+from .forms import InsightsFilterForm
 
 
-# Placeholder while the insights are built (next commit).
+def _scope(request) -> tuple[InsightsFilterForm, metrics.Scope]:
+    user = request.user
+    groups = SupportGroup.objects.all() if user.is_program_staff else SupportGroup.objects.filter(
+        pk__in=user.coordinated_group_ids
+    )
+    form = InsightsFilterForm(request.GET or None, groups=groups)
+    # Bad filters fall back to the defaults (and the page says so): never a 500, never another group's data.
+    data = form.resolved()
+    group = data.get("group")
+    if group is not None:
+        group_ids = {group.pk}
+    else:
+        group_ids = None if user.is_program_staff else set(user.coordinated_group_ids)
+    return form, metrics.Scope(group_ids=group_ids, start=data["start"], end=data["end"])
+
+
 @role_required(Role.COORDINATOR, Role.STAFF)
 def insights(request):
-    return HttpResponse("")
+    form, scope = _scope(request)
+    charts = [{"chart": chart, "geo": geometry(chart), "rows": chart.rows(), "header": chart.header()}
+              for chart in metrics.compute_all(scope)]
+    return render(request, "community/insights.html", {
+        "form": form, "scope": scope, "charts": charts, "query": request.GET.urlencode(),
+    })
 
 
 @role_required(Role.COORDINATOR, Role.STAFF)
 def insights_csv(request, metric):
-    return HttpResponse("", content_type="text/csv")
+    fn = metrics.available_metrics().get(metric)
+    if fn is None:
+        raise Http404
+    _form, scope = _scope(request)
+    chart = fn(scope)
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{metric}-{scope.start}-{scope.end}.csv"'
+    writer = csv.writer(response)
+    writer.writerow(chart.header())
+    for row in chart.rows():
+        writer.writerow(["" if v is None else v for v in row])
+    return response
+

@@ -1,0 +1,90 @@
+"""Server-rendered SVG charts: geometry computed here, drawn by templates/community/_chart.html.
+
+No JavaScript. Each chart carries a <title> and <desc>, and the page shows the
+numbers in a table beside it (visually hidden, read by screen readers).
+"""
+
+import math
+from dataclasses import dataclass
+
+from .insights import Chart
+
+WIDTH, HEIGHT = 640, 260
+LEFT, RIGHT, TOP, BOTTOM = 48, 12, 12, 56
+# Colour-blind-safe, at least 3:1 against white (WCAG non-text contrast).
+PALETTE = ["#1f4e5f", "#b35c00", "#5b3f8c", "#2e7d32"]
+
+
+@dataclass
+class Bar:
+    x: float
+    y: float
+    width: float
+    height: float
+    colour: str
+    label: str
+
+
+def nice_max(value: float) -> float:
+    if value <= 0:
+        return 1
+    exponent = 10 ** math.floor(math.log10(value))
+    for step in (1, 2, 2.5, 5, 10):
+        if value <= step * exponent:
+            return step * exponent
+    return 10 * exponent
+
+
+def _fmt(value) -> str:
+    if value is None:
+        return "—"
+    return f"{value:g}" if isinstance(value, float) else str(value)
+
+
+def geometry(chart: Chart) -> dict:
+    """Everything the template needs to draw `chart`: axes, ticks, bars or a line path."""
+    plotted = chart.series[: chart.extra.get("plot_series", len(chart.series))]
+    values = [v for _name, vals in plotted for v in vals if v is not None]
+    top = chart.extra.get("max") or nice_max(max(values, default=0))
+    plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
+    n = max(len(chart.labels), 1)
+    slot = plot_w / n
+
+    def y_of(v):
+        return TOP + plot_h - (plot_h * (v or 0) / top)
+
+    ticks = [{"y": round(y_of(top * i / 4), 1), "label": _fmt(round(top * i / 4, 1) if top < 8 else int(top * i / 4))}
+             for i in range(5)]
+    # Label at most ~12 x positions so they stay readable; the table has them all.
+    every = max(1, math.ceil(n / 12))
+    x_labels = [{"x": round(LEFT + slot * (i + 0.5), 1), "label": label}
+                for i, label in enumerate(chart.labels) if i % every == 0]
+    bars, lines = [], []
+    if chart.kind == "line":
+        for s, (name, vals) in enumerate(plotted):
+            points = [(round(LEFT + slot * (i + 0.5), 1), round(y_of(v), 1)) for i, v in enumerate(vals) if v is not None]
+            lines.append({
+                "path": " ".join(f"{'M' if i == 0 else 'L'}{x},{y}" for i, (x, y) in enumerate(points)),
+                "points": [{"x": x, "y": y, "label": f"{chart.labels[i]}: {_fmt(v)}"}
+                           for (x, y), (i, v) in zip(points, [(i, v) for i, v in enumerate(vals) if v is not None], strict=True)],
+                "colour": PALETTE[s % len(PALETTE)], "name": name,
+            })
+    else:
+        group_w = slot * 0.8
+        bar_w = group_w / max(len(plotted), 1)
+        for s, (name, vals) in enumerate(plotted):
+            for i, v in enumerate(vals):
+                if v is None:
+                    continue
+                y = y_of(v)
+                bars.append(Bar(
+                    x=round(LEFT + slot * i + slot * 0.1 + bar_w * s, 1), y=round(y, 1), width=round(bar_w, 1),
+                    height=round(TOP + plot_h - y, 1), colour=PALETTE[s % len(PALETTE)],
+                    label=f"{name}, {chart.labels[i]}: {_fmt(v)}",
+                ))
+    return {
+        "width": WIDTH, "height": HEIGHT, "left": LEFT, "right": WIDTH - RIGHT, "top": TOP, "bottom": HEIGHT - BOTTOM,
+        "ticks": ticks, "x_labels": x_labels, "x_label_y": HEIGHT - BOTTOM + 18, "bars": bars, "lines": lines,
+        "legend": [{"name": name, "colour": PALETTE[s % len(PALETTE)]} for s, (name, _v) in enumerate(plotted)],
+        "empty": not values,
+    }

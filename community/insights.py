@@ -1,0 +1,296 @@
+"""Program insights: one function per chart, each a fixed number of aggregate queries.
+
+Every metric takes a Scope (the groups the reader may see, the date range) and
+returns a Chart: labels along the x axis and one or more series of numbers. The
+page draws the chart from it and the CSV download writes the same numbers, so
+the two cannot disagree. No metric reads a row per match: counts, averages and
+per-bucket filters run in the database, so the query count does not grow with
+the data (tested at two sizes; bench/insights.py times it at 100,000 matches).
+
+A metric whose source app is not installed or lacks a field is left out of
+METRICS (see `available_metrics`); adding a source later is adding a function.
+"""
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+
+from django.db.models import Avg, Count, DurationField, ExpressionWrapper, F, OuterRef, Q, Subquery
+from django.db.models.functions import TruncMonth
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from matches.models import Match
+from profiles.models import Membership, Role, RoleGrant
+
+MAX_MONTHS = 61
+
+
+@dataclass
+class Scope:
+    group_ids: set[int] | None  # None: every group (staff)
+    start: date
+    end: date
+
+    def groups_q(self, path: str = "group_id") -> Q:
+        return Q() if self.group_ids is None else Q(**{f"{path}__in": self.group_ids})
+
+
+@dataclass
+class Chart:
+    slug: str
+    title: str
+    description: str
+    x_label: str
+    labels: list[str]
+    series: list[tuple[str, list[float | int | None]]]
+    kind: str = "bar"  # bar | line
+    unit: str = ""
+    note: str = ""
+    extra: dict = field(default_factory=dict)
+
+    def rows(self) -> list[list]:
+        """The numbers behind the chart, one row per x label (the CSV body and the accessible table)."""
+        return [[label, *(values[i] for _name, values in self.series)] for i, label in enumerate(self.labels)]
+
+    def header(self) -> list[str]:
+        return [self.x_label, *(name for name, _values in self.series)]
+
+
+def _aware(d: date) -> datetime:
+    return timezone.make_aware(datetime.combine(d, time.min))
+
+
+def months(scope: Scope) -> list[tuple[date, date]]:
+    """(first day, first day of next month) for each month touching the range, at most MAX_MONTHS."""
+    out: list[tuple[date, date]] = []
+    cursor = scope.start.replace(day=1)
+    while cursor <= scope.end and len(out) < MAX_MONTHS:
+        following = (cursor + timedelta(days=32)).replace(day=1)
+        out.append((cursor, following))
+        cursor = following
+    return out
+
+
+def _month_label(d: date) -> str:
+    return d.strftime("%Y-%m")
+
+
+def _round(value, digits=1):
+    return None if value is None else round(value, digits)
+
+
+def _days(delta: timedelta | None) -> float | None:
+    return None if delta is None else delta.total_seconds() / 86400
+
+
+def _hours(delta: timedelta | None) -> float | None:
+    return None if delta is None else delta.total_seconds() / 3600
+
+
+# --- Matches (matches.Match) -------------------------------------------------------
+
+
+def active_matches(scope: Scope) -> Chart:
+    """Matches active at the end of each month: one query, one filtered count per month."""
+    buckets = months(scope)
+    now = timezone.now()
+    aggregates = {}
+    for i, (_first, following) in enumerate(buckets):
+        at = min(_aware(following), now)
+        aggregates[f"m{i}"] = Count("pk", filter=Q(started_at__lt=at) & (Q(ended_at__isnull=True) | Q(ended_at__gte=at)))
+    counts = Match.objects.filter(scope.groups_q()).aggregate(**aggregates) if aggregates else {}
+    return Chart(
+        slug="active-matches", title=_("Active matches over time"),
+        description=_("Number of matches active at the end of each month (or today, for the current month)."),
+        x_label=_("Month"), labels=[_month_label(first) for first, _f in buckets],
+        series=[(_("Active matches"), [counts.get(f"m{i}", 0) for i in range(len(buckets))])], kind="line",
+    )
+
+
+def _ended_by_side():
+    """Who ended a match, when the matches app records it (the reason itself is private free text)."""
+    return any(f.name == "ended_by" for f in Match._meta.get_fields())
+
+
+def match_endings(scope: Scope) -> Chart:
+    """Matches ended in each month, by who ended them: one grouped query."""
+    buckets = months(scope)
+    labels = [_month_label(first) for first, _f in buckets]
+    ended = Match.objects.filter(
+        scope.groups_q(), status=Match.Status.ENDED,
+        ended_at__gte=_aware(buckets[0][0]) if buckets else timezone.now(),
+        ended_at__lt=_aware(buckets[-1][1]) if buckets else timezone.now(),
+    )
+    if _ended_by_side():
+        sides = [("by_mentor", _("Ended by the mentor")), ("by_mentee", _("Ended by the mentee")),
+                 ("by_other", _("Ended by staff or a coordinator"))]
+        rows = ended.annotate(month=TruncMonth("ended_at")).values("month").annotate(
+            by_mentor=Count("pk", filter=Q(ended_by=F("mentor"))),
+            by_mentee=Count("pk", filter=Q(ended_by=F("mentee"))),
+            by_other=Count("pk", filter=~Q(ended_by=F("mentor")) & ~Q(ended_by=F("mentee")) | Q(ended_by__isnull=True)),
+        )
+    else:
+        sides = [("by_other", _("Ended"))]
+        rows = ended.annotate(month=TruncMonth("ended_at")).values("month").annotate(by_other=Count("pk"))
+    by_month = {_month_label(timezone.localtime(r["month"]) if isinstance(r["month"], datetime) else r["month"]): r
+                for r in rows}
+    return Chart(
+        slug="match-endings", title=_("Match endings"),
+        description=_("Matches that ended in each month, by who ended them. Reasons are private and not charted."),
+        x_label=_("Month"), labels=labels,
+        series=[(name, [by_month.get(label, {}).get(key, 0) for label in labels]) for key, name in sides],
+    )
+
+
+# --- Mentees waiting and time to match (profiles + matches) ------------------------
+
+WAIT_BUCKETS = [(0, 7), (7, 30), (30, 90), (90, None)]
+
+
+def _mentee_grants(scope: Scope):
+    grants = RoleGrant.objects.filter(role=Role.MENTEE, ended_at=None)
+    if scope.group_ids is not None:
+        grants = grants.filter(user_id__in=Membership.objects.filter(group_id__in=scope.group_ids).values("user_id"))
+    return grants
+
+
+def waiting_mentees(scope: Scope) -> Chart:
+    """Mentees without an active match today, by how long they have been mentees: one query."""
+    now = timezone.now()
+    waiting = _mentee_grants(scope).exclude(user_id__in=Match.objects.active().values("mentee_id"))
+    aggregates = {}
+    labels = []
+    for i, (low, high) in enumerate(WAIT_BUCKETS):
+        q = Q(started_at__lte=now - timedelta(days=low))
+        if high is not None:
+            q &= Q(started_at__gt=now - timedelta(days=high))
+        aggregates[f"b{i}"] = Count("pk", filter=q)
+        labels.append(_("%(low)s–%(high)s days") % {"low": low, "high": high} if high else _("over %(low)s days") % {"low": low})
+    counts = waiting.aggregate(**aggregates)
+    return Chart(
+        slug="waiting-mentees", title=_("Mentees waiting for a mentor"),
+        description=_("Mentees with no active match today, by how long ago they joined as a mentee (today's picture; "
+                      "the date range does not apply)."),
+        x_label=_("Waiting"), labels=labels, series=[(_("Mentees"), [counts[f"b{i}"] for i in range(len(WAIT_BUCKETS))])],
+    )
+
+
+def time_to_match(scope: Scope) -> Chart:
+    """Average days from becoming a mentee to the match starting, by month the match started: one query."""
+    buckets = months(scope)
+    labels = [_month_label(first) for first, _f in buckets]
+    became_mentee = RoleGrant.objects.filter(user_id=OuterRef("mentee_id"), role=Role.MENTEE).order_by("started_at")
+    rows = (
+        Match.objects.filter(scope.groups_q(), started_at__gte=_aware(buckets[0][0]), started_at__lt=_aware(buckets[-1][1]))
+        .annotate(became=Subquery(became_mentee.values("started_at")[:1]))
+        .filter(became__isnull=False, became__lte=F("started_at"))
+        .annotate(month=TruncMonth("started_at"))
+        .values("month")
+        .annotate(n=Count("pk"), wait=Avg(ExpressionWrapper(F("started_at") - F("became"), output_field=DurationField())))
+    ) if buckets else []
+    by_month = {_month_label(timezone.localtime(r["month"]) if isinstance(r["month"], datetime) else r["month"]): r
+                for r in rows}
+    return Chart(
+        slug="time-to-match", title=_("Time to match"),
+        description=_("Average days from becoming a mentee to the start of their match, by the month the match started."),
+        x_label=_("Month"), labels=labels, unit=_("days"),
+        series=[
+            (_("Average days to match"), [_round(_days(by_month.get(label, {}).get("wait"))) for label in labels]),
+            (_("Matches started"), [by_month.get(label, {}).get("n", 0) for label in labels]),
+        ],
+        extra={"plot_series": 1},
+    )
+
+
+# --- Check-ins on time per MEA (support.CheckIn) -----------------------------------
+
+
+def checkins_on_time(scope: Scope) -> Chart:
+    """Per MEA: check-ins held in the range, and how many were held by their due date. One grouped query."""
+    from support.models import CheckIn
+
+    rows = list(
+        CheckIn.objects.filter(scope.groups_q("match__group_id"), held_on__gte=scope.start, held_on__lte=scope.end)
+        .values("mea_id", "mea__email", "mea__profile__display_name")
+        .annotate(total=Count("pk"), on_time=Count("pk", filter=Q(held_on__lte=F("due_on"))))
+        .order_by("mea__profile__display_name", "mea__email")
+    )
+    labels = [r["mea__profile__display_name"] or r["mea__email"].split("@")[0] for r in rows]
+    return Chart(
+        slug="checkins-on-time", title=_("Check-ins on time, per MEA"),
+        description=_("Percentage of each MEA's check-ins in the range that were held by their due date."),
+        x_label=_("MEA"), labels=labels, unit="%",
+        series=[
+            (_("% on time"), [_round(100 * r["on_time"] / r["total"], 0) if r["total"] else None for r in rows]),
+            (_("On time"), [r["on_time"] for r in rows]),
+            (_("Check-ins"), [r["total"] for r in rows]),
+        ],
+        extra={"plot_series": 1, "max": 100},
+    )
+
+
+# --- Concerns (escalations.Concern) ------------------------------------------------
+
+
+def _concern_rows(scope: Scope) -> tuple[dict, list]:
+    from escalations.models import Concern
+
+    rows = (
+        Concern.objects.filter(scope.groups_q("match__group_id"), created_at__gte=_aware(scope.start),
+                               created_at__lt=_aware(scope.end + timedelta(days=1)))
+        .values("tier")
+        .annotate(
+            n=Count("pk"), acked=Count("pk", filter=Q(acknowledged_at__isnull=False)),
+            ack=Avg(ExpressionWrapper(F("acknowledged_at") - F("created_at"), output_field=DurationField())),
+        )
+    )
+    return {r["tier"]: r for r in rows}, Concern.TIER_CHOICES
+
+
+def concerns_by_tier(scope: Scope) -> Chart:
+    """Concerns raised in the range by tier, and how many were acknowledged (one query, shared with time to ack)."""
+    rows, tiers = _concern_rows(scope)
+    return Chart(
+        slug="concerns-by-tier", title=_("Concerns by tier"),
+        description=_("Concerns raised in the range, by tier, and how many of them were acknowledged."),
+        x_label=_("Tier"), labels=[str(label) for _t, label in tiers],
+        series=[
+            (_("Raised"), [rows.get(t, {}).get("n", 0) for t, _l in tiers]),
+            (_("Acknowledged"), [rows.get(t, {}).get("acked", 0) for t, _l in tiers]),
+        ],
+    )
+
+
+def time_to_acknowledge(scope: Scope) -> Chart:
+    rows, tiers = _concern_rows(scope)
+    return Chart(
+        slug="time-to-acknowledge", title=_("Time to acknowledge a concern"),
+        description=_("Average hours from a concern being raised to its acknowledgement, by tier."),
+        x_label=_("Tier"), labels=[str(label) for _t, label in tiers], unit=_("hours"),
+        series=[(_("Average hours to acknowledge"), [_round(_hours(rows.get(t, {}).get("ack"))) for t, _l in tiers])],
+    )
+
+
+# --- Which metrics exist -------------------------------------------------------------
+
+
+def _installed(app_label: str) -> bool:
+    from django.apps import apps
+
+    return apps.is_installed(app_label)
+
+
+def available_metrics() -> dict:
+    """slug -> function, in page order, for the sources that exist."""
+    metrics = {"active-matches": active_matches, "waiting-mentees": waiting_mentees, "time-to-match": time_to_match}
+    if _installed("support"):
+        metrics["checkins-on-time"] = checkins_on_time
+    if _installed("escalations"):
+        metrics["concerns-by-tier"] = concerns_by_tier
+        metrics["time-to-acknowledge"] = time_to_acknowledge
+    metrics["match-endings"] = match_endings
+    return metrics
+
+
+def compute_all(scope: Scope) -> list[Chart]:
+    return [fn(scope) for fn in available_metrics().values()]
