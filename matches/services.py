@@ -39,7 +39,8 @@ class MatchingError(ValidationError):
 
 def _locked(queryset, pk, what: str):
     try:
-        return queryset.select_for_update().get(pk=int(pk))
+        # of=("self",): lock only this row, not the rows joined by select_related.
+        return queryset.select_for_update(of=("self",)).get(pk=int(pk))
     except (queryset.model.DoesNotExist, TypeError, ValueError) as exc:
         raise MatchingError(_("No such %(what)s.") % {"what": what}) from exc
 
@@ -346,7 +347,9 @@ def _proposal_close(proposal: Proposal, by: User | None, status: str, *, tell: b
 def proposal_tidy(proposal_id: int) -> bool:
     """Withdraw an open proposal that can no longer become a match (the mentee
     has a mentor, or the mentor is paused, retired or full)."""
-    proposal = Proposal.objects.select_for_update().select_related("mentor", "mentee").filter(pk=proposal_id).first()
+    proposal = (
+        Proposal.objects.select_for_update(of=("self",)).select_related("mentor", "mentee").filter(pk=proposal_id).first()
+    )
     if proposal is None or not proposal.is_open:
         return False
     profile = MentorProfile.objects.filter(user_id=proposal.mentor_id).first()
