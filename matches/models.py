@@ -244,6 +244,18 @@ class MentorProfile(models.Model):
         return status in self.TRANSITIONS.get(self.status, set())
 
 
+class MenteePreferenceQuerySet(models.QuerySet):
+    def visible_to(self, user) -> "MenteePreferenceQuerySet":
+        """The mentee, coordinators of the mentee's groups, staff."""
+        if not getattr(user, "is_authenticated", False):
+            return self.none()
+        if user.is_program_staff:
+            return self
+        return self.filter(
+            Q(mentee=user) | Q(mentee__memberships__group_id__in=user.coordinated_group_ids)
+        ).distinct()
+
+
 class MenteePreference(models.Model):
     """What a mentee hopes for in a mentor. Soft unless `gender_required`."""
 
@@ -260,6 +272,8 @@ class MenteePreference(models.Model):
     )
     note = models.TextField(_("anything else that would help"), max_length=1000, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
+
+    objects = MenteePreferenceQuerySet.as_manager()
 
     class Meta:
         constraints = [
@@ -376,11 +390,21 @@ class Proposal(models.Model):
         return self.mentee if user.pk == self.mentor_id else self.mentor
 
 
+class UsedLinkQuerySet(models.QuerySet):
+    def visible_to(self, user) -> "UsedLinkQuerySet":
+        """Technical record: staff only."""
+        if getattr(user, "is_authenticated", False) and user.is_program_staff:
+            return self
+        return self.none()
+
+
 class UsedLink(models.Model):
     """A signed email link that was used: each one works once."""
 
     nonce = models.CharField(max_length=64, unique=True)
     used_at = models.DateTimeField(default=timezone.now)
+
+    objects = UsedLinkQuerySet.as_manager()
 
     def __str__(self) -> str:
         return self.nonce

@@ -1,0 +1,139 @@
+"""Staff console for matching. Staff read everything here; changes go through
+the portal's services (admin rows are read-only, so no admin edit can bypass
+a lock, a constraint message or an event). Every list reads through visible_to."""
+
+from datetime import timedelta
+
+from django.contrib import admin
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from .models import Match, MatchEvent, MenteePreference, MentorApplication, MentorProfile, Proposal, UsedLink
+
+
+def _program_staff(request) -> bool:
+    user = request.user
+    return user.is_active and user.is_staff and (user.is_superuser or user.is_program_staff)
+
+
+class _ReadOnly:
+    def has_module_permission(self, request):
+        return _program_staff(request)
+
+    def has_view_permission(self, request, obj=None):
+        return _program_staff(request)
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).visible_to(request.user)
+
+
+def age_filter(field: str):
+    class AgeFilter(admin.SimpleListFilter):
+        title = _("age")
+        parameter_name = "age"
+        AGES = {"1d": timedelta(days=1), "7d": timedelta(days=7), "30d": timedelta(days=30)}
+
+        def lookups(self, request, model_admin):
+            return [("1d", _("Under a day")), ("7d", _("Under a week")), ("30d", _("Under a month")),
+                    ("older", _("A month or more"))]
+
+        def queryset(self, request, queryset):
+            now = timezone.now()
+            if self.value() in self.AGES:
+                return queryset.filter(**{f"{field}__gte": now - self.AGES[self.value()]})
+            if self.value() == "older":
+                return queryset.filter(**{f"{field}__lt": now - self.AGES["30d"]})
+            return queryset
+
+    return AgeFilter
+
+
+GROUP = ("group", admin.RelatedOnlyFieldListFilter)
+
+
+class EventInline(admin.TabularInline):
+    model = MatchEvent
+    fields = readonly_fields = ["created_at", "kind", "actor"]
+    extra = 0
+    can_delete = False
+    verbose_name_plural = _("history")
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("actor__profile")
+
+
+@admin.register(Match)
+class MatchAdmin(_ReadOnly, admin.ModelAdmin):
+    list_display = ["id", "mentor", "mentee", "group", "mea", "status", "started_at", "ended_at", "suitability_rating"]
+    list_filter = ["status", GROUP, age_filter("started_at")]
+    search_fields = ["mentor__email", "mentee__email", "mea__email", "mentor__profile__display_name",
+                     "mentee__profile__display_name"]
+    list_select_related = ["mentor__profile", "mentee__profile", "mea__profile", "group"]
+    inlines = [EventInline]
+    date_hierarchy = "started_at"
+
+
+@admin.register(Proposal)
+class ProposalAdmin(_ReadOnly, admin.ModelAdmin):
+    list_display = ["id", "mentor", "mentee", "group", "initiated_by", "status", "created_at", "expires_at",
+                    "mentor_accepted_at", "mentee_accepted_at", "reminded_at"]
+    list_filter = ["status", "initiated_by", GROUP, age_filter("created_at")]
+    search_fields = ["mentor__email", "mentee__email", "mentor__profile__display_name", "mentee__profile__display_name"]
+    list_select_related = ["mentor__profile", "mentee__profile", "group"]
+    inlines = [EventInline]
+
+
+@admin.register(MentorApplication)
+class MentorApplicationAdmin(_ReadOnly, admin.ModelAdmin):
+    list_display = ["id", "applicant", "group", "status", "months_in_group", "capacity", "created_at", "reviewer"]
+    list_filter = ["status", GROUP, age_filter("created_at")]
+    search_fields = ["applicant__email", "applicant__profile__display_name"]
+    list_select_related = ["applicant__profile", "group", "reviewer__profile"]
+
+
+@admin.register(MentorProfile)
+class MentorProfileAdmin(_ReadOnly, admin.ModelAdmin):
+    list_display = ["user", "status", "capacity", "approved_at", "updated_at"]
+    list_filter = ["status", ("user__memberships__group", admin.RelatedOnlyFieldListFilter), age_filter("approved_at")]
+    search_fields = ["user__email", "user__profile__display_name"]
+    list_select_related = ["user__profile"]
+
+
+@admin.register(MenteePreference)
+class MenteePreferenceAdmin(_ReadOnly, admin.ModelAdmin):
+    list_display = ["mentee", "preferred_gender", "gender_required", "updated_at"]
+    list_filter = ["gender_required", ("mentee__memberships__group", admin.RelatedOnlyFieldListFilter),
+                   age_filter("updated_at")]
+    search_fields = ["mentee__email", "mentee__profile__display_name"]
+    list_select_related = ["mentee__profile"]
+
+
+@admin.register(MatchEvent)
+class MatchEventAdmin(_ReadOnly, admin.ModelAdmin):
+    list_display = ["created_at", "kind", "actor", "match", "proposal"]
+    list_filter = ["kind", ("match__group", admin.RelatedOnlyFieldListFilter), age_filter("created_at")]
+    search_fields = ["actor__email"]
+    list_select_related = ["actor__profile", "match__mentor__profile", "match__mentee__profile",
+                           "proposal__mentor__profile", "proposal__mentee__profile"]
+
+
+@admin.register(UsedLink)
+class UsedLinkAdmin(_ReadOnly, admin.ModelAdmin):
+    list_display = ["nonce", "used_at"]
+    list_filter = [age_filter("used_at")]
+    search_fields = ["nonce"]
