@@ -33,4 +33,17 @@ app.conf.beat_schedule = {
         "task": "support.tasks.reminders_scan",
         "schedule": crontab(minute="*/10"),
     },
+    # Matching: unanswered proposals get one reminder (after PROPOSAL_REMIND_AFTER
+    # hours), then expire; each is claimed by a conditional update, so a rerun
+    # or an overlapping run reminds and expires once.
+    "matching-proposals": {
+        "task": "matches.tasks.proposals_scan",
+        "schedule": crontab(minute="*/15"),
+    },
+    # Mentees waiting longer than UNMATCHED_NUDGE_AFTER days with no open
+    # proposal are brought to their coordinators, once per waiting spell.
+    "matching-unmatched-nudge": {
+        "task": "matches.tasks.unmatched_mentees_nudge",
+        "schedule": crontab(hour=14, minute=5),
+    },
 }
