@@ -60,20 +60,25 @@ def score_matrix(mentees: Side, mentors: Side) -> np.ndarray:
     return score
 
 
-def assign(score: np.ndarray, spare: np.ndarray) -> list[tuple[int, int, float]]:
-    """The best overall assignment: (mentee row, mentor column, score) triples.
+def assign(score: np.ndarray, spare: np.ndarray) -> np.ndarray:
+    """The best overall assignment: for each mentee (row), the mentor's column, or -1.
 
-    Each mentor takes at most `spare[j]` mentees; each mentee at most one mentor.
-    When places are fewer than mentees, the mentees left out are those whose
-    best fits are weakest overall.
+    Each mentor j takes at most `spare[j]` mentees; each mentee at most one
+    mentor; a pair scored FORBIDDEN is never kept. When places are fewer than
+    mentees, the mentees left out are those whose fits are weakest overall.
     """
-    slots = np.repeat(np.arange(score.shape[1]), np.maximum(spare, 0))
+    out = np.full(score.shape[0], -1)
+    slots = np.repeat(np.arange(score.shape[1]), np.maximum(np.asarray(spare, dtype=int), 0))
     if not len(slots) or not score.shape[0]:
-        return []
+        return out
     rows, cols = linear_sum_assignment(score[:, slots], maximize=True)
-    out = []
-    for r, c in zip(rows, cols, strict=True):
-        j = int(slots[c])
-        if score[r, j] > FORBIDDEN / 2:
-            out.append((int(r), j, float(score[r, j])))
+    chosen = slots[cols]
+    keep = score[rows, chosen] > FORBIDDEN / 2
+    out[rows[keep]] = chosen[keep]
     return out
+
+
+def assign_pairs(score: np.ndarray, spare: np.ndarray) -> list[tuple[int, int, float]]:
+    """assign() as (mentee row, mentor column, score) triples."""
+    assignment = assign(score, spare)
+    return [(int(i), int(j), float(score[i, j])) for i, j in enumerate(assignment) if j >= 0]

@@ -256,5 +256,5 @@ def cohort_drafts(user) -> list[Draft]:
     spare = np.array([m.spare for m in mentors])
     mentee_side = cohort.Side([m.pk for m in mentees], **a, wants_gender=wants, gender_required=required)
     mentor_side = cohort.Side([m.user_id for m in mentors], **b, spare=spare)
-    pairs = cohort.assign(cohort.score_matrix(mentee_side, mentor_side), spare)
+    pairs = cohort.assign_pairs(cohort.score_matrix(mentee_side, mentor_side), spare)
     return [Draft(mentees[i], mentors[j], round(s, 1)) for i, j, s in pairs]
