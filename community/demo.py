@@ -1,0 +1,79 @@
+"""Demo chat board and toolkit: an offer and a request to talk, a private reply thread with
+an agreed way to talk, curated resources, and one resource saved to a demo match (found by
+its mentee's email; skipped when matches/demo.py made none). Idempotent: get-or-create."""
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.utils import timezone
+
+from matches.models import Match
+
+from .models import ChatMessage, ChatPost, ChatThread, Resource, SavedResource
+
+POSTS = [
+    # (author key, group key, kind, title, body)
+    ("mentor_jordan", "harbor", ChatPost.Kind.OFFER, "Happy to talk with anyone new to co-parenting",
+     "Three years in. If the handovers are hard right now, I'm glad to listen. Weekday evenings, Eastern time."),
+    ("mentee_chris", "harbor", ChatPost.Kind.REQUEST, "Looking for someone to talk with after a hard week",
+     "Trust is the hard part for me at the moment. Anyone up for a call this weekend?"),
+]
+THREAD = {
+    "post": "Happy to talk with anyone new to co-parenting", "replier": "mentee_fatima", "method": "text",
+    "messages": [
+        ("mentee_fatima", "Hi Jordan, I'm new and the school pick-ups are really hard. Could we text this week?"),
+        ("mentor_jordan", "Of course, Fatima. Texting works well for me; I've agreed below so you'll see my number."),
+    ],
+}
+RESOURCES = [
+    # (curator key, group key or None, title, url, body, topics)
+    ("coordinator", "harbor", "Setting boundaries with kindness",
+     "https://www.nami.org/", "A short guide to saying no without guilt, and asking for what you need.",
+     ["Boundaries", "Self-care"]),
+    ("coordinator", "cedar", "Grief doesn't follow a straight line", "",
+     "Healing is not linear: good weeks and hard weeks both belong. Notice one small thing that helped today.",
+     ["Grief"]),
+    ("staff", None, "988 Suicide & Crisis Lifeline: how to help someone else",
+     "https://988lifeline.org/help-someone-else/", "", ["Anxiety"]),
+]
+SAVE = {"mentee_email": "mentee@example.org", "resource": "Setting boundaries with kindness"}
+
+
+def seed(ctx) -> None:
+    users, groups = ctx.users, ctx.groups
+    now = timezone.now()
+    posts = {}
+    for author_key, group_key, kind, title, body in POSTS:
+        author, group = users.get(author_key), groups.get(group_key)
+        if not (author and group):
+            continue
+        posts[title], _ = ChatPost.objects.get_or_create(
+            author=author, title=title,
+            defaults={"group": group, "kind": kind, "body": body, "created_at": now,
+                      "expires_at": now + timedelta(days=settings.CHAT_POST_TTL_DAYS)},
+        )
+    post, replier = posts.get(THREAD["post"]), users.get(THREAD["replier"])
+    if post and replier:
+        thread, created = ChatThread.objects.get_or_create(
+            post=post, replier=replier,
+            defaults={"author": post.author, "contact_method": THREAD["method"], "contact_proposed_by": replier,
+                      "contact_agreed_at": now},
+        )
+        if created:
+            for i, (sender_key, body) in enumerate(THREAD["messages"]):
+                ChatMessage.objects.create(thread=thread, sender=users[sender_key], body=body,
+                                           created_at=now + timedelta(minutes=5 * i))
+    for curator_key, group_key, title, url, body, topics in RESOURCES:
+        resource, created = Resource.objects.get_or_create(
+            title=title, defaults={"url": url, "body": body, "group": groups.get(group_key) if group_key else None,
+                                   "created_by": users.get(curator_key)},
+        )
+        if created:
+            resource.topics.set([ctx.topics[t] for t in topics if t in ctx.topics])
+    match = Match.objects.active().filter(mentee__email=SAVE["mentee_email"]).first()
+    if match is None:
+        ctx.log("community: no demo match for mentee@example.org yet; no resource saved to a match")
+        return
+    SavedResource.objects.get_or_create(
+        match=match, resource=Resource.objects.get(title=SAVE["resource"]), defaults={"saved_by": match.mentor}
+    )
