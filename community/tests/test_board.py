@@ -251,3 +251,17 @@ def test_the_board_lists_posts_in_a_fixed_number_of_queries(client, group, djang
     assert small == large
     with django_assert_max_num_queries(small):
         client.get(reverse("community:board"))
+
+
+def test_the_admin_lists_posts_and_reports_but_not_private_threads(client, group, staff_user):
+    alice, bob = member(None, group), member(None, group)
+    post = _post(alice, group)
+    services.reply_to_author(post=post, replier=bob, body="private words")
+    report = services.report_create(reporter=bob, reason="spam", post=post)
+    client.force_login(staff_user)
+    assert client.get(reverse("admin:community_chatpost_changelist")).status_code == 200
+    assert client.get(reverse("admin:community_chatreport_change", args=[report.pk])).status_code == 200
+    client.post(reverse("admin:community_chatreport_changelist"), {"action": "resolve", "_selected_action": [report.pk]})
+    report.refresh_from_db()
+    assert report.status == ChatReport.Status.RESOLVED
+    assert "private words" not in client.get(reverse("admin:community_chatpost_changelist")).content.decode()

@@ -1,0 +1,87 @@
+"""Operations console for the chat board and the library. Private threads and their
+messages are not here: they belong to the two people in them (a reported message is
+read on the report's page in the portal, by the group's coordinators)."""
+
+from django.contrib import admin, messages
+from django.utils.translation import gettext_lazy as _
+
+from . import services
+from .models import ChatPost, ChatReport, Resource
+
+
+def _is_program_staff(request) -> bool:
+    user = request.user
+    return user.is_active and user.is_authenticated and user.is_program_staff
+
+
+class _ProgramStaff:
+    """Program staff (a role, not Django permissions) read here; `can_edit` models they may also change."""
+
+    can_edit = False
+
+    def has_view_permission(self, request, obj=None):
+        return _is_program_staff(request)
+
+    def has_module_permission(self, request):
+        return _is_program_staff(request)
+
+    def has_add_permission(self, request, obj=None):
+        return self.can_edit and _is_program_staff(request)
+
+    def has_change_permission(self, request, obj=None):
+        return self.can_edit and _is_program_staff(request)
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(ChatPost)
+class ChatPostAdmin(_ProgramStaff, admin.ModelAdmin):
+    list_display = ["title", "kind", "group", "author", "status", "created_at", "expires_at"]
+    list_filter = ["kind", "status", "group"]
+    search_fields = ["title"]
+    readonly_fields = ["author", "group", "kind", "title", "body", "created_at", "expires_at", "status", "closed_at"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).visible_to(request.user).select_related("author__profile", "group")
+
+
+@admin.register(ChatReport)
+class ChatReportAdmin(_ProgramStaff, admin.ModelAdmin):
+    list_display = ["__str__", "group", "reason", "status", "created_at", "resolved_at"]
+    list_filter = ["status", "reason", "group"]
+    readonly_fields = ["reporter", "group", "post", "message", "reason", "note", "status", "created_at", "resolved_at",
+                       "resolved_by"]
+    actions = ["resolve"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).visible_to(request.user).select_related("group")
+
+    @admin.action(description=_("Mark as handled"))
+    def resolve(self, request, queryset):
+        done = 0
+        for report in queryset.filter(status=ChatReport.Status.OPEN):
+            try:
+                services.report_resolve(report=report, by=request.user)
+                done += 1
+            except services.CommunityError as exc:
+                self.message_user(request, str(exc), messages.ERROR)
+        self.message_user(request, _("%(n)s report(s) marked as handled.") % {"n": done})
+
+
+@admin.register(Resource)
+class ResourceAdmin(_ProgramStaff, admin.ModelAdmin):
+    can_edit = True
+    list_display = ["title", "group", "status", "created_by", "updated_at"]
+    list_filter = ["status", "group", "topics"]
+    search_fields = ["title", "body"]
+    filter_horizontal = ["topics"]
+    readonly_fields = ["created_by", "created_at", "updated_at"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).visible_to(request.user).select_related("group")
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.created_by = request.user
+        super().save_model(request, obj, form, change)
