@@ -174,11 +174,11 @@ class Site:
         self.assert_accessible(step)
         original = self.page.viewport_size
         try:
-            self.page.set_viewport_size(PHONE)
-            self.assert_fits_phone(step)
-            self.screenshot(step, PHONE["width"])
             self.page.set_viewport_size(DESKTOP)
             self.screenshot(step, DESKTOP["width"])
+            self.page.set_viewport_size(PHONE)
+            self.screenshot(step, PHONE["width"])  # first, so a failure below can be looked at
+            self.assert_fits_phone(step)
         finally:
             self.page.set_viewport_size(original)
 
