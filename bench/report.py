@@ -123,21 +123,31 @@ def _reminders(lines: list[str], rem: dict, verdicts: list[str]) -> None:
         "from the scan message to the last email accepted by the sink; when the time budget runs out first, the "
         "rate is what got through in the budget.",
         "",
-        "| matches | reminders due | emailed at sink | seconds | reminders/s | broker messages / reminder | "
-        "SMTP connections / email | DB connections opened | worker peak RSS MB | status |",
-        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|",
+        "| matches | reminders due | claimed + outbox written | emailed at sink | seconds | claimed/s | emailed/s "
+        "| broker messages / reminder | SMTP connections / email | DB connections opened | worker peak RSS MB | status |",
+        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|",
     ]
     for r in runs:
         due = sum(r["reminders"].values())
+        claimed = r["reminders"].get("sent", 0)
         lines.append(
-            f"| {r['matches']:,} | {due:,} | {r['emails_at_sink']:,} | {r['seconds']} | {_f(r['reminders_per_second'], 1)} | "
+            f"| {r['matches']:,} | {due:,} | {claimed:,} | {r['emails_at_sink']:,} | {r['seconds']} | "
+            f"{_f(claimed / r['seconds'], 1)} | {_f(r['reminders_per_second'], 1)} | "
             f"{r['broker_messages_per_reminder']} | {r['smtp_connections_per_email']} | {r['db_connections_opened']:,} | "
             f"{r['peak_rss_mb']} | {r['status']} |"
         )
     big = runs[-1]
     rate = big.get("reminders_per_second") or 0
+    claimed_rate = big["reminders"].get("sent", 0) / big["seconds"]
     ok = rate >= 10_000
-    verdicts.append(f"Reminders at {big['matches']:,} matches: {rate:,.0f}/s end to end (target ≥ 10,000/s) — {_holds(ok)}")
+    verdicts.append(f"Reminders at {big['matches']:,} matches: {rate:,.0f}/s emailed end to end, {claimed_rate:,.0f}/s "
+                    f"claimed with their outbox row (target ≥ 10,000/s end to end) — {_holds(ok)}")
+    if big["status"] != "done":
+        lines += ["", f"At {big['matches']:,} matches the {big['budget_seconds']:.0f} s budget ran out first: "
+                  f"{big['reminders'].get('sent', 0):,} of {sum(big['reminders'].values()):,} reminders were claimed and "
+                  f"{big['emails_at_sink']:,} emails delivered. The per-email `deliver_email` messages queue behind the "
+                  "remaining `send_reminders` batches on the same FIFO queue, so no email leaves before every batch is "
+                  "claimed."]
     if "memory_ratio" in rem:
         mok = rem["memory_ratio"] <= 1.2
         a, b = rem["memory_ratio_sizes"]
@@ -223,11 +233,12 @@ def write() -> str:
         "## Commands",
         "",
         "```sh",
-        "export DATABASE_URL=postgres://postgres@127.0.0.1:5432/mentorship_bench CELERY_BROKER_URL=redis://127.0.0.1:6379/7",
-        "make bench                                  # everything below, then this file",
+        "# own database and Redis db: BENCH_DATABASE_URL / BENCH_BROKER_URL, else DATABASE_URL's name + _bench and Redis db 15",
+        "export BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:5432/mentorship_bench BENCH_BROKER_URL=redis://127.0.0.1:6379/7",
+        "make bench                                  # what produced this file: the steps below, then this file",
         ".venv/bin/python -m bench datagen --matches 100000",
-        ".venv/bin/python -m bench pages --duration 5 --rounds 3",
-        ".venv/bin/python -m bench reminders --sizes 10000,100000",
+        ".venv/bin/python -m bench pages --duration 4 --rounds 3",
+        ".venv/bin/python -m bench reminders --sizes 10000,100000 --budget 90",
         ".venv/bin/python -m bench matching --sizes 1000x200,5000x1000,20000x4000",
         ".venv/bin/python -m bench report",
         "```",
@@ -256,7 +267,8 @@ def _why(pages, rem, match) -> list[str]:
                 f"signed in runs at {t['bare_signed_in']['ratio_to_bare']['median']:.0%} of the anonymous bare view."
             )
     if rem and rem["runs"]:
-        big = rem["runs"][-1]
+        sent_runs = [r for r in rem["runs"] if r["emails_at_sink"]] or rem["runs"]
+        big = sent_runs[-1]
         lines.append(
             f"- Reminders: {big['broker_messages_per_reminder']} broker messages and {big['smtp_connections_per_email']} "
             f"SMTP connections per reminder, {big['db_connections_opened']:,} database connections opened for "
@@ -265,6 +277,17 @@ def _why(pages, rem, match) -> list[str]:
             "rows sent in one UPDATE, instead of queueing `deliver_email` per message; and set `CELERY_DB_REUSE_MAX` (or "
             "rely on CONN_MAX_AGE) so Celery's Django fixup stops closing the database connection after every task."
         )
+    if match and not match["assigner_missing"]:
+        rows = {(r["mentees"], r["mentors"]): r for r in match["runs"]}
+        mid = rows.get((5000, 1000))
+        if mid and mid.get("share_of_optimum", 0) >= 0.9999:
+            lines.append(
+                f"- Matching: `{match['assigner']}` reaches the optimum because it *is* the exact method "
+                "(linear_sum_assignment on the capacity-expanded matrix), so it cannot take a quarter of the exact "
+                "solver's time, and at 20,000 × 4,000 it builds a dense 20,000 × ~8,000 matrix (over 4 GB peak). "
+                "Meeting the time target needs a different algorithm: min-cost flow on the sparse graph of each "
+                "mentee's top-k mentors, or an auction/greedy start improved by augmenting paths."
+            )
     lines.append("")
     return lines
 
@@ -276,13 +299,13 @@ def run_all(quick: bool = False) -> None:
     from bench import datagen, matching, pages, reminders
 
     gens = [datagen.generate(n) for n in ([10] if quick else [10, 1000])]
-    rem = reminders.run([1000, 3000] if quick else [10_000, 100_000], budget=30 if quick else 150)
+    rem = reminders.run([1000, 3000] if quick else [10_000, 100_000], budget=30 if quick else 90)
     # reminders.run generates each program; the largest stays in place and the pages run on it.
     gens += [r["datagen"] for r in rem["runs"]]
     OUT.mkdir(exist_ok=True)
     (OUT / "reminders.json").write_text(_json.dumps(rem, indent=2, default=str))
     (OUT / "datagen-summary.json").write_text(_json.dumps([g for g in gens if g], indent=2, default=str))
-    result = pages.run(duration=1 if quick else 5, rounds=1 if quick else 3)
+    result = pages.run(duration=1 if quick else 4, rounds=1 if quick else 3)
     (OUT / "pages.json").write_text(_json.dumps(result, indent=2, default=str))
     m = matching.run([(1000, 200), (5000, 1000)] if quick else [(1000, 200), (5000, 1000), (20000, 4000)])
     (OUT / "matching.json").write_text(_json.dumps(m, indent=2, default=str))
