@@ -25,14 +25,16 @@ class Bar:
     label: str
 
 
-def nice_max(value: float) -> float:
+def nice_max(value: float, *, integers: bool = False, intervals: int = 4) -> float:
+    """A round top for the y axis, so each of the `intervals` gridlines falls on a round number."""
     if value <= 0:
-        return 1
-    exponent = 10 ** math.floor(math.log10(value))
-    for step in (1, 2, 2.5, 5, 10):
-        if value <= step * exponent:
-            return step * exponent
-    return 10 * exponent
+        return intervals
+    raw = value / intervals
+    exponent = 10 ** math.floor(math.log10(raw))
+    step = next(m * exponent for m in (1, 1.5, 2, 2.5, 3, 4, 5, 6, 8, 10) if raw <= m * exponent)
+    if integers:
+        step = max(1, math.ceil(step))
+    return step * intervals
 
 
 def _fmt(value) -> str:
@@ -45,7 +47,8 @@ def geometry(chart: Chart) -> dict:
     """Everything the template needs to draw `chart`: axes, ticks, bars or a line path."""
     plotted = chart.series[: chart.extra.get("plot_series", len(chart.series))]
     values = [v for _name, vals in plotted for v in vals if v is not None]
-    top = chart.extra.get("max") or nice_max(max(values, default=0))
+    integers = all(isinstance(v, int) for v in values)
+    top = chart.extra.get("max") or nice_max(max(values, default=0), integers=integers)
     plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
     n = max(len(chart.labels), 1)
     slot = plot_w / n
@@ -53,12 +56,14 @@ def geometry(chart: Chart) -> dict:
     def y_of(v):
         return TOP + plot_h - (plot_h * (v or 0) / top)
 
-    ticks = [{"y": round(y_of(top * i / 4), 1), "label": _fmt(round(top * i / 4, 1) if top < 8 else int(top * i / 4))}
-             for i in range(5)]
+    tick_values = [int(top * i / 4) if integers or top >= 4 else round(top * i / 4, 2) for i in range(5)]
+    ticks = [{"y": round(y_of(v), 1), "label": _fmt(v)} for v in tick_values]
     # Label at most ~12 x positions so they stay readable; the table has them all.
     every = max(1, math.ceil(n / 12))
     x_labels = [{"x": round(LEFT + slot * (i + 0.5), 1), "label": label}
                 for i, label in enumerate(chart.labels) if i % every == 0]
+    # Few labels fit level and centred; many are slanted so they do not overlap.
+    slanted = len(x_labels) > 6
     bars, lines = [], []
     if chart.kind == "line":
         for s, (name, vals) in enumerate(plotted):
@@ -86,5 +91,7 @@ def geometry(chart: Chart) -> dict:
         "width": WIDTH, "height": HEIGHT, "left": LEFT, "right": WIDTH - RIGHT, "top": TOP, "bottom": HEIGHT - BOTTOM,
         "ticks": ticks, "x_labels": x_labels, "x_label_y": HEIGHT - BOTTOM + 18, "bars": bars, "lines": lines,
         "legend": [{"name": name, "colour": PALETTE[s % len(PALETTE)]} for s, (name, _v) in enumerate(plotted)],
-        "empty": not values,
+        "slanted": slanted,
+        # Nothing but zeros or gaps: say so in words rather than draw an empty frame.
+        "empty": not any(values),
     }

@@ -8,6 +8,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from matches.models import Match
+from profiles.models import Membership, Role, RoleGrant
 
 from .models import ChatMessage, ChatPost, ChatThread, Resource, SavedResource
 
@@ -70,6 +71,7 @@ def seed(ctx) -> None:
         )
         if created:
             resource.topics.set([ctx.topics[t] for t in topics if t in ctx.topics])
+    _date_demo_mentee_grants()
     match = Match.objects.active().filter(mentee__email=SAVE["mentee_email"]).first()
     if match is None:
         ctx.log("community: no demo match for mentee@example.org yet; no resource saved to a match")
@@ -77,3 +79,18 @@ def seed(ctx) -> None:
     SavedResource.objects.get_or_create(
         match=match, resource=Resource.objects.get(title=SAVE["resource"]), defaults={"saved_by": match.mentor}
     )
+
+
+def _date_demo_mentee_grants() -> None:
+    """Demo mentees who have a match became mentees when they joined their group, not when the demo ran.
+
+    The demo grants roles "now" while the demo matches started weeks ago; without this
+    the "time to match" chart would have nothing to show. Only matched demo mentees are
+    touched (a waiting mentee keeps its grant date, so waiting-time nudges stay as built).
+    """
+    for match in Match.objects.filter(mentee__email__endswith="@example.org").select_related("mentee"):
+        joined = Membership.objects.filter(user=match.mentee, group=match.group).values_list("joined_on", flat=True).first()
+        if joined is None:
+            continue
+        became = min(timezone.make_aware(timezone.datetime.combine(joined, timezone.datetime.min.time())), match.started_at)
+        RoleGrant.objects.filter(user=match.mentee, role=Role.MENTEE, started_at__gt=became).update(started_at=became)

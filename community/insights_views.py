@@ -18,7 +18,8 @@ def _scope(request) -> tuple[InsightsFilterForm, metrics.Scope]:
     groups = SupportGroup.objects.all() if user.is_program_staff else SupportGroup.objects.filter(
         pk__in=user.coordinated_group_ids
     )
-    form = InsightsFilterForm(request.GET or None, groups=groups)
+    start, end = InsightsFilterForm.default_range()
+    form = InsightsFilterForm(request.GET or None, groups=groups, initial={"start": start, "end": end})
     # Bad filters fall back to the defaults (and the page says so): never a 500, never another group's data.
     data = form.resolved()
     group = data.get("group")
