@@ -33,6 +33,19 @@ app.conf.beat_schedule = {
         "task": "support.tasks.reminders_scan",
         "schedule": crontab(minute="*/10"),
     },
+    # Concern notifications whose immediate delivery was lost (broker down,
+    # webhook failing) are delivered here: no report goes untold.
+    "drain-concern-notifications": {
+        "task": "escalations.tasks.drain_concern_notifications",
+        "schedule": crontab(minute="*"),
+    },
+    # Reports past their acknowledgement deadline: tier 1 moves to staff, staff
+    # reports are sent again, then to every staff member. Every minute because
+    # an emergency report's deadline is an hour.
+    "check-concern-deadlines": {
+        "task": "escalations.tasks.check_concern_deadlines",
+        "schedule": crontab(minute="*"),
+    },
     # Matching: unanswered proposals get one reminder (after PROPOSAL_REMIND_AFTER
     # hours), then expire; each is claimed by a conditional update, so a rerun
     # or an overlapping run reminds and expires once.

@@ -221,6 +221,15 @@ CHAT_POST_TTL_DAYS = env.int("CHAT_POST_TTL_DAYS", default=14)
 MEA_CASELOAD_LIMIT = env.int("MEA_CASELOAD_LIMIT", default=8)
 CRISIS_LINE = env.str("CRISIS_LINE", default="988")
 CRISIS_CHAT_URL = env.str("CRISIS_CHAT_URL", default="https://988lifeline.org/chat/")
+# Escalations: hours to acknowledge a report, by tier (1 MEA, 2 staff, 3 emergency).
+# Each report keeps the deadlines in force when it was made. Format "1=72,2=24,3=1".
+ESCALATION_ACK_DEADLINES = {
+    int(k): float(v) for k, v in env.dict("ESCALATION_ACK_DEADLINES", default={"1": "72", "2": "24", "3": "1"}).items()
+}
+# A staff report nobody acknowledged is sent again this many times, then to every staff member.
+ESCALATION_MAX_RESENDS = env.int("ESCALATION_MAX_RESENDS", default=2)
+# Staff chat incoming webhook (Discord or Slack format, detected from the URL); empty: off.
+STAFF_WEBHOOK_URL = env.str("STAFF_WEBHOOK_URL", default="")
 
 # --- Celery ---------------------------------------------------------------
 # With CELERY_BROKER_URL unset, an embedded filesystem broker under ./var lets
