@@ -20,10 +20,6 @@ from django.conf import settings
 
 from conftest import chromium_path
 
-# Playwright's sync API keeps an asyncio loop in the main thread; Django would
-# otherwise refuse ORM calls from test code (they are not inside that loop).
-os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-
 DESKTOP = {"width": 1280, "height": 800}
 PHONE = {"width": 390, "height": 844}
 SCREENSHOTS = Path(settings.BASE_DIR) / "test-artifacts" / "screenshots"
@@ -74,17 +70,31 @@ def _axe():
     return Axe()
 
 
-@pytest.fixture(scope="session")
+# One browser per test module, not per session: Playwright's sync API keeps an
+# asyncio loop open in the main thread while it runs, and the tests collected
+# after this folder (async_to_sync, asyncio.run) must not find one there.
+@pytest.fixture(scope="module")
 def browser():
     from playwright.sync_api import sync_playwright
 
     path = chromium_path()
     if not path:  # the root conftest has already skipped (or failed) the test
         pytest.skip("needs Chromium: apt-get install chromium")
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=path, headless=True, args=LAUNCH_ARGS)
-        yield b
-        b.close()
+    # While the browser is open, Playwright's sync API keeps an asyncio loop in
+    # the main thread; Django would otherwise refuse the tests' ORM calls (they
+    # are plain synchronous code, not inside that loop).
+    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    try:
+        with sync_playwright() as p:
+            b = p.chromium.launch(executable_path=path, headless=True, args=LAUNCH_ARGS)
+            yield b
+            b.close()
+    finally:
+        if previous is None:
+            os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+        else:
+            os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
 
 
 @pytest.fixture(scope="session")
