@@ -37,3 +37,8 @@ def test_staff_reach_the_staff_console_from_the_navigation(site):
     site.page.get_by_role("link", name="Staff console").click()
     site.page.wait_for_url("**/admin/")
     site.check("console")
+    site.go("/")
+    site.page.get_by_role("link", name="Open the report queue").click()
+    site.page.wait_for_url("**/admin/escalations/concern/**")
+    assert site.page.locator("#result_list tbody tr").count() >= 1, "the demo reports that reached staff are listed"
+    site.check("queue")
