@@ -110,7 +110,7 @@ class ConcernAdmin(_StaffOnly, admin.ModelAdmin):
                    "source"]
     list_select_related = ["match__group", "assigned_to__profile"]
     ordering = ["-tier", "ack_deadline"]
-    date_hierarchy = "created_at"
+    show_full_result_count = False  # one count query fewer on every page of the queue
     readonly_fields = ["match", "reporter", "about", "situation_list", "details", "source", "tier", "kind",
                        "routed_to_mea", "escalated_to_staff", "escalated_at", "routing_reasons", "status", "assigned_to",
                        "ack_deadline", "overdue", "deadlines", "acknowledged_at", "resends", "all_staff_notified_at",

@@ -36,14 +36,21 @@ def reported_by(user):
 
 
 def staff_queue_summary(user) -> dict:
-    """Counts for the staff home: open, overdue and unresolved by tier (a few small queries)."""
+    """Counts for the staff home, in one grouped query: unresolved by tier, open, overdue."""
+    from django.db.models import Q
     from django.utils import timezone
 
-    qs = Concern.objects.visible_to(user).filter(escalated_to_staff=True).unresolved()
-    by_tier = {row["tier"]: row["n"] for row in qs.order_by().values("tier").annotate(n=Count("id"))}
+    open_ = Q(status=Concern.Status.OPEN)
+    rows = (
+        Concern.objects.visible_to(user).filter(escalated_to_staff=True).unresolved()
+        .order_by().values("tier")
+        .annotate(n=Count("id"), open=Count("id", filter=open_),
+                  overdue=Count("id", filter=open_ & Q(ack_deadline__lt=timezone.now())))
+    )
+    by_tier = {row["tier"]: row for row in rows}
     return {
-        "unresolved": sum(by_tier.values()),
-        "by_tier": [(tier, by_tier.get(tier, 0)) for tier in (3, 2, 1)],
-        "open": qs.filter(status=Concern.Status.OPEN).count(),
-        "overdue": qs.filter(status=Concern.Status.OPEN, ack_deadline__lt=timezone.now()).count(),
+        "unresolved": sum(r["n"] for r in by_tier.values()),
+        "by_tier": [(tier, by_tier[tier]["n"] if tier in by_tier else 0) for tier in (3, 2, 1)],
+        "open": sum(r["open"] for r in by_tier.values()),
+        "overdue": sum(r["overdue"] for r in by_tier.values()),
     }

@@ -118,14 +118,16 @@ def dead_broker():
     """The broker is down: publishing fails fast, as with Redis stopped."""
     conf = celery_app.conf
     saved = conf.task_always_eager, conf.broker_url
+    # Keep the live pools aside (untouched) and put them back afterwards, so
+    # later tests talk to the real broker through the same connections.
+    pools = celery_app._pool, celery_app.amqp._producer_pool
     conf.task_always_eager = False
     conf.broker_url = "redis://127.0.0.1:1/0"
     celery_app._pool = None
     celery_app.amqp._producer_pool = None
     yield
     conf.task_always_eager, conf.broker_url = saved
-    celery_app._pool = None
-    celery_app.amqp._producer_pool = None
+    celery_app._pool, celery_app.amqp._producer_pool = pools
 
 
 def test_a_report_made_with_the_broker_down_is_saved_and_delivered_once_it_is_back(
