@@ -72,6 +72,9 @@ def reply_to_author(*, post: ChatPost, replier: User, body: str, contact_method:
         raise CommunityError(_("This post is closed or has expired; it no longer takes replies."))
     if _separated(post.author, replier):
         raise CommunityError(_("You cannot reply to this post."))
+    # Members talk to members: a coordinator or staff member outside the group reads, but does not reply.
+    if not Membership.objects.filter(user=replier, group_id=post.group_id).exists():
+        raise CommunityError(_("Only members of the group can reply to this post."))
     if contact_method and contact_method not in ContactMethod.values:
         raise CommunityError(_("Choose one of the ways to talk."))
     body = body.strip()

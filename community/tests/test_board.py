@@ -265,3 +265,27 @@ def test_the_admin_lists_posts_and_reports_but_not_private_threads(client, group
     report.refresh_from_db()
     assert report.status == ChatReport.Status.RESOLVED
     assert "private words" not in client.get(reverse("admin:community_chatpost_changelist")).content.decode()
+
+
+def test_only_members_of_the_posts_group_can_reply(group, other_group):
+    alice = member(None, group)
+    outside_coordinator = member("coordinator", other_group)
+    post = _post(alice, group)
+    with pytest.raises(CommunityError):
+        services.reply_to_author(post=post, replier=outside_coordinator, body="hi")
+    assert not ChatThread.objects.exists()
+
+
+def test_a_members_export_has_their_posts_and_messages_and_erasure_blanks_them(group):
+    from profiles.privacy import export_for
+
+    alice, bob = member(None, group), member(None, group)
+    post = _post(alice, group, body="My own words")
+    services.reply_to_author(post=post, replier=bob, body="Bob's words")
+    data = export_for(alice)["program_data"]["community"]
+    assert data["posts"][0]["body"] == "My own words" and data["messages_sent"] == []
+    from community import privacy
+
+    privacy.erase(alice)
+    post.refresh_from_db()
+    assert "My own words" not in post.body and ChatMessage.objects.get().body == "Bob's words"
