@@ -201,3 +201,25 @@ def wait_until(predicate, timeout: float = 30.0, interval: float = 0.2) -> bool:
             return True
         time.sleep(interval)
     return predicate()
+
+
+@pytest.fixture
+def dead_broker():
+    """The broker is down: publishing fails fast, as with Redis stopped.
+
+    The live connection pools are set aside untouched and put back afterwards,
+    so later tests (and real workers) keep talking to the real broker.
+    """
+    conf = celery_app.conf
+    saved = conf.task_always_eager, conf.broker_url
+    pools = celery_app._pool, celery_app.amqp._producer_pool
+    conf.task_always_eager = False
+    conf.broker_url = "redis://127.0.0.1:1/0"
+    celery_app._pool = None
+    celery_app.amqp._producer_pool = None
+    try:
+        yield
+    finally:
+        # Closing the dead pools would close kombu's shared pools too: leave them.
+        conf.task_always_eager, conf.broker_url = saved
+        celery_app._pool, celery_app.amqp._producer_pool = pools

@@ -10,7 +10,6 @@ from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
 
-from mentorship.celery import app as celery_app
 from profiles.models import OutboundEmail
 from profiles.services import email_queue
 from profiles.tasks import deliver, drain_email_outbox
@@ -65,21 +64,6 @@ def test_deliver_raises_for_retry_but_never_marks_a_failed_email_sent(broken_smt
         deliver(email.pk)
     email.refresh_from_db()
     assert email.sent_at is None
-
-
-@pytest.fixture
-def dead_broker():
-    """Point the Celery app at a port where nothing listens, and send for real (not eager)."""
-    previous_url = celery_app.conf.broker_url
-    previous_eager = celery_app.conf.task_always_eager
-    celery_app.conf.task_always_eager = False
-    celery_app.conf.broker_url = "redis://127.0.0.1:1/0"
-    celery_app.pool.force_close_all() if celery_app.pool else None
-    celery_app._pool = None
-    yield
-    celery_app.conf.broker_url = previous_url
-    celery_app.conf.task_always_eager = previous_eager
-    celery_app._pool = None
 
 
 def test_with_the_broker_down_a_request_that_queues_email_succeeds_and_the_row_is_saved(

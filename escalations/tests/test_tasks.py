@@ -113,23 +113,6 @@ def test_the_deadline_check_run_twice_acts_once(match, staff_user):
 # --- Delivery: after commit, retried, once --------------------------------------------
 
 
-@pytest.fixture
-def dead_broker():
-    """The broker is down: publishing fails fast, as with Redis stopped."""
-    conf = celery_app.conf
-    saved = conf.task_always_eager, conf.broker_url
-    # Keep the live pools aside (untouched) and put them back afterwards, so
-    # later tests talk to the real broker through the same connections.
-    pools = celery_app._pool, celery_app.amqp._producer_pool
-    conf.task_always_eager = False
-    conf.broker_url = "redis://127.0.0.1:1/0"
-    celery_app._pool = None
-    celery_app.amqp._producer_pool = None
-    yield
-    conf.task_always_eager, conf.broker_url = saved
-    celery_app._pool, celery_app.amqp._producer_pool = pools
-
-
 def test_a_report_made_with_the_broker_down_is_saved_and_delivered_once_it_is_back(
     client, match, staff_user, dead_broker, mailoutbox, django_capture_on_commit_callbacks
 ):
