@@ -8,7 +8,7 @@ from datetime import datetime
 
 import numpy as np
 from django.conf import settings
-from django.db.models import Count, F, IntegerField, OuterRef, Q, Subquery, Value
+from django.db.models import Count, F, IntegerField, OuterRef, Q, Subquery, Value, Window
 from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -100,12 +100,13 @@ def pairing_board(user) -> Board:
         MentorApplication.objects.visible_to(user).pending().filter(group_id__in=groups)
         .select_related("applicant__profile", "group").prefetch_related("topics").order_by("created_at")
     )
-    return Board(
-        list(waiting[:BOARD_LIMIT]), waiting.count(),
-        list(mentors[:BOARD_LIMIT]), mentors.count(),
-        list(proposals[:BOARD_LIMIT]), proposals.count(),
-        list(applications[:BOARD_LIMIT]), applications.count(),
-    )
+    return Board(*_first(waiting), *_first(mentors), *_first(proposals), *_first(applications))
+
+
+def _first(qs) -> tuple[list, int]:
+    """The first BOARD_LIMIT rows and the total, in one query (a window count over the whole list)."""
+    rows = list(qs.annotate(list_total=Window(Count("pk")))[:BOARD_LIMIT])
+    return rows, (rows[0].list_total if rows else 0)
 
 
 # --- Suggestions -----------------------------------------------------------------

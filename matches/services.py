@@ -8,6 +8,7 @@ requests can never wait on each other: proposal → mentor's MentorProfile →
 mentee's User row → match.
 """
 
+import logging
 from datetime import timedelta
 from functools import partial
 
@@ -24,6 +25,8 @@ from profiles.services import role_grant
 from . import notices
 from .models import Match, MatchEvent, MentorApplication, MentorProfile, Proposal, Quality
 from .selectors import suggest_mea
+
+log = logging.getLogger(__name__)
 
 # What a mentee hears when a mentor declines: never a reason they did not choose.
 MENTOR_MAY_BE_COMMITTED = gettext_lazy("The mentor may already be committed. Please don't take it personally.")
@@ -133,9 +136,7 @@ def mentor_set_status(*, mentor: User, status: str, by: User) -> MentorProfile:
         # Open proposals end with the pause (current matches go on). After
         # commit, by a task: locking proposals here, after the profile, could
         # wait on an accept that holds a proposal and waits for this profile.
-        from .tasks import proposals_tidy
-
-        transaction.on_commit(partial(proposals_tidy.delay, mentor_id=mentor.pk))
+        transaction.on_commit(partial(_tidy_after_commit, mentor_id=mentor.pk))
     return profile
 
 
@@ -298,10 +299,24 @@ def _activate(proposal: Proposal, by: User) -> Match:
     notices.match_started(match)
     # After commit: other open proposals of this pair's people are tidied by a
     # task (locking them here could wait on a request that holds them).
+    transaction.on_commit(partial(_tidy_after_commit, mentor_id=match.mentor_id, mentee_id=match.mentee_id))
+    return match
+
+
+def _tidy_after_commit(*, mentor_id: int | None = None, mentee_id: int | None = None) -> None:
+    """Withdraw the proposals a change made hopeless, right after it committed.
+
+    In this process, not through the broker: it is a few rows, each locked in
+    its own transaction, and it must not depend on Redis being up. A failure
+    here is logged, not raised: the change is committed, and a hopeless
+    proposal still cannot be accepted (the accept checks again) and expires.
+    """
     from .tasks import proposals_tidy
 
-    transaction.on_commit(partial(proposals_tidy.delay, mentor_id=match.mentor_id, mentee_id=match.mentee_id))
-    return match
+    try:
+        proposals_tidy(mentor_id=mentor_id, mentee_id=mentee_id)
+    except Exception:  # noqa: BLE001
+        log.exception("tidying proposals after commit failed (mentor %s, mentee %s)", mentor_id, mentee_id)
 
 
 @transaction.atomic

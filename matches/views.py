@@ -57,15 +57,13 @@ def mentee_home(request):
     matches = Match.objects.filter(mentee=user).select_related("mentor__profile", "mea__profile", "group")
     current = next((m for m in matches if m.is_active), None)
     asks = Proposal.objects.open().filter(mentee=user).select_related("mentor__profile", "group")
-    suggestions = []
-    if current is None and settings.MATCH_SUGGESTIONS_FOR_MENTEES:
-        suggestions = selectors.mentor_suggestions(user, user, limit=10)
+    # Ranked suggestions have their own page (linked), so this page stays cheap.
     return render(request, "matches/mentee_home.html", {
         "current": current,
         "past": [m for m in matches if not m.is_active],
         "proposals": asks,
         "asks_left": settings.MAX_OPEN_ASKS - sum(p.initiated_by == Proposal.Kind.MENTEE for p in asks),
-        "suggestions": suggestions,
+        "suggestions_allowed": current is None and settings.MATCH_SUGGESTIONS_FOR_MENTEES,
         "preference": MenteePreference.objects.filter(mentee=user).prefetch_related("topics").first(),
         "application": MentorApplication.objects.filter(applicant=user).first(),
     })

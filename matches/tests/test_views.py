@@ -49,7 +49,9 @@ def test_the_mentee_portal_shows_the_current_match_and_refuses_other_roles(clien
 
 def test_a_waiting_mentee_sees_suggested_mentors_to_ask(client, group, mentee):
     mentor = approved_mentor(group)
-    body = client_for(client, mentee).get(reverse("matches:mentee_home")).content.decode()
+    c = client_for(client, mentee)
+    assert reverse("matches:suggestions", args=[mentee.pk]) in c.get(reverse("matches:mentee_home")).content.decode()
+    body = c.get(reverse("matches:suggestions", args=[mentee.pk])).content.decode()
     assert reverse("matches:proposal_ask", args=[mentor.pk]) in body
 
 
