@@ -83,7 +83,7 @@ class SupportGroupAdmin(admin.ModelAdmin):
 class MembershipAdmin(admin.ModelAdmin):
     list_display = ["user", "group", "joined_on"]
     list_filter = ["group"]
-    list_select_related = ["user", "group"]
+    list_select_related = ["user__profile", "group"]
     search_fields = ["user__email", "group__name"]
     autocomplete_fields = ["user"]
 
@@ -92,7 +92,7 @@ class MembershipAdmin(admin.ModelAdmin):
 class RoleGrantAdmin(AuditedAdminMixin, admin.ModelAdmin):
     list_display = ["user", "role", "group", "started_at", "ended_at"]
     list_filter = ["role", "group", ("ended_at", admin.EmptyFieldListFilter)]
-    list_select_related = ["user", "group"]
+    list_select_related = ["user__profile", "group"]
     search_fields = ["user__email"]
     autocomplete_fields = ["user"]
 
@@ -118,7 +118,7 @@ class OutboundEmailAdmin(admin.ModelAdmin):
 class NotificationAdmin(admin.ModelAdmin):
     list_display = ["user", "title", "created_at", "read_at"]
     list_filter = [("read_at", admin.EmptyFieldListFilter)]
-    list_select_related = ["user"]
+    list_select_related = ["user__profile"]
     search_fields = ["user__email"]
 
 

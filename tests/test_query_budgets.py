@@ -22,15 +22,17 @@ OUR_APPS = {"profiles", "matches", "support", "escalations", "community"}
 CHANGELISTS = sorted(
     f"admin:{m._meta.app_label}_{m._meta.model_name}_changelist" for m in admin.site._registry if m._meta.app_label in OUR_APPS
 )
-# Over budget when this test was written: marked xfail (not strict) with what was measured,
-# so the suite stays green while the owning app fixes it, and XPASS shows when it is fixed.
+# Flat cost (the same count at both sizes) is always enforced: a query per row fails.
+# The absolute budget of 8 is not yet met by these pages; for them only the budget
+# check is an expected failure, with what was measured.
 # Counts include the session, user and role-grant reads every signed-in page makes.
 KNOWN_OVER = {
+    "admin:profiles_membership_changelist": "9 queries at 10 and 1,000 rows",
+    "admin:profiles_rolegrant_changelist": "9 queries at 10 and 1,000 rows",
+    "matches:coordinator_home": "10 queries at 10 and 2,000 rows",
     "admin:escalations_concern_changelist": "15 queries at 10 and 1,000 rows",
     "admin:profiles_accessevent_changelist": "11 queries at 10 and 1,000 rows",
     "admin:profiles_auditevent_changelist": "12 queries at 10 and 1,000 rows",
-    "admin:profiles_membership_changelist": "N+1: 32 queries at 10 rows, 109 at 1,000 (a user's display name reads its profile)",
-    "admin:profiles_rolegrant_changelist": "N+1: 33 queries at 10 rows, 109 at 1,000 (a user's display name reads its profile)",
     "admin:support_matchsupport_changelist": "10 queries at 10 and 1,000 rows",
     "admin:community_chatpost_changelist": "9 queries at 10 and 1,000 rows",
     "admin:community_chatreport_changelist": "9 queries at 10 and 1,000 rows",
@@ -52,8 +54,7 @@ def _params(names):
     out = []
     for item in names:
         name = item[0] if isinstance(item, tuple) else item
-        marks = [pytest.mark.xfail(reason=f"over budget: {KNOWN_OVER[name]}", strict=False)] if name in KNOWN_OVER else []
-        out.append(pytest.param(*(item if isinstance(item, tuple) else (item,)), marks=marks, id=name))
+        out.append(pytest.param(*(item if isinstance(item, tuple) else (item,)), id=name))
     return out
 
 
@@ -82,6 +83,12 @@ def superuser_client(client):
     return client
 
 
+def within_budget(name: str, count: int) -> None:
+    if count > BUDGET and name in KNOWN_OVER:
+        pytest.xfail(f"{name}: {count} queries, over the budget of {BUDGET} ({KNOWN_OVER[name]})")
+    assert count <= BUDGET, f"{name}: {count} queries, budget {BUDGET}"
+
+
 def queries(client, url) -> int:
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
@@ -100,7 +107,7 @@ def test_admin_changelist_costs_the_same_queries_at_10_and_1000_rows(name, clien
     program(1000, probes=False, concern_rate=1.0)
     large = queries(superuser_client(client), url)
     assert large == small, f"{name}: {small} queries at 10 rows, {large} at 1,000"
-    assert large <= BUDGET, f"{name}: {large} queries, budget {BUDGET}"
+    within_budget(name, large)
 
 
 @pytest.mark.parametrize(("name", "who"), _params(ROLE_PAGES))
@@ -115,8 +122,6 @@ def test_role_page_costs_the_same_queries_for_10_and_2000_rows(name, who, client
         email = probe_email("staff" if who == "staff" else f"{who}-{size}")
         client.force_login(User.objects.get(email=email))
         counts[size] = queries(client, url)
-    if who == "staff":
-        assert counts["small"] <= BUDGET
-        return
-    assert counts["large"] == counts["small"], f"{name}: {counts['small']} queries at 10 rows, {counts['large']} at 2,000"
-    assert counts["large"] <= BUDGET, f"{name}: {counts['large']} queries, budget {BUDGET}"
+    if who != "staff":
+        assert counts["large"] == counts["small"], f"{name}: {counts['small']} queries at 10 rows, {counts['large']} at 2,000"
+    within_budget(name, counts["large"])
