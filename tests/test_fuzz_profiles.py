@@ -2,6 +2,8 @@
 privacy POST endpoints answer bad input with a form error or a clear 4xx,
 never a 500, and never save half of it."""
 
+from urllib.parse import quote
+
 import pytest
 from django.test import Client
 from django.urls import reverse
@@ -93,7 +95,7 @@ def test_opening_someone_elses_or_a_bogus_notification_is_a_404(signed_in, pk):
     client, user = signed_in
     other = UserFactory()
     note = Notification.objects.create(user=other, title="not yours", url="/")
-    path = f"/profile/notifications/{pk}/open/"
+    path = "/profile/notifications/" + quote(str(pk), safe="") + "/open/"
     response = client.post(path)
     assert response.status_code in (404,)
     note.refresh_from_db()
