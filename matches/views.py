@@ -248,7 +248,11 @@ def proposal_detail(request, pk):
     proposal = _proposal(request, pk)
     side = proposal.side_of(request.user)
     other = proposal.other_person(request.user) if side else None
+    events = list(MatchEvent.objects.filter(proposal=proposal).select_related("actor__profile"))
+    closing = next((e for e in reversed(events) if e.kind in (MatchEvent.Kind.DECLINED, MatchEvent.Kind.WITHDRAWN)), None)
     return render(request, "matches/proposal_detail.html", {
+        # A mentee whose proposal someone else closed hears only that the mentor may be committed.
+        "gently_declined": side == "mentee" and closing is not None and closing.actor_id != request.user.pk,
         "proposal": proposal,
         "side": side,
         "other": other,
@@ -256,7 +260,7 @@ def proposal_detail(request, pk):
         "can_answer": side and proposal.is_open and not proposal.accepted_by(side),
         "can_withdraw": proposal.is_open and (proposal.initiator_id == request.user.pk or not side),
         "accept_form": AcceptForm(),
-        "events": MatchEvent.objects.filter(proposal=proposal).select_related("actor__profile"),
+        "events": events,
     })
 
 

@@ -318,3 +318,19 @@ def test_a_coordinator_reviews_cohort_drafts_before_anything_is_sent(client, gro
     assert client_for(client, mentor).get(reverse("matches:cohort")).status_code == 404
 
 
+
+
+def test_a_mentee_who_declines_is_not_told_the_mentor_may_be_committed(client, proposal, mentee):
+    c = client_for(client, mentee)
+    c.post(reverse("matches:proposal_decline", args=[proposal.pk]))
+    body = c.get(reverse("matches:proposal_detail", args=[proposal.pk])).content.decode()
+    assert "may already be committed" not in body and "Declined" in body
+
+
+def test_a_mentee_whose_mentor_paused_hears_it_gently(client, group, mentee, django_capture_on_commit_callbacks):
+    mentor = approved_mentor(group)
+    proposal = services.proposal_create(mentor=mentor, mentee=mentee, by=mentee, kind=K.MENTEE, confirm_not_close=True)
+    with django_capture_on_commit_callbacks(execute=True):
+        client_for(client, mentor).post(reverse("matches:mentor_status"), {"action": "pause"})
+    body = client_for(client, mentee).get(reverse("matches:proposal_detail", args=[proposal.pk])).content.decode()
+    assert "may already be committed" in body
