@@ -322,9 +322,10 @@ def proposal_link(request, token):
         try:
             link_consume(claim)
             if claim.action == "accept":
-                services.proposal_accept(proposal_id=proposal.pk, by=person, confirm_not_close=form.is_valid())
+                proposal = services.proposal_accept(proposal_id=proposal.pk, by=person,
+                                                    confirm_not_close=form.is_valid())
             else:
-                services.proposal_decline(proposal_id=proposal.pk, by=person)
+                proposal = services.proposal_decline(proposal_id=proposal.pk, by=person)
         except MatchingError as exc:
             # Nothing changed, the link included: the request's transaction is rolled back.
             transaction.set_rollback(True)
