@@ -57,13 +57,20 @@ def mentee_home(request):
     matches = Match.objects.filter(mentee=user).select_related("mentor__profile", "mea__profile", "group")
     current = next((m for m in matches if m.is_active), None)
     asks = Proposal.objects.open().filter(mentee=user).select_related("mentor__profile", "group")
-    # Ranked suggestions have their own page (linked), so this page stays cheap.
+    # Ranked suggestions have their own page (linked), so this page stays cheap;
+    # where the program keeps rankings for coordinators, mentors with room are listed plainly.
+    mentors = []
+    if current is None and not settings.MATCH_SUGGESTIONS_FOR_MENTEES:
+        visible = MentorProfile.objects.visible_to(user).values("pk")
+        mentors = list(selectors.mentors_with_room().filter(pk__in=visible).exclude(user=user)
+                       .order_by("user__email")[:20])
     return render(request, "matches/mentee_home.html", {
         "current": current,
         "past": [m for m in matches if not m.is_active],
         "proposals": asks,
         "asks_left": settings.MAX_OPEN_ASKS - sum(p.initiated_by == Proposal.Kind.MENTEE for p in asks),
         "suggestions_allowed": current is None and settings.MATCH_SUGGESTIONS_FOR_MENTEES,
+        "mentors": mentors,
         "preference": MenteePreference.objects.filter(mentee=user).prefetch_related("topics").first(),
         "application": MentorApplication.objects.filter(applicant=user).first(),
     })

@@ -334,3 +334,13 @@ def test_a_mentee_whose_mentor_paused_hears_it_gently(client, group, mentee, dja
         client_for(client, mentor).post(reverse("matches:mentor_status"), {"action": "pause"})
     body = client_for(client, mentee).get(reverse("matches:proposal_detail", args=[proposal.pk])).content.decode()
     assert "may already be committed" in body
+
+
+def test_without_rankings_for_mentees_a_waiting_mentee_still_sees_mentors_to_ask(client, group, mentee, settings):
+    settings.MATCH_SUGGESTIONS_FOR_MENTEES = False
+    mentor = approved_mentor(group)
+    c = client_for(client, mentee)
+    body = c.get(reverse("matches:mentee_home")).content.decode()
+    assert reverse("matches:proposal_ask", args=[mentor.pk]) in body
+    assert reverse("matches:suggestions", args=[mentee.pk]) not in body
+    assert c.get(reverse("matches:suggestions", args=[mentee.pk])).status_code == 404
