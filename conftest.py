@@ -72,6 +72,10 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config):
 @pytest.fixture(autouse=True)
 def _fast_and_eager(settings):
     """Fast password hashing; Celery tasks run inline unless a test uses a real worker."""
+    from django.core.cache import cache
+
+    # Rate limits (allauth) live in the cache: one test's sign-ups must not throttle the next's.
+    cache.clear()
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.SITE_URL = "http://testserver"
     previous = celery_app.conf.task_always_eager
