@@ -73,3 +73,21 @@ def test_unknown_pages_get_the_friendly_404(client, mentee):
     response = client.get("/no-such-page/")
     assert response.status_code == 404
     assert b"find that page" in response.content
+
+
+def test_coordinators_and_staff_find_the_check_in_pages_in_the_navigation(client, coordinator, staff_user):
+    client.force_login(coordinator)
+    body = client.get(reverse("matches:coordinator_home")).content.decode()
+    assert reverse("support:coordinator_dashboard") in body and reverse("support:compliance") not in body
+    client.force_login(staff_user)
+    assert reverse("support:compliance") in client.get(reverse("escalations:staff_home")).content.decode()
+
+
+def test_the_match_page_links_to_its_support_page_and_saved_resources(client, mentor, mentee, group):
+    from matches.tests.factories import MatchFactory
+
+    match = MatchFactory(mentor=mentor, mentee=mentee, group=group)
+    client.force_login(mentee)
+    body = client.get(reverse("matches:match_detail", args=[match.pk])).content.decode()
+    assert reverse("support:match_detail", args=[match.pk]) in body
+    assert reverse("community:match_resources", args=[match.pk]) in body
