@@ -349,23 +349,28 @@ def proposal_link(request, token):
 
 @login_required
 def match_detail(request, pk):
+    return _match_page(request, pk)
+
+
+def _match_page(request, pk, end_form=None, status=200):
     match = get_object_or_404(
         Match.objects.visible_to(request.user).select_related(
             "mentor__profile", "mentee__profile", "mea__profile", "group", "ended_by__profile"),
         pk=pk,
     )
     user = request.user
+    can_end = match.involves(user) and match.is_active
     return render(request, "matches/match_detail.html", {
         "match": match,
         "is_side": match.involves(user),
-        "end_form": MatchEndForm() if match.involves(user) and match.is_active else None,
+        "end_form": (end_form or MatchEndForm()) if can_end else None,
         # The private reason: the person who ended it, coordinators of the group, staff.
         "show_reason": match.ended_by_id == user.pk or user.is_program_staff
         or match.group_id in user.coordinated_group_ids,
         # The gratitude note is for the other person (and the writer).
         "show_note": match.involves(user),
         "events": MatchEvent.objects.filter(match=match).select_related("actor__profile"),
-    })
+    }, status=status)
 
 
 @login_required
@@ -374,8 +379,9 @@ def match_end(request, pk):
     match = get_object_or_404(Match.objects.visible_to(request.user), pk=pk)
     form = MatchEndForm(request.POST)
     if not form.is_valid():
-        messages.error(request, _("Please give a reason (only coordinators will see it)."))
-        return redirect("matches:match_detail", pk=pk)
+        # Re-show the page with the form's errors next to its fields; nothing changes.
+        messages.error(request, _("Please correct the highlighted fields."))
+        return _match_page(request, pk, end_form=form)
     try:
         services.match_end(match_id=match.pk, by=request.user, reason=form.cleaned_data["reason"],
                            gratitude_note=form.cleaned_data["gratitude_note"], rating=form.cleaned_data["rating"])

@@ -167,7 +167,8 @@ def test_ending_a_match_without_a_reason_says_so_and_keeps_the_match(site, group
     site.go(f"/matches/match/{match.pk}/")
     page.get_by_role("button", name="End the match").click()
     page.wait_for_load_state()
-    assert "Please give a reason" in page.get_by_role("alert").first.inner_text()
+    assert "correct the highlighted" in page.get_by_role("alert").first.inner_text()
+    assert "required" in site.field_error("id_reason")
     site.check("no-reason")
     match.refresh_from_db()
     assert match.status == Match.Status.ACTIVE
