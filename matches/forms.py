@@ -71,7 +71,11 @@ class MenteePreferenceForm(forms.ModelForm):
 class ProposalStartForm(forms.Form):
     reason = forms.CharField(label=_("Why you think this could work (optional)"), required=False,
                              max_length=1000, widget=forms.Textarea(attrs={"rows": 3}))
-    confirm_not_close = forms.BooleanField(label=NOT_CLOSE, required=True)
+    confirm_not_close = forms.BooleanField(
+        label=NOT_CLOSE, required=True,
+        error_messages={"required": _("Please confirm you are not close friends or romantic partners: "
+                                      "the program asks this of every pair.")},
+    )
 
 
 class CoordinatorProposeForm(forms.Form):
@@ -81,7 +85,11 @@ class CoordinatorProposeForm(forms.Form):
 
 
 class AcceptForm(forms.Form):
-    confirm_not_close = forms.BooleanField(label=NOT_CLOSE, required=True)
+    confirm_not_close = forms.BooleanField(
+        label=NOT_CLOSE, required=True,
+        error_messages={"required": _("Please confirm you are not close friends or romantic partners: "
+                                      "the program asks this of every pair.")},
+    )
 
 
 class MatchEndForm(forms.Form):

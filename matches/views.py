@@ -252,6 +252,10 @@ def _proposal(request, pk) -> Proposal:
 
 @login_required
 def proposal_detail(request, pk):
+    return _proposal_page(request, pk)
+
+
+def _proposal_page(request, pk, accept_form=None):
     proposal = _proposal(request, pk)
     side = proposal.side_of(request.user)
     other = proposal.other_person(request.user) if side else None
@@ -266,7 +270,7 @@ def proposal_detail(request, pk):
         "other_profile": _profile_of(other) if other else None,
         "can_answer": side and proposal.is_open and not proposal.accepted_by(side),
         "can_withdraw": proposal.is_open and (proposal.initiator_id == request.user.pk or not side),
-        "accept_form": AcceptForm(),
+        "accept_form": accept_form or AcceptForm(),
         "events": events,
     })
 
@@ -276,9 +280,12 @@ def proposal_detail(request, pk):
 def proposal_accept(request, pk):
     proposal = _proposal(request, pk)
     form = AcceptForm(request.POST)
+    if not form.is_valid():
+        # The confirmation is missing: say so next to the box, change nothing.
+        messages.error(request, _("Please correct the highlighted fields."))
+        return _proposal_page(request, pk, accept_form=form)
     try:
-        proposal = services.proposal_accept(proposal_id=proposal.pk, by=request.user,
-                                            confirm_not_close=form.is_valid())
+        proposal = services.proposal_accept(proposal_id=proposal.pk, by=request.user, confirm_not_close=True)
     except MatchingError as exc:
         return _fail(request, exc, reverse("matches:proposal_detail", args=[pk]))
     if proposal.match_id:
