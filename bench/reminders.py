@@ -159,7 +159,9 @@ def run_one(n_matches: int, timeout: float = 240) -> dict:
 
     with Sink() as sink:
         env = {**os.environ, "DJANGO_SETTINGS_MODULE": "bench.settings", "EMAIL_URL": f"smtp://127.0.0.1:{sink.port}",
-               "CELERY_TASK_ALWAYS_EAGER": "false"}
+               "CELERY_TASK_ALWAYS_EAGER": "false",
+               # The worker keeps its database connections across tasks, as in production.
+               "DATABASE_CONN_MAX_AGE": os.environ.get("DATABASE_CONN_MAX_AGE", "60")}
         worker = start_worker(env)
         sampler = MemorySampler(worker.pid)
         sampler.start()

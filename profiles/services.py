@@ -55,9 +55,12 @@ def _render_email(template: str, context: dict) -> tuple[str, str, str]:
 
 def email_queue(
     *, to: str, template: str | None = None, context: dict | None = None, dedupe_key: str | None = None,
-    subject: str = "", body_text: str = "", body_html: str = "",
+    subject: str = "", body_text: str = "", body_html: str = "", deliver: bool = True,
 ) -> OutboundEmail | None:
     """Save an email in the outbox and send it after commit.
+
+    `deliver=False`: only save it; the caller queues a batch of these itself
+    (profiles.tasks.deliver_email_batch), and the outbox drain is the fallback.
 
     Returns None when `dedupe_key` was already used: that message exists. The
     caller's transaction decides whether the email exists at all; the send
@@ -77,7 +80,8 @@ def email_queue(
             return None
         raise
     # After commit: the worker must find the row, and a rollback must send nothing.
-    transaction.on_commit(partial(_enqueue_delivery, email.pk))
+    if deliver:
+        transaction.on_commit(partial(_enqueue_delivery, email.pk))
     return email
 
 
@@ -88,6 +92,21 @@ def _enqueue_delivery(email_id: int) -> None:
         deliver_email.delay(email_id)
     except Exception:  # noqa: BLE001 - broker down: the outbox drain delivers it later
         log.warning("broker unavailable; email %s left for the outbox drain", email_id)
+
+
+def email_deliver_batch(email_ids: list[int]) -> None:
+    """Queue one delivery task for `email_ids` after commit (broker down: the outbox drain sends them)."""
+    if email_ids:
+        transaction.on_commit(partial(_enqueue_batch, list(email_ids)))
+
+
+def _enqueue_batch(email_ids: list[int]) -> None:
+    from .tasks import deliver_email_batch
+
+    try:
+        deliver_email_batch.delay(email_ids)
+    except Exception:  # noqa: BLE001 - broker down: the outbox drain delivers them later
+        log.warning("broker unavailable; %d emails left for the outbox drain", len(email_ids))
 
 
 def notify(user: User, title: str, url: str = "", *, dedupe_key: str | None = None) -> Notification | None:

@@ -5,14 +5,22 @@ A worker that dies after SMTP accepted the message but before the row was
 marked may send it again when the lease runs out; we prefer a rare duplicate
 to a lost message about someone's wellbeing. Two workers never hold the same
 lease, so a retried or duplicated task does not send twice.
+
+Batches (`deliver_many`) keep the same rules per row: one conditional update
+claims every unsent, unleased row of the batch under a lease timestamp unique
+to this call, the rows carrying that timestamp are ours, they go out over ONE
+SMTP connection, the sent ones are marked in one update and the failed ones
+are released for the outbox drain. A batch delivered twice sends each email
+once: the second call claims nothing.
 """
 
 import logging
+import secrets
 from datetime import timedelta
 
 from celery import shared_task
 from django.conf import settings
-from django.core.mail import EmailMultiAlternatives
+from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db.models import F, Q
 from django.utils import timezone
 
@@ -22,6 +30,16 @@ log = logging.getLogger(__name__)
 
 LEASE = timedelta(minutes=5)
 MAX_ATTEMPTS = 20
+BATCH = 200
+
+
+def _message(email: OutboundEmail, connection=None) -> EmailMultiAlternatives:
+    message = EmailMultiAlternatives(
+        email.subject, email.body_text, settings.DEFAULT_FROM_EMAIL, [email.to], connection=connection
+    )
+    if email.body_html:
+        message.attach_alternative(email.body_html, "text/html")
+    return message
 
 
 def deliver(email_id: int) -> str:
@@ -34,10 +52,7 @@ def deliver(email_id: int) -> str:
     )
     if not claimed:
         return "skipped"
-    email = OutboundEmail.objects.get(pk=email_id)
-    message = EmailMultiAlternatives(email.subject, email.body_text, settings.DEFAULT_FROM_EMAIL, [email.to])
-    if email.body_html:
-        message.attach_alternative(email.body_html, "text/html")
+    message = _message(OutboundEmail.objects.get(pk=email_id))
     try:
         message.send()
     except Exception as exc:  # noqa: BLE001 - any transport error: release the lease, retry later
@@ -46,6 +61,84 @@ def deliver(email_id: int) -> str:
         raise
     OutboundEmail.objects.filter(pk=email_id).update(sent_at=timezone.now(), claimed_until=None, last_error="")
     return "sent"
+
+
+class BatchNotSent(Exception):
+    """Some emails of a batch were not accepted; their leases are released for a retry."""
+
+    def __init__(self, message: str, sent: int = 0):
+        super().__init__(message)
+        self.sent = sent
+
+
+def deliver_many(email_ids) -> int:
+    """Send the unsent emails among `email_ids` over one connection; return how many were sent.
+
+    At-least-once, as `deliver`: the claim is one conditional update (unsent and
+    not leased by someone else), so a duplicate task or a second worker claims
+    nothing and sends nothing. The lease timestamp carries random microseconds,
+    which makes it this call's claim token: reading back the rows with exactly
+    that lease finds ours and no one else's. Emails whose send raised are
+    released (lease cleared, error recorded) so a retry or the outbox drain sends
+    them; then BatchNotSent is raised. A worker dying after the SMTP server
+    accepted a message and before the "sent" update may send it again once the
+    lease runs out.
+    """
+    ids = sorted({int(pk) for pk in email_ids})
+    if not ids:
+        return 0
+    now = timezone.now()
+    lease = now + LEASE + timedelta(microseconds=secrets.randbelow(10**6))
+    claimed = (
+        OutboundEmail.objects.filter(pk__in=ids, sent_at=None)
+        .filter(Q(claimed_until=None) | Q(claimed_until__lt=now))
+        .update(claimed_until=lease, attempts=F("attempts") + 1)
+    )
+    if not claimed:
+        return 0
+    emails = list(OutboundEmail.objects.filter(pk__in=ids, sent_at=None, claimed_until=lease).order_by("pk"))
+    sent: list[int] = []
+    failed: dict[str, list[int]] = {}
+    connection = get_connection()
+    try:
+        # One connection for the whole batch; each message is sent on its own so
+        # that one refused recipient does not hide which others were accepted.
+        connection.open()
+        for email in emails:
+            try:
+                connection.send_messages([_message(email, connection)])
+            except Exception as exc:  # noqa: BLE001 - this one is retried later
+                failed.setdefault(type(exc).__name__, []).append(email.pk)
+            else:
+                sent.append(email.pk)
+    except Exception as exc:  # noqa: BLE001 - could not connect: every unsent one is retried later
+        done = set(sent) | {pk for pks in failed.values() for pk in pks}
+        failed.setdefault(type(exc).__name__, []).extend(e.pk for e in emails if e.pk not in done)
+    finally:
+        try:
+            connection.close()
+        except Exception:  # noqa: BLE001, S110 - closing a broken connection: nothing to keep
+            pass
+    if sent:
+        OutboundEmail.objects.filter(pk__in=sent, claimed_until=lease).update(
+            sent_at=timezone.now(), claimed_until=None, last_error=""
+        )
+    for error, pks in failed.items():
+        OutboundEmail.objects.filter(pk__in=pks, claimed_until=lease).update(claimed_until=None, last_error=error)
+    if failed:
+        count = sum(len(pks) for pks in failed.values())
+        log.warning("%d of %d emails not sent (%s); will retry", count, len(emails), ", ".join(failed))
+        raise BatchNotSent(f"{count} of {len(emails)} emails not sent", sent=len(sent))
+    return len(sent)
+
+
+@shared_task(bind=True, max_retries=5, default_retry_delay=30)
+def deliver_email_batch(self, email_ids: list[int]) -> int:
+    """Send a batch of outbox emails over one SMTP connection (ids only; safe to run twice)."""
+    try:
+        return deliver_many(email_ids)
+    except Exception as exc:  # noqa: BLE001 - transport errors: the same ids again, with backoff
+        raise self.retry(exc=exc, countdown=min(30 * 2**self.request.retries, 600)) from None
 
 
 @shared_task(bind=True, max_retries=5, default_retry_delay=30)
@@ -67,11 +160,11 @@ def drain_email_outbox(limit: int = 500) -> int:
         .values_list("pk", flat=True)[:limit]
     )
     sent = 0
-    for email_id in ids:
+    for i in range(0, len(ids), BATCH):
         try:
-            sent += deliver(email_id) == "sent"
-        except Exception:  # noqa: BLE001 - logged in deliver(); the next run retries
-            continue
+            sent += deliver_many(ids[i:i + BATCH])
+        except BatchNotSent as exc:  # logged in deliver_many(); the failed ones wait for the next run
+            sent += exc.sent
     return sent
 
 

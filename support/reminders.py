@@ -31,6 +31,10 @@ nudge: a duplicate costs trust, and a missed one is caught by the next scan.
 From the outbox on, the email itself is delivered at-least-once
 (profiles.tasks: a worker dying between the SMTP accept and marking it sent
 may send that one email again); the notice is a row, written exactly once.
+A batch's emails are saved without a task each and go out as ONE
+`deliver_email_batch` task over one SMTP connection, queued after the batch
+(also when the batch stops half-way); a broker that is down leaves them to the
+outbox drain.
 No reminder carries check-in content: only that something is due, and a link.
 """
 
@@ -47,7 +51,7 @@ from django.utils.translation import gettext as _
 
 from matches.models import Match
 from profiles.models import Role, RoleGrant
-from profiles.services import email_queue, notify
+from profiles.services import email_deliver_batch, email_queue, notify
 
 from .cadence import cadence
 from .models import CheckInRequest, MatchSupport, Reminder
@@ -190,7 +194,8 @@ def _message(r: Reminder) -> tuple[str, str]:
     return _("An MEA's check-ins in your group are long overdue"), reverse("support:coordinator_dashboard")
 
 
-def send_one(reminder_id: int, now: datetime | None = None) -> str:
+def send_one(reminder_id: int, now: datetime | None = None, emails: list[int] | None = None) -> str:
+    """Send one reminder. With `emails`, its outbox email is only saved and its id appended (the caller delivers)."""
     now = now or timezone.now()
     peek = Reminder.objects.filter(pk=reminder_id).values_list("status", "not_before", "recipient__profile__time_zone").first()
     if peek is None or peek[0] != Reminder.Status.PENDING:
@@ -212,18 +217,25 @@ def send_one(reminder_id: int, now: datetime | None = None) -> str:
             return "skipped"
         title, path = _message(r)
         # Same transaction as the claim: both are saved or neither; the outbox sends after commit.
-        email_queue(
+        email = email_queue(
             to=r.recipient.email, template="reminder", dedupe_key=f"reminder:{r.pk}",
-            context={"title": title, "path": path},
+            context={"title": title, "path": path}, deliver=emails is None,
         )
         notify(r.recipient, title, path, dedupe_key=f"reminder:{r.pk}")
+    if email is not None and emails is not None:
+        emails.append(email.pk)  # only once committed: a rolled-back one has no row to send
     return "sent"
 
 
 def send_many(ids: list[int]) -> dict[str, int]:
+    """Send a batch; their emails go out as one delivery task after it (even if it stops half-way)."""
     counts: dict[str, int] = defaultdict(int)
-    for reminder_id in ids:
-        counts[send_one(reminder_id)] += 1
+    emails: list[int] = []
+    try:
+        for reminder_id in ids:
+            counts[send_one(reminder_id, emails=emails)] += 1
+    finally:
+        email_deliver_batch(emails)
     return dict(counts)
 
 

@@ -277,3 +277,31 @@ def test_support_rows_are_created_by_the_scan_for_matches_made_elsewhere(group, 
     reminders.scan()
     assert MatchSupport.objects.get(match=match).next_due == date(2026, 1, 15)
     assert sent(Reminder.Kind.CHECKIN_DUE, match=match).count() == 1
+
+
+def test_a_run_of_many_reminders_queues_one_email_delivery_per_batch(group, mea, time_machine, monkeypatch, settings,
+                                                                     mailoutbox, django_capture_on_commit_callbacks):
+    from profiles import tasks
+    from profiles.tests.test_batch_delivery import CountingBackend
+
+    at(time_machine, NOON_NY_WINTER)
+    for _ in range(7):
+        supported_match(group, mea, next_due=date(2026, 1, 15))
+    monkeypatch.setattr(reminders, "BATCH", 3)
+    settings.EMAIL_BACKEND = "profiles.tests.test_batch_delivery.CountingBackend"
+    CountingBackend.instances = CountingBackend.opened = 0
+    batches, singles = [], []
+    real_batch = tasks.deliver_email_batch.delay
+
+    def record_batch(ids):
+        batches.append(list(ids))
+        return real_batch(ids)
+
+    monkeypatch.setattr(tasks.deliver_email_batch, "delay", record_batch)
+    monkeypatch.setattr(tasks.deliver_email, "delay", lambda *a, **kw: singles.append(a))
+    with django_capture_on_commit_callbacks(execute=True):
+        reminders.scan()
+    assert [len(b) for b in batches] == [3, 3, 1] and singles == []
+    assert CountingBackend.opened == 3, "one SMTP connection per batch"
+    assert len(mailoutbox) == 7 and not OutboundEmail.objects.filter(sent_at=None).exists()
+    assert sent(Reminder.Kind.CHECKIN_DUE).count() == 7
