@@ -272,10 +272,12 @@ def _why(pages, rem, match) -> list[str]:
         lines.append(
             f"- Reminders: {big['broker_messages_per_reminder']} broker messages and {big['smtp_connections_per_email']} "
             f"SMTP connections per reminder, {big['db_connections_opened']:,} database connections opened for "
-            f"{big['emails_at_sink']:,} emails. The fix: deliver the emails of one `send_reminders` batch inside that task "
-            "with one SMTP connection (`get_connection()` opened once, `send_messages()` for the batch), marking the outbox "
-            "rows sent in one UPDATE, instead of queueing `deliver_email` per message; and set `CELERY_DB_REUSE_MAX` (or "
-            "rely on CONN_MAX_AGE) so Celery's Django fixup stops closing the database connection after every task."
+            f"{big['emails_at_sink']:,} emails: delivery is batched (one `deliver_email_batch` task and one SMTP "
+            "connection per batch of reminders). What limits throughput now is claiming: each reminder renders its "
+            "email, writes its outbox row and portal notice one by one (a few hundred per second on this machine), and "
+            "at 100,000 matches the delivery tasks wait behind the remaining claim batches on the same queue. The next "
+            "steps: bulk-create the outbox and notice rows per batch, render each template once per batch, and route "
+            "delivery to its own queue so the first emails leave while later batches are still being claimed."
         )
     if match and not match["assigner_missing"]:
         rows = {(r["mentees"], r["mentors"]): r for r in match["runs"]}
