@@ -91,6 +91,10 @@ def test_a_report_without_a_situation_explains_next_to_the_list_and_saves_nothin
     assert error.is_visible() and error.inner_text().strip() == "Choose at least one situation."
     # The message sits inside the group of situations, under its question.
     assert page.locator("fieldset:has(#situations-error) > legend").first.inner_text().startswith("What is happening?")
+    # A screen reader hears the message on the group and on each box.
+    assert page.locator("fieldset[aria-describedby='situations-error']").count() == 1
+    first_box = page.locator("input[name='situations']").first
+    assert first_box.get_attribute("aria-describedby") == "situations-error"
     site.check("no-situation")
     assert not Concern.objects.exists()
 
