@@ -5,31 +5,24 @@ read on the report's page in the portal, by the group's coordinators)."""
 from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 
+from profiles.admin_access import RoleAdminMixin
+
 from . import services
 from .models import ChatPost, ChatReport, Resource
 
 
-def _is_program_staff(request) -> bool:
-    user = request.user
-    return user.is_active and user.is_authenticated and user.is_program_staff
-
-
-class _ProgramStaff:
-    """Program staff (a role, not Django permissions) read here; `can_edit` models they may also change."""
+class _ProgramStaff(RoleAdminMixin):
+    """Program staff read here; `can_edit` models they may also add to and change. Nothing is deleted here."""
 
     can_edit = False
 
-    def has_view_permission(self, request, obj=None):
-        return _is_program_staff(request)
+    @property
+    def read_only(self):
+        return not self.can_edit
 
-    def has_module_permission(self, request):
-        return _is_program_staff(request)
-
-    def has_add_permission(self, request, obj=None):
-        return self.can_edit and _is_program_staff(request)
-
-    def has_change_permission(self, request, obj=None):
-        return self.can_edit and _is_program_staff(request)
+    @property
+    def staff_may(self):
+        return frozenset({"add", "change"}) if self.can_edit else frozenset()
 
     def has_delete_permission(self, request, obj=None):
         return False

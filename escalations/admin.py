@@ -14,34 +14,17 @@ from django.contrib.admin.helpers import ActionForm
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from profiles.admin_access import RoleAdminMixin
 from profiles.models import Role, User
 
 from . import services
 from .models import Concern, ConcernAccess, ConcernEvent, ConcernNotification, Debrief
 
 
-def _is_program_staff(request) -> bool:
-    user = request.user
-    return user.is_active and user.is_authenticated and user.is_program_staff
+class _StaffOnly(RoleAdminMixin):
+    """Program staff read the queue; nobody adds, edits or deletes here (actions call the services)."""
 
-
-class _StaffOnly:
-    """Program staff (a role, not Django permissions) may read; nobody adds or deletes here."""
-
-    def has_view_permission(self, request, obj=None):
-        return _is_program_staff(request)
-
-    def has_module_permission(self, request):
-        return _is_program_staff(request)
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
+    read_only = True
 
 
 class EventInline(_StaffOnly, admin.TabularInline):

@@ -8,29 +8,13 @@ from django.contrib import admin
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from profiles.admin_access import RoleAdminMixin
+
 from .models import Match, MatchEvent, MenteePreference, MentorApplication, MentorProfile, Proposal, UsedLink
 
 
-def _program_staff(request) -> bool:
-    user = request.user
-    return user.is_active and user.is_staff and (user.is_superuser or user.is_program_staff)
-
-
-class _ReadOnly:
-    def has_module_permission(self, request):
-        return _program_staff(request)
-
-    def has_view_permission(self, request, obj=None):
-        return _program_staff(request)
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
+class _ReadOnly(RoleAdminMixin):
+    read_only = True
 
     def get_queryset(self, request):
         return super().get_queryset(request).visible_to(request.user)
@@ -60,18 +44,13 @@ def age_filter(field: str):
 GROUP = ("group", admin.RelatedOnlyFieldListFilter)
 
 
-class EventInline(admin.TabularInline):
+class EventInline(RoleAdminMixin, admin.TabularInline):
     model = MatchEvent
     fields = readonly_fields = ["created_at", "kind", "actor"]
     extra = 0
     can_delete = False
     verbose_name_plural = _("history")
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
+    read_only = True
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("actor__profile")

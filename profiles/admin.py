@@ -1,7 +1,9 @@
+from allauth.mfa.models import Authenticator
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
 
+from .admin_access import RoleAdminMixin, adopt_registered_admins
 from .audit import AccessAuditedAdminMixin, AuditedAdminMixin
 from .models import (
     AccessEvent,
@@ -18,26 +20,26 @@ from .models import (
 )
 
 
-class ProfileInline(admin.StackedInline):
+class ProfileInline(RoleAdminMixin, admin.StackedInline):
     model = Profile
     can_delete = False
     filter_horizontal = ["topics"]
 
 
-class RoleGrantInline(admin.TabularInline):
+class RoleGrantInline(RoleAdminMixin, admin.TabularInline):
     model = RoleGrant
     fk_name = "user"
     extra = 0
     fields = ["role", "group", "started_at", "ended_at"]
 
 
-class MembershipInline(admin.TabularInline):
+class MembershipInline(RoleAdminMixin, admin.TabularInline):
     model = Membership
     extra = 0
 
 
 @admin.register(User)
-class UserAdmin(BaseUserAdmin):
+class UserAdmin(RoleAdminMixin, BaseUserAdmin):
     ordering = ["email"]
     list_display = ["email", "display_name_col", "is_active", "is_staff", "date_joined"]
     list_filter = ["is_active", "is_staff", "role_grants__role"]
@@ -57,7 +59,7 @@ class UserAdmin(BaseUserAdmin):
 
 
 @admin.register(Profile)
-class ProfileAdmin(AccessAuditedAdminMixin, AuditedAdminMixin, admin.ModelAdmin):
+class ProfileAdmin(RoleAdminMixin, AccessAuditedAdminMixin, AuditedAdminMixin, admin.ModelAdmin):
     list_display = ["user", "display_name", "pronouns", "time_zone", "updated_at"]
     list_filter = ["gender", "connect_in_person", "connect_phone", "connect_text", "connect_web"]
     list_select_related = ["user"]
@@ -66,21 +68,21 @@ class ProfileAdmin(AccessAuditedAdminMixin, AuditedAdminMixin, admin.ModelAdmin)
 
 
 @admin.register(Topic)
-class TopicAdmin(admin.ModelAdmin):
+class TopicAdmin(RoleAdminMixin, admin.ModelAdmin):
     list_display = ["name", "slug"]
     search_fields = ["name"]
     prepopulated_fields = {"slug": ["name"]}
 
 
 @admin.register(SupportGroup)
-class SupportGroupAdmin(admin.ModelAdmin):
+class SupportGroupAdmin(RoleAdminMixin, admin.ModelAdmin):
     list_display = ["name", "slug", "created_at"]
     search_fields = ["name"]
     prepopulated_fields = {"slug": ["name"]}
 
 
 @admin.register(Membership)
-class MembershipAdmin(admin.ModelAdmin):
+class MembershipAdmin(RoleAdminMixin, admin.ModelAdmin):
     list_display = ["user", "group", "joined_on"]
     list_filter = ["group"]
     list_select_related = ["user__profile", "group"]
@@ -89,7 +91,7 @@ class MembershipAdmin(admin.ModelAdmin):
 
 
 @admin.register(RoleGrant)
-class RoleGrantAdmin(AuditedAdminMixin, admin.ModelAdmin):
+class RoleGrantAdmin(RoleAdminMixin, AuditedAdminMixin, admin.ModelAdmin):
     list_display = ["user", "role", "group", "started_at", "ended_at"]
     list_filter = ["role", "group", ("ended_at", admin.EmptyFieldListFilter)]
     list_select_related = ["user__profile", "group"]
@@ -98,7 +100,7 @@ class RoleGrantAdmin(AuditedAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(OutboundEmail)
-class OutboundEmailAdmin(admin.ModelAdmin):
+class OutboundEmailAdmin(RoleAdminMixin, admin.ModelAdmin):
     """Operations view of the outbox: what is stuck and why. Bodies are not shown."""
 
     list_display = ["pk", "to", "subject", "created_at", "sent_at", "attempts", "last_error"]
@@ -106,23 +108,18 @@ class OutboundEmailAdmin(admin.ModelAdmin):
     search_fields = ["to"]
     fields = ["to", "subject", "created_at", "sent_at", "attempts", "last_error"]
     readonly_fields = fields
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
+    read_only = True
 
 
 @admin.register(Notification)
-class NotificationAdmin(admin.ModelAdmin):
+class NotificationAdmin(RoleAdminMixin, admin.ModelAdmin):
     list_display = ["user", "title", "created_at", "read_at"]
     list_filter = [("read_at", admin.EmptyFieldListFilter)]
     list_select_related = ["user__profile"]
     search_fields = ["user__email"]
 
 
-class _ReadOnlyTrailAdmin(admin.ModelAdmin):
+class _ReadOnlyTrailAdmin(RoleAdminMixin, admin.ModelAdmin):
     """History is evidence: staff can read it, nobody can add, edit or delete it here."""
 
     list_select_related = ["actor", "content_type"]
@@ -130,23 +127,10 @@ class _ReadOnlyTrailAdmin(admin.ModelAdmin):
     search_fields = ["object_id", "actor__email"]
     date_hierarchy = "at"
 
+    read_only = True
+
     def get_queryset(self, request):
         return super().get_queryset(request).visible_to(request.user)
-
-    def has_view_permission(self, request, obj=None):
-        return request.user.is_active and (request.user.is_superuser or request.user.is_program_staff)
-
-    def has_module_permission(self, request):
-        return self.has_view_permission(request)
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     def get_actions(self, request):
         return {}
@@ -168,7 +152,7 @@ class AccessEventAdmin(_ReadOnlyTrailAdmin):
 
 
 @admin.register(ErasureRequest)
-class ErasureRequestAdmin(admin.ModelAdmin):
+class ErasureRequestAdmin(RoleAdminMixin, admin.ModelAdmin):
     """Erasure is completed from the portal (profiles:erasure_requests), which runs every app's eraser."""
 
     list_display = ["pk", "user", "status", "requested_at", "completed_at", "completed_by"]
@@ -176,15 +160,13 @@ class ErasureRequestAdmin(admin.ModelAdmin):
     list_select_related = ["user", "completed_by"]
     fields = list_display
     readonly_fields = list_display
+    read_only = True
 
     def get_queryset(self, request):
         return super().get_queryset(request).visible_to(request.user)
 
-    def has_add_permission(self, request):
-        return False
 
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
+# The admins of django.contrib.auth, allauth and axes are registered before ours
+# (INSTALLED_APPS order): staff read them, superusers change them. An
+# authenticator's secret is shown to nobody.
+adopt_registered_admins(overrides={Authenticator: {"exclude": ["data"]}})

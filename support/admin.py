@@ -3,11 +3,13 @@ shows the cadence state and reminders, never what was said."""
 
 from django.contrib import admin
 
+from profiles.admin_access import RoleAdminMixin
+
 from .models import MatchSupport, MEAProfile, Milestone, Reminder
 
 
 @admin.register(MEAProfile)
-class MEAProfileAdmin(admin.ModelAdmin):
+class MEAProfileAdmin(RoleAdminMixin, admin.ModelAdmin):
     list_display = ["user", "caseload_limit", "how_to_reach"]
     search_fields = ["user__email", "user__profile__display_name"]
     raw_id_fields = ["user"]
@@ -17,7 +19,7 @@ class MEAProfileAdmin(admin.ModelAdmin):
 
 
 @admin.register(MatchSupport)
-class MatchSupportAdmin(admin.ModelAdmin):
+class MatchSupportAdmin(RoleAdminMixin, admin.ModelAdmin):
     list_display = ["match", "next_due", "last_checkin_on", "checkins_done", "mea_assigned_at"]
     list_filter = ["next_due"]
     readonly_fields = [f.name for f in MatchSupport._meta.fields]
@@ -33,7 +35,7 @@ class MatchSupportAdmin(admin.ModelAdmin):
 
 
 @admin.register(Milestone)
-class MilestoneAdmin(admin.ModelAdmin):
+class MilestoneAdmin(RoleAdminMixin, admin.ModelAdmin):
     list_display = ["what", "match", "happened_on", "recorded_by"]
     raw_id_fields = ["match", "recorded_by"]
 
@@ -42,7 +44,7 @@ class MilestoneAdmin(admin.ModelAdmin):
 
 
 @admin.register(Reminder)
-class ReminderAdmin(admin.ModelAdmin):
+class ReminderAdmin(RoleAdminMixin, admin.ModelAdmin):
     list_display = ["kind", "match", "recipient", "occurrence", "status", "not_before", "sent_at"]
     list_filter = ["kind", "status"]
     readonly_fields = [f.name for f in Reminder._meta.fields]

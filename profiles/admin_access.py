@@ -1,0 +1,71 @@
+"""Who may use an admin page: decided by role, in one place.
+
+Program staff (an active staff RoleGrant; `role_grant` sets `is_staff` so they
+can sign in to the admin) are not superusers and hold no Django model
+permissions. Every ModelAdmin and inline of the project mixes in
+`RoleAdminMixin` (third-party ones are re-registered with it by
+`adopt_registered_admins`), so the answer is the same on every page:
+
+- nobody without `is_active` and `is_staff` (the admin site refuses them first);
+- program staff may view every page; they may add, change or delete only what
+  the admin names in `staff_may`;
+- superusers keep Django's own checks (every permission);
+- `read_only = True`: nobody adds, changes or deletes there, superusers
+  included (changes go through the portal's services, their locks and events).
+
+The querysets stay scoped by each admin's `get_queryset` (`visible_to`).
+"""
+
+from django.contrib import admin
+
+ACTIONS = frozenset({"add", "change", "delete"})
+
+
+def is_program_staff(user) -> bool:
+    return bool(getattr(user, "is_authenticated", False) and user.is_program_staff)
+
+
+class RoleAdminMixin:
+    staff_may: frozenset[str] = frozenset()
+    read_only = False
+
+    def _may(self, request, action: str, django_says) -> bool:
+        user = request.user
+        if not (user.is_active and user.is_staff):
+            return False
+        if action != "view" and self.read_only:
+            return False
+        if user.is_superuser:
+            return django_says()
+        return is_program_staff(user) and (action == "view" or action in self.staff_may)
+
+    def has_module_permission(self, request):
+        return self._may(request, "view", lambda: super(RoleAdminMixin, self).has_module_permission(request))
+
+    def has_view_permission(self, request, obj=None):
+        return self._may(request, "view", lambda: super(RoleAdminMixin, self).has_view_permission(request, obj))
+
+    def has_add_permission(self, request, *args):  # inlines take (request, obj)
+        return self._may(request, "add", lambda: super(RoleAdminMixin, self).has_add_permission(request, *args))
+
+    def has_change_permission(self, request, obj=None):
+        return self._may(request, "change", lambda: super(RoleAdminMixin, self).has_change_permission(request, obj))
+
+    def has_delete_permission(self, request, obj=None):
+        return self._may(request, "delete", lambda: super(RoleAdminMixin, self).has_delete_permission(request, obj))
+
+
+def adopt_registered_admins(site=admin.site, overrides: dict | None = None) -> None:
+    """Re-register every admin not written for this project (auth, allauth, axes) with
+    RoleAdminMixin, so program staff can read them and only superusers change them.
+
+    `overrides` maps a model to extra class attributes (e.g. fields to hide from staff).
+    """
+    overrides = overrides or {}
+    for model, model_admin in list(site._registry.items()):
+        if isinstance(model_admin, RoleAdminMixin):
+            continue
+        cls = type(model_admin)
+        adopted = type(cls.__name__, (RoleAdminMixin, cls), {"__module__": __name__, **overrides.get(model, {})})
+        site.unregister(model)
+        site.register(model, adopted)
