@@ -1,0 +1,107 @@
+"""The cohort assignment (matches.cohort): the sparse solver used for large cohorts against
+the dense exact optimum, and the hard rules (capacity, required preferences) it must keep."""
+
+from unittest import mock
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from hypothesis.extra.numpy import arrays
+
+from matches import cohort
+
+
+def _sparse(score, spare):
+    """assign() forced onto the sparse path (top-k candidates, min_weight_full_bipartite_matching)."""
+    with mock.patch.object(cohort, "DENSE_PAIRS", 0):
+        return cohort.assign(score, spare)
+
+
+def _total(score, assignment):
+    chosen = assignment >= 0
+    return float(score[np.flatnonzero(chosen), assignment[chosen]].sum()), int(chosen.sum())
+
+
+def _check_rules(score, spare, assignment):
+    chosen = assignment >= 0
+    assert (np.bincount(assignment[chosen], minlength=score.shape[1]) <= np.maximum(spare, 0)).all()
+    assert (score[np.flatnonzero(chosen), assignment[chosen]] > cohort.FORBIDDEN / 2).all()
+
+
+@st.composite
+def cohorts(draw):
+    m = draw(st.integers(1, 9))
+    n = draw(st.integers(1, cohort.TOP_MENTORS))  # every pair is a candidate: the sparse answer is exact
+    score = draw(arrays(np.float64, (m, n), elements=st.integers(0, 20).map(float)))
+    forbidden = draw(arrays(np.bool_, (m, n), elements=st.booleans()))
+    score[forbidden & draw(arrays(np.bool_, (m, n), elements=st.booleans()))] = cohort.FORBIDDEN
+    spare = draw(arrays(np.int64, (n,), elements=st.integers(0, 3)))
+    return score, spare
+
+
+@settings(max_examples=300, deadline=None)
+@given(cohorts())
+def test_the_sparse_assignment_reaches_the_exact_optimum_when_every_pair_is_a_candidate(case):
+    score, spare = case
+    fast, exact = _sparse(score, spare), cohort.assign_exact(score, spare)
+    _check_rules(score, spare, fast)
+    fast_total, fast_matched = _total(score, fast)
+    exact_total, exact_matched = _total(score, exact)
+    assert fast_matched == exact_matched  # as many placed as the exact solver places...
+    assert fast_total == pytest.approx(exact_total)  # ...and the same best total
+
+
+def _random_cohort(m, n, seed):
+    rng = np.random.default_rng(seed)
+    groups = max(1, n // 20)
+
+    def side(count, mentor):
+        member = np.zeros((count, groups), dtype=bool)
+        member[np.arange(count), rng.integers(0, groups, count)] = True
+        extra = {"spare": rng.choice([0, 1, 2, 2, 3], count)} if mentor else {}
+        if not mentor:
+            wants = np.where(rng.random(count) < 0.3, rng.integers(0, 3, count), -1)
+            extra = {"wants_gender": wants, "gender_required": (wants >= 0) & (rng.random(count) < 0.5)}
+        return cohort.Side(list(range(count)), rng.random((count, 20)) < 0.2, rng.random((count, 4)) < 0.5,
+                           rng.choice([-8.0, -5.0, 0.0, 1.0], count), member, rng.integers(0, 3, count), **extra)
+
+    mentees, mentors = side(m, False), side(n, True)
+    # The project's scores take few values; a little noise per pair makes the optimum unique enough to compare.
+    score = cohort.score_matrix(mentees, mentors).astype(np.float64) + rng.random((m, n)) * 0.1
+    return score, mentors.spare
+
+
+@pytest.mark.parametrize(("m", "n"), [(600, 100), (150, 150), (100, 300)])
+@pytest.mark.parametrize("seed", [1, 2])
+def test_with_truncated_candidates_the_assignment_stays_within_half_a_percent_and_keeps_the_rules(m, n, seed):
+    score, spare = _random_cohort(m, n, seed)
+    assert (score < cohort.FORBIDDEN / 2).any() and not spare.all()  # required preferences and full mentors
+    fast, exact = _sparse(score, spare), cohort.assign_exact(score, spare)
+    _check_rules(score, spare, fast)
+    assert not (fast[:, None] == np.flatnonzero(spare == 0)[None, :]).any()  # no one goes to a full mentor
+    fast_total, fast_matched = _total(score, fast)
+    exact_total, exact_matched = _total(score, exact)
+    assert fast_matched >= 0.995 * exact_matched
+    assert fast_total >= 0.995 * exact_total
+
+
+def test_the_assignment_is_deterministic():
+    score, spare = _random_cohort(800, 400, 3)  # above DENSE_PAIRS: the sparse path
+    assert score.size > cohort.DENSE_PAIRS
+    first = cohort.assign(score, spare)
+    assert (first == cohort.assign(score.copy(), spare.copy())).all()
+    _check_rules(score, spare, first)
+
+
+def test_a_large_cohort_never_builds_the_dense_capacity_expanded_matrix():
+    score, spare = _random_cohort(800, 400, 4)
+    with mock.patch.object(cohort, "linear_sum_assignment", side_effect=AssertionError("dense solver used")):
+        assignment = cohort.assign(score, spare)
+    assert (assignment >= 0).sum() == min(len(score), spare.sum())
+
+
+def test_no_places_or_no_mentees_assigns_no_one():
+    assert _sparse(np.ones((3, 2)), np.array([0, 0])).tolist() == [-1, -1, -1]
+    assert _sparse(np.ones((0, 2)), np.array([1, 1])).tolist() == []
+    assert _sparse(np.full((2, 2), cohort.FORBIDDEN), np.array([1, 1])).tolist() == [-1, -1]
