@@ -110,8 +110,10 @@ AUTH_USER_MODEL = "profiles.User"
 AUTHENTICATION_BACKENDS = [
     # First: refuses any attempt while the account+address or the address is locked out.
     "mentorship.security.AxesBackend",
-    "django.contrib.auth.backends.ModelBackend",
-    "allauth.account.auth_backends.AuthenticationBackend",
+    # Django's and allauth's backends, loading the signed-in person with their role grants,
+    # authenticator check and unread count in one query per request (profiles/backends.py).
+    "profiles.backends.ModelBackend",
+    "profiles.backends.AuthenticationBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

@@ -1,13 +1,10 @@
-from .models import Notification
-
-
 def notifications(request):
-    """Unread notice count for the navigation, queried only if a template asks."""
+    """Unread notice count for the navigation (loaded with the signed-in user: profiles.backends)."""
     user = getattr(request, "user", None)
 
     def unread_count() -> int:
         if not getattr(user, "is_authenticated", False):
             return 0
-        return Notification.objects.visible_to(user).unread().count()
+        return user.unread_notification_count
 
     return {"unread_notifications": unread_count}

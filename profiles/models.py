@@ -87,6 +87,18 @@ class User(AbstractUser):
             return []
         return list(self.role_grants.filter(ended_at=None))
 
+    @cached_property
+    def has_totp(self) -> bool:
+        """Whether this person has an authenticator app (MFA enforcement); once per request."""
+        from allauth.mfa.models import Authenticator
+
+        return bool(self.pk) and Authenticator.objects.filter(user=self, type=Authenticator.Type.TOTP).exists()
+
+    @cached_property
+    def unread_notification_count(self) -> int:
+        """Unread notices, for the navigation badge; as of the start of the request."""
+        return Notification.objects.visible_to(self).unread().count() if self.pk else 0
+
     @property
     def roles(self) -> set[str]:
         return {grant.role for grant in self.active_grants}
