@@ -3,7 +3,9 @@
 Read through Concern.objects.visible_to (a tier-1 report the MEA still holds is
 not listed); nothing is edited in a form: acknowledge, assign and resolve are
 actions that call the same services as the portal. Each opening of a report is
-recorded (ConcernAccess).
+recorded in the program's access trail (profiles.AccessEvent), and every change
+in its audit trail (AuditEvent, what was reported redacted); both are shown on
+the report's page, read-only.
 """
 
 from datetime import timedelta
@@ -11,14 +13,15 @@ from datetime import timedelta
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.helpers import ActionForm
+from django.contrib.contenttypes.admin import GenericTabularInline
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from profiles.admin_access import RoleAdminMixin
-from profiles.models import Role, User
+from profiles.models import AccessEvent, AuditEvent, Role, User
 
 from . import services
-from .models import Concern, ConcernAccess, ConcernEvent, ConcernNotification, Debrief
+from .models import Concern, ConcernEvent, ConcernNotification, Debrief
 
 
 class _StaffOnly(RoleAdminMixin):
@@ -40,10 +43,24 @@ class NotificationInline(_StaffOnly, admin.TabularInline):
     extra = 0
 
 
-class AccessInline(_StaffOnly, admin.TabularInline):
-    model = ConcernAccess
-    fields = readonly_fields = ["viewed_at", "user", "via"]
+class AccessInline(_StaffOnly, GenericTabularInline):
+    model = AccessEvent
+    fields = readonly_fields = ["at", "actor", "path"]
     extra = 0
+    verbose_name_plural = _("who opened it")
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("actor")
+
+
+class AuditInline(_StaffOnly, GenericTabularInline):
+    model = AuditEvent
+    fields = readonly_fields = ["at", "actor", "action", "changes"]
+    extra = 0
+    verbose_name_plural = _("changes (audit trail)")
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("actor")
 
 
 class OverdueFilter(admin.SimpleListFilter):
@@ -99,7 +116,7 @@ class ConcernAdmin(_StaffOnly, admin.ModelAdmin):
                        "ack_deadline", "overdue", "deadlines", "acknowledged_at", "resends", "all_staff_notified_at",
                        "resolved_at", "outcome", "created_at"]
     fields = readonly_fields
-    inlines = [EventInline, NotificationInline, AccessInline]
+    inlines = [EventInline, NotificationInline, AuditInline, AccessInline]
     action_form = ConcernActionForm
     actions = ["acknowledge", "start", "assign", "resolve"]
 
@@ -129,7 +146,7 @@ class ConcernAdmin(_StaffOnly, admin.ModelAdmin):
         if request.method == "GET" and getattr(response, "status_code", None) == 200:
             concern = self.get_object(request, object_id)
             if concern is not None:
-                services.concern_record_access(concern, request.user, via="admin")
+                services.concern_record_access(concern, request.user, request.path)
         return response
 
     def _each(self, request, queryset, do, done_message):

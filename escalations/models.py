@@ -1,4 +1,4 @@
-"""Concern reports, their history, their notifications and who looked at them.
+"""Concern reports, their history and their notifications.
 
 A Concern is saved together with its routing decision (tier, the MEA told,
 whether staff were told). Its status moves open → acknowledged → in progress →
@@ -13,6 +13,10 @@ Who sees a report (Concern.objects.visible_to), deny by default:
   escalated); a tier-1 report the MEA still holds is not theirs to read;
 - coordinators see no report content (what a member confides is for the MEA
   and staff); they see only what their other roles give them.
+
+Every change to a report is in the program's audit trail (profiles.audit:
+AuditEvent, what was reported redacted), and every read by a handler in its
+access trail (AccessEvent, through services.concern_record_access).
 """
 
 from django.conf import settings
@@ -21,10 +25,17 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from profiles.audit import AuditedModelMixin, AuditedQuerySet
+
 from .routing import ABOUT_CHOICES, Kind, Tier, situation_labels
 
 
-class ConcernQuerySet(models.QuerySet):
+class ConcernQuerySet(AuditedQuerySet):
+    # Every change to a report is in the audit trail (profiles.audit), which staff
+    # read: what was reported (and a tier-1 report staff may not see) and the
+    # handler's outcome are recorded as changed, never copied.
+    audit_redact_fields = ("about", "situations", "details", "routing_reasons", "outcome")
+
     def visible_to(self, user) -> "ConcernQuerySet":
         if not getattr(user, "is_authenticated", False):
             return self.none()
@@ -40,7 +51,7 @@ class ConcernQuerySet(models.QuerySet):
         return self.exclude(status=Concern.Status.RESOLVED)
 
 
-class Concern(models.Model):
+class Concern(AuditedModelMixin, models.Model):
     class Status(models.TextChoices):
         OPEN = "open", _("Open")
         ACKNOWLEDGED = "acknowledged", _("Acknowledged")
@@ -220,22 +231,6 @@ class ConcernNotification(models.Model):
 
     def __str__(self) -> str:
         return f"{self.channel} to {self.recipient} ({self.step}) for concern #{self.concern_id}"
-
-
-class ConcernAccess(models.Model):
-    """A staff member opened a report: who viewed what, when."""
-
-    concern = models.ForeignKey(Concern, on_delete=models.CASCADE, related_name="accesses")
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    via = models.CharField(max_length=10, default="admin")
-    viewed_at = models.DateTimeField(default=timezone.now)
-
-    class Meta:
-        ordering = ["-viewed_at"]
-        verbose_name_plural = "concern accesses"
-
-    def __str__(self) -> str:
-        return f"{self.user} viewed #{self.concern_id} at {self.viewed_at:%Y-%m-%d %H:%M}"
 
 
 class DebriefQuerySet(models.QuerySet):

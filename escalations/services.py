@@ -16,9 +16,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from matches.models import Match
-from profiles.models import User
+from profiles.audit import access_record, audit_actor
+from profiles.models import AccessEvent, User
 
-from .models import Concern, ConcernAccess, ConcernEvent, Debrief
+from .models import Concern, ConcernEvent, Debrief
 from .notifications import plan_notifications
 from .routing import About, Tier, UnknownSituation, route
 
@@ -73,7 +74,8 @@ def concern_raise(
         raise ConcernError(_("Choose at least one situation from the list.")) from exc
     now = timezone.now()
     deadlines = deadlines_in_force()
-    with transaction.atomic():
+    # audit_actor: the report's "create" row in the audit trail names the reporter.
+    with transaction.atomic(), audit_actor(reporter):
         concern = Concern.objects.create(
             reporter=reporter, match=match, about=about, situations=list(dict.fromkeys(situations)),
             details=details.strip(), source=source, tier=int(decision.tier), kind=decision.kind.value,
@@ -106,7 +108,7 @@ def _locked(concern: Concern) -> Concern:
 
 
 def _move(concern: Concern, actor: User | None, status: str, what: str, *, note: str = "", **fields) -> Concern:
-    with transaction.atomic():
+    with transaction.atomic(), audit_actor(actor):
         locked = _locked(concern)
         if actor is not None and not may_handle(locked, actor):
             raise ConcernError(_("You cannot change this report."))
@@ -116,7 +118,7 @@ def _move(concern: Concern, actor: User | None, status: str, what: str, *, note:
         locked.status = status
         for name, value in fields.items():
             setattr(locked, name, value)
-        locked.save(update_fields=["status", *fields])
+        locked.save(update_fields=["status", *fields], audit_action=what)
         ConcernEvent.objects.create(concern=locked, actor=actor, what=what, note=note)
     return locked
 
@@ -155,7 +157,7 @@ def concern_escalate(concern: Concern, actor: User | None, reason: str) -> Conce
     if not reason:
         raise ConcernError(_("Say why it needs staff."))
     now = timezone.now()
-    with transaction.atomic():
+    with transaction.atomic(), audit_actor(actor):
         locked = _locked(concern)
         if actor is not None and not may_handle(locked, actor):
             raise ConcernError(_("You cannot change this report."))
@@ -168,7 +170,8 @@ def concern_escalate(concern: Concern, actor: User | None, reason: str) -> Conce
         # Staff must acknowledge it afresh, within the staff deadline in force when it was made.
         locked.status = Concern.Status.OPEN
         locked.ack_deadline = now + _hours(locked, _staff_deadline_tier(locked))
-        locked.save(update_fields=["escalated_to_staff", "escalated_at", "status", "ack_deadline"])
+        locked.save(update_fields=["escalated_to_staff", "escalated_at", "status", "ack_deadline"],
+                    audit_action=ConcernEvent.What.ESCALATED)
         ConcernEvent.objects.create(concern=locked, actor=actor, what=ConcernEvent.What.ESCALATED, note=reason)
         plan_notifications(locked, "escalated", mea=False, staff=True)
     log.info("concern %s escalated to staff by %s", locked.pk, actor.pk if actor else "deadline")
@@ -178,12 +181,12 @@ def concern_escalate(concern: Concern, actor: User | None, reason: str) -> Conce
 def concern_assign(concern: Concern, actor: User, assignee: User) -> Concern:
     if not actor.is_program_staff or not assignee.is_program_staff:
         raise ConcernError(_("Reports are assigned by and to program staff."))
-    with transaction.atomic():
+    with transaction.atomic(), audit_actor(actor):
         locked = _locked(concern)
         if not locked.escalated_to_staff:
             raise ConcernError(_("You cannot change this report."))
         locked.assigned_to = assignee
-        locked.save(update_fields=["assigned_to"])
+        locked.save(update_fields=["assigned_to"], audit_action=ConcernEvent.What.ASSIGNED)
         ConcernEvent.objects.create(concern=locked, actor=actor, what=ConcernEvent.What.ASSIGNED,
                                     note=assignee.display_name)
         plan_notifications(locked, f"assigned-{assignee.pk}", mea=False, staff=False, users=[assignee])
@@ -209,24 +212,29 @@ def concern_follow_up(concern_id: int) -> str:
         if concern.resends < max_resends:
             concern.resends += 1
             concern.ack_deadline = now + _hours(concern, _staff_deadline_tier(concern))
-            concern.save(update_fields=["resends", "ack_deadline"])
+            concern.save(update_fields=["resends", "ack_deadline"], audit_action=ConcernEvent.What.RESENT)
             ConcernEvent.objects.create(concern=concern, what=ConcernEvent.What.RESENT, note=f"#{concern.resends}")
             plan_notifications(concern, f"resend-{concern.resends}", mea=False, staff=True)
             return "resent"
         if concern.all_staff_notified_at is None:
             concern.all_staff_notified_at = now
-            concern.save(update_fields=["all_staff_notified_at"])
+            concern.save(update_fields=["all_staff_notified_at"], audit_action=ConcernEvent.What.ALL_STAFF)
             ConcernEvent.objects.create(concern=concern, what=ConcernEvent.What.ALL_STAFF)
             plan_notifications(concern, "all-staff", mea=False, staff=False, all_staff=True)
             return "all staff"
     return "nothing left to send"
 
 
-def concern_record_access(concern: Concern, user: User, via: str = "admin") -> ConcernAccess | None:
-    """Record that a staff member opened a report (other people's own reports are not recorded)."""
-    if not user.is_program_staff:
+def concern_record_access(concern: Concern, user: User, path: str = "") -> AccessEvent | None:
+    """Record that a handler (staff, or the MEA it was routed to) opened a report.
+
+    One row in the program's access trail (profiles.AccessEvent), which staff
+    read in the admin and nobody can edit. The reporter reading their own
+    report is not recorded.
+    """
+    if user.pk == concern.reporter_id:
         return None
-    return ConcernAccess.objects.create(concern=concern, user=user, via=via)
+    return access_record(user, concern, path)
 
 
 def debrief_respond(debrief: Debrief, person: User, *, accept: bool) -> Debrief:

@@ -115,6 +115,7 @@ def _inbox_concern(request, pk) -> Concern:
 @role_required(Role.MEA)
 def inbox_detail(request, pk):
     concern = _inbox_concern(request, pk)
+    services.concern_record_access(concern, request.user, request.path)
     return render(request, "escalations/concern_handle.html", {
         "concern": concern, "events": concern.events.select_related("actor__profile"),
         "can_handle": services.may_handle(concern, request.user),

@@ -11,10 +11,15 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from profiles.audit import AuditedModelMixin, AuditedQuerySet
 from profiles.models import Membership, Profile
 
 
-class MatchQuerySet(models.QuerySet):
+class MatchQuerySet(AuditedQuerySet):
+    # Every change to a match is in the audit trail (profiles.audit); the private
+    # ending reason and the gratitude note are recorded as changed, never copied.
+    audit_redact_fields = ("end_reason", "gratitude_note")
+
     def visible_to(self, user) -> "MatchQuerySet":
         """Deny by default: the two people in it, its MEA, coordinators of its group, staff."""
         if not getattr(user, "is_authenticated", False):
@@ -29,7 +34,7 @@ class MatchQuerySet(models.QuerySet):
         return self.filter(status=Match.Status.ACTIVE)
 
 
-class Match(models.Model):
+class Match(AuditedModelMixin, models.Model):
     class Status(models.TextChoices):
         ACTIVE = "active", _("Active")
         ENDED = "ended", _("Ended")

@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from profiles.audit import audit_actor
 from profiles.models import Membership, Role, SupportGroup, Topic, User
 from profiles.services import role_grant
 
@@ -282,7 +283,7 @@ def _activate(proposal: Proposal, by: User) -> Match:
         raise MatchingError(_("This mentor has no room for another mentee right now."))
     try:
         # The database has the last word (one active match per mentee).
-        with transaction.atomic():
+        with transaction.atomic(), audit_actor(by):
             match = Match.objects.create(
                 mentor_id=proposal.mentor_id, mentee_id=proposal.mentee_id, group_id=proposal.group_id,
                 mea=suggest_mea(proposal.group_id),
@@ -430,7 +431,9 @@ def match_end(
     match.end_reason = reason.strip()
     match.gratitude_note = (gratitude_note or "").strip()
     match.suitability_rating = rating
-    match.save(update_fields=["status", "ended_at", "ended_by", "end_reason", "gratitude_note", "suitability_rating"])
+    with audit_actor(by):
+        match.save(update_fields=["status", "ended_at", "ended_by", "end_reason", "gratitude_note", "suitability_rating"],
+                   audit_action="ended")
     _event(MatchEvent.Kind.ENDED, by, match=match)
     notices.match_ended(match, by)
     return match

@@ -167,6 +167,70 @@ class AuditedQuerySet(models.QuerySet):
         AuditEvent.objects.bulk_create(events)
 
 
+class AuditedModelMixin:
+    """Model mixin: every `save()` leaves history with the saved fields' old and new values.
+
+    For models whose single-object writes come from many services (a match, a
+    check-in, a report): no service can forget to record. The values an
+    instance was loaded with are kept (`from_db`, no extra query), so a save
+    compares against them; a new row is recorded as "create" with its values
+    (confidential ones redacted). Put it before `models.Model` in the bases,
+    and give the model an AuditedQuerySet manager so bulk writes are covered
+    too; the queryset's `audit_redact_fields` apply here as well. Name a save
+    in the trail with `obj.save(update_fields=[...], audit_action="ended")`.
+    The actor is `current_actor()` (the request's person, or `audit_actor`).
+    """
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        instance = super().from_db(db, field_names, values)
+        # Only a reference to the loaded row: lists pay nothing until a save.
+        instance._audit_loaded = (field_names, values)
+        return instance
+
+    def refresh_from_db(self, *args, **kwargs):
+        super().refresh_from_db(*args, **kwargs)
+        self._audit_remember()
+
+    def _audit_remember(self) -> None:
+        names = [f.attname for f in self._meta.concrete_fields if f.attname in self.__dict__]
+        self._audit_loaded = (names, [self.__dict__[n] for n in names])
+
+    def _audit_fields(self, update_fields) -> list[str]:
+        fields = [f for f in self._meta.concrete_fields if not f.primary_key]
+        if update_fields is not None:
+            wanted = set(update_fields)
+            fields = [f for f in fields if f.name in wanted or f.attname in wanted]
+        return [f.attname for f in fields if f.attname in self.__dict__]
+
+    def save(self, *args, audit_action: str | None = None, **kwargs):
+        from django.db import router, transaction
+
+        adding = self._state.adding
+        names = self._audit_fields(kwargs.get("update_fields"))
+        before: dict[str, Any] = {}
+        if not adding:
+            loaded_names, loaded_values = getattr(self, "_audit_loaded", ((), ()))
+            loaded = dict(zip(loaded_names, loaded_values, strict=False))
+            before = {n: loaded[n] for n in names if n in loaded}
+            missing = [n for n in names if n not in loaded]
+            if missing and self.pk is not None:
+                # Built without loading (or a deferred field): read what it was.
+                row = type(self)._base_manager.using(kwargs.get("using") or router.db_for_write(type(self)))
+                before.update(row.filter(pk=self.pk).values(*missing).first() or {})
+        redact = getattr(type(type(self)._default_manager.all()), "audit_redact_fields", ())
+        with transaction.atomic(using=kwargs.get("using") or router.db_for_write(type(self))):
+            super().save(*args, **kwargs)
+            after = {n: getattr(self, n) for n in names}
+            if adding:
+                # A new row: its values, leaving out the empty ones (nothing was said).
+                after = {n: v for n, v in after.items() if v not in (None, "", [], {})}
+            changes = changes_between(before, after, redact)
+            if adding or changes:
+                audit_record(None, self, audit_action or ("create" if adding else "change"), changes)
+        self._audit_remember()
+
+
 class AuditedAdminMixin:
     """ModelAdmin mixin: change-form saves and deletions (single and bulk) leave history.
 

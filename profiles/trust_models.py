@@ -4,6 +4,7 @@ and the beat heartbeat. Imported by profiles/models.py (so they belong to the
 """
 
 from django.conf import settings
+from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
@@ -44,6 +45,8 @@ class AuditEvent(models.Model):
     action = models.CharField(max_length=60)
     changes = models.JSONField(default=dict, blank=True, encoder=DjangoJSONEncoder)
     at = models.DateTimeField(default=timezone.now, db_index=True)
+    # Not a column: lets an object's admin page show its history inline.
+    subject = GenericForeignKey("content_type", "object_id")
 
     objects = AuditEventQuerySet.as_manager()
 
@@ -69,6 +72,7 @@ class AccessEvent(models.Model):
     object_id = models.CharField(max_length=64)
     path = models.CharField(max_length=300, blank=True)
     at = models.DateTimeField(default=timezone.now, db_index=True)
+    subject = GenericForeignKey("content_type", "object_id")
 
     objects = AccessEventQuerySet.as_manager()
 

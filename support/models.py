@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from matches.models import Match
+from profiles.audit import AuditedModelMixin, AuditedQuerySet
 
 
 def _default_caseload() -> int:
@@ -53,12 +54,15 @@ class MEAProfile(models.Model):
         return f"MEA {self.user}"
 
 
-class MatchSupportQuerySet(models.QuerySet):
+class MatchSupportQuerySet(AuditedQuerySet):
+    # The check-in state is in the audit trail; the ratings are what the MEA heard.
+    audit_redact_fields = ("last_rating", "prev_rating")
+
     def visible_to(self, user) -> "MatchSupportQuerySet":
         return self.filter(match__in=Match.objects.visible_to(user))
 
 
-class MatchSupport(models.Model):
+class MatchSupport(AuditedModelMixin, models.Model):
     """One row per match: the denormalised check-in state the dashboard and the beat read.
 
     Kept up to date by `support.services` in the same transaction as each
@@ -93,7 +97,17 @@ class MatchSupport(models.Model):
         return self.next_due < today
 
 
-class CheckInQuerySet(models.QuerySet):
+# What a check-in says is the MEA's alone: the audit trail (read by staff)
+# records that these fields changed, never their content.
+CHECKIN_CONTENT = (
+    "with_whom", "rating", "meetings_held", "meetings_cancelled", "to_celebrate", "worrying", "situations",
+    "private_note",
+)
+
+
+class CheckInQuerySet(AuditedQuerySet):
+    audit_redact_fields = CHECKIN_CONTENT
+
     def visible_to(self, user) -> "CheckInQuerySet":
         """Confidential: only the match's current MEA. Coordinators and staff see none of it."""
         if not getattr(user, "is_authenticated", False):
@@ -101,7 +115,7 @@ class CheckInQuerySet(models.QuerySet):
         return self.filter(match__mea=user)
 
 
-class CheckIn(models.Model):
+class CheckIn(AuditedModelMixin, models.Model):
     """What the MEA heard when checking in with the mentor, the mentee or both."""
 
     class With(models.TextChoices):
@@ -142,7 +156,9 @@ class CheckIn(models.Model):
         return self.held_on <= self.due_on
 
 
-class CheckInRequestQuerySet(models.QuerySet):
+class CheckInRequestQuerySet(AuditedQuerySet):
+    audit_redact_fields = CHECKIN_CONTENT
+
     def visible_to(self, user) -> "CheckInRequestQuerySet":
         """The person asked (to answer it) and the match's MEA (to read the answer)."""
         if not getattr(user, "is_authenticated", False):
@@ -150,7 +166,7 @@ class CheckInRequestQuerySet(models.QuerySet):
         return self.filter(Q(respondent=user) | Q(match__mea=user))
 
 
-class CheckInRequest(models.Model):
+class CheckInRequest(AuditedModelMixin, models.Model):
     """The MEA asks the mentor or the mentee to answer a short self check-in; the answer is for the MEA only."""
 
     class Status(models.TextChoices):

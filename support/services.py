@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from matches.models import Match
+from profiles.audit import audit_actor
 from profiles.models import Role, RoleGrant, User
 from profiles.services import notify
 
@@ -107,10 +108,13 @@ def match_mea_assign(*, match: Match, mea: User, by: User) -> Match:
             _("%(name)s already supports %(load)d matches, their limit. Choose another MEA or raise their limit.")
             % {"name": mea.display_name, "load": load}
         )
-    Match.objects.filter(pk=match.pk).update(mea=mea)
-    match.mea = mea
-    support = support_for(match)
-    MatchSupport.objects.filter(pk=support.pk).update(mea_assigned_at=timezone.now(), mea_assigned_by=by)
+    with audit_actor(by):
+        Match.objects.filter(pk=match.pk).with_audit_action("mea_assigned").update(mea=mea)
+        match.mea = mea
+        support = support_for(match)
+        MatchSupport.objects.filter(pk=support.pk).with_audit_action("mea_assigned").update(
+            mea_assigned_at=timezone.now(), mea_assigned_by=by
+        )
     url = reverse("support:match_detail", args=[match.pk])
     notify(mea, _("You now support a new match."), url)
     for person in (match.mentor, match.mentee):
@@ -209,12 +213,13 @@ def checkin_record(
     if not match.is_active:
         raise SupportError(_("This match has ended."))
     situations = _valid_situations(situations)
-    checkin = CheckIn.objects.create(
-        match=match, mea=mea, with_whom=with_whom, held_on=held_on, due_on=support.next_due, rating=rating,
-        meetings_held=meetings_held, meetings_cancelled=meetings_cancelled, to_celebrate=to_celebrate,
-        worrying=worrying, private_note=private_note, situations=situations,
-    )
-    _support_after_checkin(support, checkin)
+    with audit_actor(mea):
+        checkin = CheckIn.objects.create(
+            match=match, mea=mea, with_whom=with_whom, held_on=held_on, due_on=support.next_due, rating=rating,
+            meetings_held=meetings_held, meetings_cancelled=meetings_cancelled, to_celebrate=to_celebrate,
+            worrying=worrying, private_note=private_note, situations=situations,
+        )
+        _support_after_checkin(support, checkin)
     concern_from_worry(reporter=mea, match=match, situations=situations, details=worrying, source="checkin")
     return checkin
 
@@ -234,7 +239,7 @@ def _support_after_checkin(support: MatchSupport, checkin: CheckIn) -> None:
     support.save(update_fields=[
         "checkins_done", "last_checkin_on", "recent_cancellations", "last_cancelled", "prev_rating", "last_rating",
         "next_due",
-    ])
+    ], audit_action="checkin")
 
 
 # --- Self check-ins ----------------------------------------------------------
@@ -259,7 +264,8 @@ def checkin_request_create(*, match: Match, by: User, respondent: User) -> Check
     existing = pending.first()
     if existing:
         return existing
-    return CheckInRequest.objects.create(match=match, asked_by=by, respondent=respondent)
+    with audit_actor(by):
+        return CheckInRequest.objects.create(match=match, asked_by=by, respondent=respondent)
 
 
 @transaction.atomic
@@ -282,10 +288,11 @@ def checkin_request_answer(
     req.answered_at = timezone.now()
     req.rating, req.meetings_held, req.meetings_cancelled = rating, meetings_held, meetings_cancelled
     req.to_celebrate, req.worrying, req.situations = to_celebrate, worrying, situations
-    req.save(update_fields=[
-        "status", "answered_at", "rating", "meetings_held", "meetings_cancelled", "to_celebrate", "worrying",
-        "situations",
-    ])
+    with audit_actor(by):
+        req.save(update_fields=[
+            "status", "answered_at", "rating", "meetings_held", "meetings_cancelled", "to_celebrate", "worrying",
+            "situations",
+        ], audit_action="answered")
     if req.match.mea_id:
         notify(req.match.mea, _("A self check-in was answered."), reverse("support:request_detail", args=[req.pk]),
                dedupe_key=f"request-answered:{req.pk}")
@@ -295,7 +302,10 @@ def checkin_request_answer(
 
 def checkin_request_mark_read(request: CheckInRequest, by: User) -> None:
     if request.match.mea_id == by.pk and request.read_at is None:
-        CheckInRequest.objects.filter(pk=request.pk, read_at=None).update(read_at=timezone.now())
+        with audit_actor(by):
+            CheckInRequest.objects.filter(pk=request.pk, read_at=None).with_audit_action("read").update(
+                read_at=timezone.now()
+            )
 
 
 @transaction.atomic
@@ -307,7 +317,8 @@ def checkin_request_withdraw(*, request: CheckInRequest, by: User) -> CheckInReq
     if not req.can_move_to(CheckInRequest.Status.WITHDRAWN):
         raise SupportError(_("This self check-in was already answered or withdrawn."))
     req.status = CheckInRequest.Status.WITHDRAWN
-    req.save(update_fields=["status"])
+    with audit_actor(by):
+        req.save(update_fields=["status"], audit_action="withdrawn")
     return req
 
 

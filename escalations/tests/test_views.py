@@ -1,10 +1,11 @@
 import pytest
 from django.urls import reverse
 
-from escalations.models import Concern, ConcernAccess
+from escalations.models import Concern
 from escalations.services import concern_raise
 from escalations.tests.factories import ConcernFactory
 from matches.tests.factories import MatchFactory
+from profiles.models import AccessEvent
 from profiles.tests.factories import member
 
 pytestmark = pytest.mark.django_db
@@ -183,7 +184,8 @@ def test_staff_see_escalated_reports_but_not_tier_one_the_mea_holds(client, matc
     assert ids == [shown.pk]
     assert client.get(reverse("admin:escalations_concern_change", args=[held.pk])).status_code in (302, 404)
     assert client.get(reverse("admin:escalations_concern_change", args=[shown.pk])).status_code == 200
-    assert ConcernAccess.objects.get().user == staff_user
+    read = AccessEvent.objects.get()
+    assert (read.actor, read.object_id) == (staff_user, str(shown.pk))
 
 
 def test_staff_acknowledge_assign_and_resolve_from_the_admin_through_the_services(client, match, staff_user, group):
