@@ -33,7 +33,8 @@ FORBIDDEN = -1e6
 # Up to DENSE_PAIRS mentee × mentor pairs, assign() uses the dense exact solver (faster there);
 # above, the candidate pairs of candidates().
 DENSE_PAIRS = 250_000
-TOP_MENTORS = 10  # per mentee, their best-scoring mentors
+TOP_MENTORS = 10  # per mentee, their best-scoring mentors...
+TOP_MENTORS_FEW_PLACES = 3  # ...or only these when mentees outnumber places twice over (most wait anyway)
 TOP_MENTEES_PER_PLACE = 5  # per mentor, this many best-scoring mentees for each spare place
 BLOCK_CELLS = 2_000_000  # score cells selected from at a time (16 MB of float64)
 
@@ -139,15 +140,16 @@ def assign(score: np.ndarray, spare: np.ndarray) -> np.ndarray:
 
 def candidates(score: np.ndarray, spare: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """The (row, column) pairs the assignment may choose from, each once: each
-    mentee's TOP_MENTORS best mentors and each mentor's TOP_MENTEES_PER_PLACE ×
-    spare best mentees. The mentee side matters when places outnumber mentees
+    mentee's TOP_MENTORS best mentors (TOP_MENTORS_FEW_PLACES when mentees are
+    more than twice the places) and each mentor's TOP_MENTEES_PER_PLACE × spare
+    best mentees. The mentee side matters when places outnumber mentees
     (everyone is placed: each needs good options); the mentor side when mentees
     outnumber places (every place is filled: each needs good takers). Selected
     in blocks of rows or columns with argpartition, so no array of the score
     matrix's size is ever made.
     """
     m, n = score.shape
-    k = min(TOP_MENTORS, n)
+    k = min(TOP_MENTORS if m <= 2 * spare.sum() else TOP_MENTORS_FEW_PLACES, n)
     step = max(1, BLOCK_CELLS // n)
     mentors_of = np.empty((m, k), dtype=np.int64)  # row i: mentee i's k best columns
     for start in range(0, m, step):

@@ -12,9 +12,11 @@ from hypothesis.extra.numpy import arrays
 from matches import cohort
 
 
-def _sparse(score, spare):
-    """assign() forced onto the sparse path (top-k candidates, min_weight_full_bipartite_matching)."""
-    with mock.patch.object(cohort, "DENSE_PAIRS", 0):
+def _sparse(score, spare, every_mentor=False):
+    """assign() forced onto the sparse path (top-k candidates, min_weight_full_bipartite_matching);
+    with every_mentor, each mentee's TOP_MENTORS best are candidates however few the places."""
+    few = cohort.TOP_MENTORS if every_mentor else cohort.TOP_MENTORS_FEW_PLACES
+    with mock.patch.object(cohort, "DENSE_PAIRS", 0), mock.patch.object(cohort, "TOP_MENTORS_FEW_PLACES", few):
         return cohort.assign(score, spare)
 
 
@@ -44,7 +46,7 @@ def cohorts(draw):
 @given(cohorts())
 def test_the_sparse_assignment_reaches_the_exact_optimum_when_every_pair_is_a_candidate(case):
     score, spare = case
-    fast, exact = _sparse(score, spare), cohort.assign_exact(score, spare)
+    fast, exact = _sparse(score, spare, every_mentor=True), cohort.assign_exact(score, spare)
     _check_rules(score, spare, fast)
     fast_total, fast_matched = _total(score, fast)
     exact_total, exact_matched = _total(score, exact)
