@@ -15,5 +15,5 @@ class CommunityConfig(AppConfig):
 
         from . import privacy
 
-        register_exporter("community", privacy.export)
+        register_exporter("community", privacy.export, covers=privacy.COVERS, exempt=privacy.EXEMPT)
         register_eraser("community", privacy.erase)

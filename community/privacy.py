@@ -4,6 +4,18 @@ from .models import Block, ChatMessage, ChatPost, ChatReport
 
 ERASED = "(removed at the member's request)"
 
+COVERS = ("community.Block.blocker", "community.ChatPost.author", "community.ChatMessage.sender",
+          "community.ChatReport.reporter")
+EXEMPT = {
+    "community.Block.blocked": "Someone else's choice to block the member is theirs, not disclosed to the blocked person.",
+    "community.ChatThread.author": "Threads are exported as the messages the member sent; the thread row is shared.",
+    "community.ChatThread.replier": "As ChatThread.author.",
+    "community.ChatThread.contact_proposed_by": "As ChatThread.author.",
+    "community.ChatReport.resolved_by": "A moderator resolving someone else's report: the reporter's record.",
+    "community.Resource.created_by": "Toolkit resources are program material written by staff, kept for everyone.",
+    "community.SavedResource.saved_by": "A resource saved to a match: shared with the match, no personal text.",
+}
+
 
 def export(user) -> dict:
     return {

@@ -7,8 +7,13 @@ Other apps plug in without profiles knowing them (profiles imports no app):
         def ready(self):
             from profiles.privacy import register_eraser, register_exporter
             from . import privacy
-            register_exporter("matches", privacy.export)   # fn(user) -> JSON-able
+            register_exporter("matches", privacy.export, covers=privacy.COVERS)
             register_eraser("matches", privacy.erase)      # fn(user) -> None
+
+`covers` names every "app.Model.field" pointing at the user that the app's
+exporter and eraser handle. A model with a foreign key to the user that is
+neither covered nor in EXEMPT (with its reason) fails
+tests/test_security_privacy_apps.py, so a new model cannot be forgotten.
 
 An exporter returns JSON-serialisable data (dates are fine) about `user`
 only: their own words and records, not other people's private text (for a
@@ -16,13 +21,17 @@ match: the match, their own check-in answers, notes they wrote; never the
 other side's private ending reason). An eraser removes or blanks the
 member's personal free text in that app's rows while keeping the rows other
 people rely on (a match stays a match of "Former member"; a concern keeps its
-history, with the reporter's free text blanked if the program's retention
-policy allows). Erasers run inside the completion transaction, before the
-account itself is anonymised; they must be safe to run twice.
+history, and the member's name, email and contact details in report text
+are replaced by ERASED_REF). Erasers run inside the completion transaction,
+before the account itself is anonymised (so `personal_identifiers(user)` still
+finds the name and address); they must be safe to run twice. After them, the
+audit trail is scrubbed: the values of the member's own objects' changes
+(`redact_audit_values`) and any change value holding one of their identifiers.
 """
 
 import json
 import logging
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -32,7 +41,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from .audit import audit_record
+from .audit import audit_actor, audit_record
 from .models import (
     AuditEvent,
     ErasureRequest,
@@ -49,13 +58,63 @@ log = logging.getLogger(__name__)
 
 _EXPORTERS: dict[str, Callable[[User], Any]] = {}
 _ERASERS: dict[str, Callable[[User], None]] = {}
+_COVERS: dict[str, frozenset[str]] = {}
 
 ERASED_NAME = "Former member"
+# What replaces the member's name, email or contact details inside text that is
+# kept (reports, their history, the audit trail's values).
+ERASED_REF = "[former member]"
+ERASED_VALUE = "[erased]"
+
+# Foreign keys to the user that no exporter reads, and why. Everything else
+# pointing at the user must be named in some registration's `covers`.
+EXEMPT: dict[str, str] = {
+    "profiles.AccessEvent.actor": "A staff member's reads of reports: the access trail of other people's reports, kept whole.",
+    "profiles.ErasureRequest.completed_by": "The coordinator who completed someone else's erasure: that person's record.",
+    "profiles.RoleGrant.granted_by": "Who granted someone else a role: the other person's role history.",
+    "admin.LogEntry.user": "Django admin log of staff edits (staff only); object names of the erased person are scrubbed.",
+    "mfa.Authenticator.user": "Authenticator secrets are never exported (a download must not carry a second factor); deleted.",
+}
 
 
-def register_exporter(name: str, fn: Callable[[User], Any]) -> None:
-    """Add a section `name` to every member's export (registering a name twice replaces it)."""
+def register_exporter(
+    name: str, fn: Callable[[User], Any], covers: tuple[str, ...] = (), exempt: dict[str, str] | None = None
+) -> None:
+    """Add a section `name` to every member's export (registering a name twice replaces it).
+
+    `covers`: the "app.Model.field" foreign keys to the user this section (and
+    the app's eraser) handles; `exempt`: the app's ones it deliberately does
+    not export, each with its reason.
+    """
     _EXPORTERS[name] = fn
+    _COVERS[name] = frozenset(covers)
+    EXEMPT.update(exempt or {})
+
+
+def covered_fields() -> set[str]:
+    return set().union(*_COVERS.values()) if _COVERS else set()
+
+
+def user_fields(models: Any = None) -> list[str]:
+    """Every "app.Model.field" (foreign key, one-to-one, many-to-many) pointing at the user model."""
+    from django.apps import apps
+    from django.contrib.auth import get_user_model
+
+    user_model = get_user_model()
+    if models is None:
+        models = apps.get_models()
+    found = []
+    for model in models:
+        for field in [*model._meta.fields, *model._meta.many_to_many]:
+            if field.related_model is user_model:
+                found.append(f"{model._meta.label}.{field.name}")
+    return found
+
+
+def uncovered_user_fields(models: Any = None) -> list[str]:
+    """Fields pointing at the user that no exporter covers and EXEMPT does not explain."""
+    known = covered_fields() | set(EXEMPT)
+    return [name for name in user_fields(models) if name not in known]
 
 
 def register_eraser(name: str, fn: Callable[[User], None]) -> None:
@@ -143,9 +202,123 @@ def _export_activity(user: User) -> dict:
     }
 
 
-register_exporter("account", _export_account)
-register_exporter("notifications", _export_notifications)
-register_exporter("activity", _export_activity)
+register_exporter(
+    "account", _export_account,
+    covers=("profiles.Profile.user", "profiles.Membership.user", "profiles.RoleGrant.user", "profiles.ErasureRequest.user",
+            "account.EmailAddress.user"),
+)
+register_exporter("notifications", _export_notifications, covers=("profiles.Notification.user",))
+register_exporter("activity", _export_activity, covers=("profiles.AuditEvent.actor",))
+
+
+# --- Identifiers and the audit trail ---------------------------------------------
+
+
+def personal_identifiers(user: User) -> list[str]:
+    """The member's email addresses, display name and contact details, longest first.
+
+    Read before the account is anonymised; used to replace them in text that
+    other people's records keep (report text, the audit trail's values).
+    Values shorter than 3 characters are left out (they would match anything).
+    """
+    from allauth.account.models import EmailAddress
+
+    values = {user.email}
+    values.update(EmailAddress.objects.filter(user=user).values_list("email", flat=True))
+    profile = Profile.objects.filter(user=user).values("display_name", "phone", "discord").first() or {}
+    values.update(profile.values())
+    if not profile.get("display_name") and user.email:
+        values.add(user.email.split("@")[0])  # what the portal shows as their name
+    values = {v.strip() for v in values if v and v.strip() and v.strip() != ERASED_NAME and len(v.strip()) >= 3}
+    return sorted(values, key=lambda v: (-len(v), v))
+
+
+def _identifier_pattern(identifiers: list[str]) -> re.Pattern | None:
+    if not identifiers:
+        return None
+    # Whole words only ("Sam" in "Sam said", not in "Samantha"); names as written
+    # (a name like "Hope" stays a word elsewhere), email addresses in any case.
+    parts = [f"(?i:{re.escape(v)})" if "@" in v else re.escape(v) for v in identifiers]
+    return re.compile(r"(?<!\w)(?:" + "|".join(parts) + r")(?!\w)")
+
+
+def scrub_text(text: str, identifiers: list[str]) -> str:
+    """`text` with each of the member's identifiers replaced by ERASED_REF."""
+    pattern = _identifier_pattern(identifiers)
+    if not text or pattern is None:
+        return text
+    return pattern.sub(ERASED_REF, text)
+
+
+def rows_mentioning(queryset, fields: list[str], identifiers: list[str]):
+    """Rows of `queryset` where any of `fields` contains any identifier (a coarse database filter)."""
+    from django.db.models import Q
+
+    condition = Q()
+    for field in fields:
+        for value in identifiers:
+            condition |= Q(**{f"{field}__icontains": value})
+    return queryset.filter(condition) if identifiers else queryset.none()
+
+
+def _scrub_value(value: Any, pattern: re.Pattern, identifiers_lower: set[str]) -> Any:
+    if isinstance(value, str):
+        if value.strip().lower() in identifiers_lower:
+            return ERASED_VALUE
+        return pattern.sub(ERASED_REF, value)
+    if isinstance(value, list):
+        return [_scrub_value(v, pattern, identifiers_lower) for v in value]
+    if isinstance(value, dict):
+        return {k: _scrub_value(v, pattern, identifiers_lower) for k, v in value.items()}
+    return value
+
+
+def redact_audit_values(model, pks) -> int:
+    """Blank the old and new values of every recorded change to these objects of the member's.
+
+    The rows stay (who changed which field, when); the values, which were the
+    member's own personal data, do not. Returns how many rows changed.
+    """
+    from django.contrib.contenttypes.models import ContentType
+
+    content_type = ContentType.objects.get_for_model(model, for_concrete_model=False)
+    ids = [str(pk) for pk in pks]
+    changed = 0
+    for event in AuditEvent.objects.filter(content_type=content_type, object_id__in=ids).exclude(changes={}):
+        erased = {field: [ERASED_VALUE if v not in (None, "", ERASED_VALUE) else v for v in values]
+                  if isinstance(values, list) else ERASED_VALUE for field, values in event.changes.items()}
+        if erased != event.changes:
+            AuditEvent.objects.filter(pk=event.pk).update(changes=erased)
+            changed += 1
+    return changed
+
+
+def _scrub_audit_trail(user: User, identifiers: list[str]) -> None:
+    """After the erasers: the trail's values, the admin log, and others' emails and notices that named them."""
+    from django.contrib.admin.models import LogEntry
+
+    redact_audit_values(User, [user.pk])
+    redact_audit_values(Profile, Profile.objects.filter(user=user).values_list("pk", flat=True))
+    pattern = _identifier_pattern(identifiers)
+    if pattern is None:
+        return
+    lower = {v.lower() for v in identifiers}
+    for event in rows_mentioning(AuditEvent.objects.all(), ["changes"], identifiers):
+        scrubbed = _scrub_value(event.changes, pattern, lower)
+        if scrubbed != event.changes:
+            AuditEvent.objects.filter(pk=event.pk).update(changes=scrubbed)
+    # Emails and notices to other people that named them (a match ended, a proposal).
+    for email in rows_mentioning(OutboundEmail.objects.all(), ["subject", "body_text", "body_html"], identifiers):
+        OutboundEmail.objects.filter(pk=email.pk).update(
+            subject=pattern.sub(ERASED_REF, email.subject)[:200], body_text=pattern.sub(ERASED_REF, email.body_text),
+            body_html=pattern.sub(ERASED_REF, email.body_html),
+        )
+    for notice in rows_mentioning(Notification.objects.all(), ["title"], identifiers):
+        Notification.objects.filter(pk=notice.pk).update(title=pattern.sub(ERASED_REF, notice.title)[:200])
+    for entry in rows_mentioning(LogEntry.objects.all(), ["object_repr", "change_message"], identifiers):
+        LogEntry.objects.filter(pk=entry.pk).update(
+            object_repr=pattern.sub(ERASED_REF, entry.object_repr), change_message=pattern.sub(ERASED_REF, entry.change_message)
+        )
 
 
 # --- Erasure --------------------------------------------------------------------
@@ -215,9 +388,12 @@ def erasure_complete(request_id: int, *, by: User) -> ErasureRequest:
             raise PermissionDenied
         request.check_transition(ErasureRequest.Status.COMPLETED)
         user = request.user
-        for _name, fn in sorted(_ERASERS.items()):
-            fn(user)
-        _anonymise_account(user)
+        identifiers = personal_identifiers(user)
+        with audit_actor(by):
+            for _name, fn in sorted(_ERASERS.items()):
+                fn(user)
+            _anonymise_account(user)
+            _scrub_audit_trail(user, identifiers)
         request.status = ErasureRequest.Status.COMPLETED
         request.completed_at = timezone.now()
         request.completed_by = by

@@ -44,10 +44,11 @@ def test_a_member_downloads_everything_held_about_them_as_json(client, mentee, m
 def test_another_app_can_add_its_section_to_the_export_and_its_eraser(mentee, coordinator, monkeypatch):
     monkeypatch.setattr(privacy, "_EXPORTERS", dict(privacy._EXPORTERS))
     monkeypatch.setattr(privacy, "_ERASERS", dict(privacy._ERASERS))
+    monkeypatch.setattr(privacy, "_COVERS", dict(privacy._COVERS))
     erased = []
-    privacy.register_exporter("matches", lambda user: {"matches": [f"match of {user.pk}"]})
-    privacy.register_eraser("matches", lambda user: erased.append(user.pk))
-    assert privacy.export_for(mentee)["program_data"]["matches"] == {"matches": [f"match of {mentee.pk}"]}
+    privacy.register_exporter("extra", lambda user: {"items": [f"item of {user.pk}"]})
+    privacy.register_eraser("extra", lambda user: erased.append(user.pk))
+    assert privacy.export_for(mentee)["program_data"]["extra"] == {"items": [f"item of {mentee.pk}"]}
     request = privacy.erasure_request(mentee)
     privacy.erasure_complete(request.pk, by=coordinator)
     assert erased == [mentee.pk]

@@ -1,0 +1,85 @@
+"""The member's reports in their export; erasure keeps every report and its history.
+
+What a member gets follows Concern.objects.visible_to and the reporter's own
+report page:
+- reports they made: what they reported (situations and their details), the
+  status, what happens next and the public history (never handler notes,
+  the outcome text or routing reasons, which the reporter's page does not
+  show either), and any debrief offered to them;
+- reports about them: nothing, not even that one exists. visible_to never
+  shows a report to the person it names; a report of abuse or harassment
+  disclosed to its subject could put the reporter at risk. A request for
+  those is for program staff to weigh by hand, not a download;
+- as a handler (MEA or staff): what they did and when, on which report
+  number, without anyone's text; the debriefs they follow up; and the
+  notices sent to them (which never held report text).
+
+Erasure keeps reports, their events, notices and debriefs (safeguarding
+records, other people's report text included): only the member's name,
+email and contact details inside report text, handler notes and outcomes
+become "[former member]", and notices addressed to their email address are
+re-addressed to the erased account's placeholder address. The audit and
+access trails of reports stay (their values are scrubbed afterwards by
+profiles.privacy).
+"""
+
+from django.db.models import Q
+
+from profiles.privacy import personal_identifiers, rows_mentioning, scrub_text
+
+from .models import Concern, ConcernEvent, ConcernNotification, Debrief
+
+COVERS = (
+    "escalations.Concern.reporter", "escalations.Concern.routed_to_mea", "escalations.Concern.assigned_to",
+    "escalations.ConcernEvent.actor", "escalations.ConcernNotification.user", "escalations.Debrief.person",
+    "escalations.Debrief.owner",
+)
+EXEMPT: dict[str, str] = {}
+
+
+def export(user) -> dict:
+    reports = Concern.objects.filter(reporter=user).prefetch_related("events").order_by("created_at", "pk")
+    debriefs = {d.concern_id: d for d in Debrief.objects.filter(person=user)}
+    return {
+        "reports_made": [
+            {"id": c.pk, "match_id": c.match_id, "about": c.about, "situations": c.situation_labels,
+             "details": c.details, "source": c.source, "status": c.status, "what_happens_next": c.next_step(),
+             "created_at": c.created_at, "acknowledged_at": c.acknowledged_at, "resolved_at": c.resolved_at,
+             "history": [{"what": e.what, "at": e.created_at} for e in c.events.all() if e.what in ConcernEvent.PUBLIC],
+             "debrief": (
+                 {"status": debriefs[c.pk].status, "due_on": debriefs[c.pk].due_on, "done_at": debriefs[c.pk].done_at}
+                 if c.pk in debriefs else None
+             )}
+            for c in reports
+        ],
+        "reports_handled": {
+            "routed_to_me_as_mea": list(Concern.objects.filter(routed_to_mea=user).values_list("pk", flat=True)),
+            "assigned_to_me": list(Concern.objects.filter(assigned_to=user).values_list("pk", flat=True)),
+            "my_actions": [
+                {"report_id": e.concern_id, "what": e.what, "at": e.created_at}
+                for e in ConcernEvent.objects.filter(actor=user).exclude(concern__reporter=user).order_by("created_at", "pk")
+            ],
+            "debriefs_i_follow_up": [
+                {"report_id": d.concern_id, "status": d.status, "due_on": d.due_on}
+                for d in Debrief.objects.filter(owner=user).exclude(person=user)
+            ],
+        },
+        "notices_sent_to_me": list(
+            ConcernNotification.objects.filter(Q(user=user) | Q(recipient__iexact=user.email))
+            .order_by("created_at", "pk")
+            .values("concern_id", "step", "channel", "created_at", "sent_at")
+        ),
+    }
+
+
+def erase(user) -> None:
+    identifiers = personal_identifiers(user)
+    erased_address = f"erased-{user.pk}@invalid.example"
+    ConcernNotification.objects.filter(Q(user=user) | Q(recipient__iexact=user.email)).update(recipient=erased_address)
+    # Reports stay whole (anyone's); the member's identifiers in their text do not.
+    for concern in rows_mentioning(Concern.objects.all(), ["details", "outcome"], identifiers):
+        Concern.objects.filter(pk=concern.pk).with_audit_action("erased").update(
+            details=scrub_text(concern.details, identifiers)[:5000], outcome=scrub_text(concern.outcome, identifiers)[:2000]
+        )
+    for event in rows_mentioning(ConcernEvent.objects.all(), ["note"], identifiers):
+        ConcernEvent.objects.filter(pk=event.pk).update(note=scrub_text(event.note, identifiers)[:5000])

@@ -1,0 +1,97 @@
+"""The member's MEA-support data in their export; erasure keeps each match's check-in history.
+
+What a member gets:
+- their own words in full: the self check-ins they answered (the MEA asked,
+  they wrote), their MEA profile (caseload, how to reach them);
+- of check-ins the MEA recorded about their matches, and of those they
+  recorded as an MEA: when, with whom, on time or not. Not what was said: a
+  check-in is the MEA's note of a confidential conversation (DESIGN.md:
+  confidential to the MEA), mixes both sides' words when held with both,
+  and its private note is the MEA's; an export is a copy that outlives the
+  role, so other people's disclosures do not travel in it;
+- the milestones of their matches (shared with everyone on the match), the
+  MEA assignments of their matches and those they made, their reminders.
+
+Erasure: the MEA profile goes (contact details). The free text of their
+self check-in answers is blanked (the rating, meeting counts and situations
+stay: they are the match's support history). Check-ins and milestones stay
+whole except that the member's name, email and contact details in their
+text become "[former member]". Pending reminders to them are skipped.
+"""
+
+from django.db.models import Q
+
+from profiles.privacy import personal_identifiers, rows_mentioning, scrub_text
+
+from .models import CheckIn, CheckInRequest, MatchSupport, MEAProfile, Milestone, Reminder
+
+COVERS = (
+    "support.MEAProfile.user", "support.MatchSupport.mea_assigned_by", "support.CheckIn.mea",
+    "support.CheckInRequest.asked_by", "support.CheckInRequest.respondent", "support.Milestone.recorded_by",
+    "support.Reminder.recipient",
+)
+EXEMPT: dict[str, str] = {}
+
+CHECKIN_TEXT = ["to_celebrate", "worrying", "private_note"]
+
+
+def _checkin_facts(c: CheckIn) -> dict:
+    return {"match_id": c.match_id, "with": c.with_whom, "held_on": c.held_on, "due_on": c.due_on, "on_time": c.on_time}
+
+
+def _involving(user) -> Q:
+    return Q(match__mentor=user) | Q(match__mentee=user) | Q(match__mea=user)
+
+
+def export(user) -> dict:
+    mea = MEAProfile.objects.filter(user=user).first()
+    return {
+        "mea_profile": {"caseload_limit": mea.caseload_limit, "how_to_reach": mea.how_to_reach} if mea else None,
+        "self_checkins": [
+            {"match_id": r.match_id, "status": r.status, "asked_at": r.created_at, "answered_at": r.answered_at,
+             "rating": r.rating, "meetings_held": r.meetings_held, "meetings_cancelled": r.meetings_cancelled,
+             "to_celebrate": r.to_celebrate, "worrying": r.worrying, "situations": r.situations}
+            for r in CheckInRequest.objects.filter(respondent=user).order_by("created_at", "pk")
+        ],
+        "self_checkins_asked_as_mea": [
+            {"match_id": r.match_id, "status": r.status, "asked_at": r.created_at}
+            for r in CheckInRequest.objects.filter(asked_by=user).order_by("created_at", "pk")
+        ],
+        "checkins_about_my_matches": [
+            _checkin_facts(c)
+            for c in CheckIn.objects.filter(Q(match__mentor=user) | Q(match__mentee=user)).order_by("held_on", "pk")
+        ],
+        "checkins_recorded_as_mea": [_checkin_facts(c) for c in CheckIn.objects.filter(mea=user).order_by("held_on", "pk")],
+        "mea_assignments": [
+            {"match_id": s.match_id, "assigned_at": s.mea_assigned_at, "assigned_by_me": s.mea_assigned_by_id == user.pk}
+            for s in MatchSupport.objects.filter(_involving(user) | Q(mea_assigned_by=user)).order_by("match_id")
+        ],
+        "milestones": [
+            {"match_id": m.match_id, "what": m.what, "happened_on": m.happened_on, "recorded_by_me": m.recorded_by_id == user.pk}
+            for m in Milestone.objects.filter(_involving(user) | Q(recorded_by=user)).order_by("happened_on", "pk")
+        ],
+        "reminders": list(
+            Reminder.objects.filter(recipient=user).order_by("created_at", "pk").values(
+                "kind", "match_id", "occurrence", "status", "sent_at"
+            )
+        ),
+    }
+
+
+def erase(user) -> None:
+    identifiers = personal_identifiers(user)
+    MEAProfile.objects.filter(user=user).delete()
+    CheckInRequest.objects.filter(respondent=user).exclude(to_celebrate="", worrying="").with_audit_action(
+        "erased"
+    ).update(to_celebrate="", worrying="")
+    Reminder.objects.filter(recipient=user, status=Reminder.Status.PENDING).update(status=Reminder.Status.SKIPPED)
+    # Kept records that name them: the name and contact details become "[former member]".
+    for checkin in rows_mentioning(CheckIn.objects.filter(_involving(user) | Q(mea=user)), CHECKIN_TEXT, identifiers):
+        scrubbed = {field: scrub_text(getattr(checkin, field), identifiers) for field in CHECKIN_TEXT}
+        CheckIn.objects.filter(pk=checkin.pk).with_audit_action("erased").update(**scrubbed)
+    for request in rows_mentioning(CheckInRequest.objects.filter(_involving(user)), ["to_celebrate", "worrying"], identifiers):
+        CheckInRequest.objects.filter(pk=request.pk).with_audit_action("erased").update(
+            to_celebrate=scrub_text(request.to_celebrate, identifiers), worrying=scrub_text(request.worrying, identifiers)
+        )
+    for milestone in rows_mentioning(Milestone.objects.filter(_involving(user)), ["what"], identifiers):
+        Milestone.objects.filter(pk=milestone.pk).update(what=scrub_text(milestone.what, identifiers)[:200])
