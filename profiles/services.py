@@ -3,7 +3,7 @@
 import logging
 from functools import partial
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
 
@@ -83,6 +83,46 @@ def email_queue(
     if deliver:
         transaction.on_commit(partial(_enqueue_delivery, email.pk))
     return email
+
+
+def email_render(template: str, context: dict) -> tuple[str, str, str]:
+    """(subject, text, html) of templates/emails/<template>_*, with the site URL in the context."""
+    return _render_email(template, {"site_url": _site_url(), **context})
+
+
+def email_queue_many(emails: list[dict]) -> list[int]:
+    """Save many outbox emails in one INSERT; return the ids of those saved.
+
+    Each dict has `to`, `subject`, `body_text`, `body_html` and `dedupe_key`.
+    A dedupe key already used is skipped (ON CONFLICT DO NOTHING), so the
+    returned ids are exactly the emails this call created. Nothing is sent
+    here: the caller queues one delivery for the batch after commit
+    (`email_deliver_batch`), and the outbox drain is the fallback.
+    """
+    if not emails:
+        return []
+    table = connection.ops.quote_name(OutboundEmail._meta.db_table)
+    columns = ("to", "subject", "body_text", "body_html", "dedupe_key", "created_at", "attempts", "last_error")
+    now = timezone.now()
+    params: list = []
+    for e in emails:
+        params += [e["to"], e["subject"][:200], e["body_text"], e["body_html"], e.get("dedupe_key"), now, 0, ""]
+    row = "(" + ", ".join(["%s"] * len(columns)) + ")"
+    # Only quoted model/column names and %s placeholders go into the text; every value is a parameter.
+    names = ", ".join(connection.ops.quote_name(c) for c in columns)
+    values = ", ".join([row] * len(emails))
+    sql = f"INSERT INTO {table} ({names}) VALUES {values} ON CONFLICT (dedupe_key) DO NOTHING RETURNING id"  # noqa: S608
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return [pk for (pk,) in cursor.fetchall()]
+
+
+def notify_many(notices: list[tuple[int, str, str, str | None]]) -> None:
+    """In-portal notices in one INSERT: (user_id, title, url, dedupe_key); a used dedupe key is skipped."""
+    Notification.objects.bulk_create(
+        [Notification(user_id=u, title=t[:200], url=url, dedupe_key=k) for u, t, url, k in notices],
+        ignore_conflicts=True,
+    )
 
 
 def _enqueue_delivery(email_id: int) -> None:

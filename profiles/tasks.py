@@ -9,8 +9,9 @@ lease, so a retried or duplicated task does not send twice.
 Batches (`deliver_many`) keep the same rules per row: one conditional update
 claims every unsent, unleased row of the batch under a lease timestamp unique
 to this call, the rows carrying that timestamp are ours, they go out over ONE
-SMTP connection, the sent ones are marked in one update and the failed ones
-are released for the outbox drain. A batch delivered twice sends each email
+SMTP connection, the accepted ones are marked sent in one update per
+MARK_EVERY (so a worker killed mid-batch re-sends at most that many) and the
+failed ones are released for the outbox drain. A batch delivered twice sends each email
 once: the second call claims nothing.
 """
 
@@ -31,6 +32,7 @@ log = logging.getLogger(__name__)
 LEASE = timedelta(minutes=5)
 MAX_ATTEMPTS = 20
 BATCH = 200
+MARK_EVERY = 50  # accepted emails marked sent per UPDATE during a batch
 
 
 def _message(email: OutboundEmail, connection=None) -> EmailMultiAlternatives:
@@ -98,7 +100,18 @@ def deliver_many(email_ids) -> int:
         return 0
     emails = list(OutboundEmail.objects.filter(pk__in=ids, sent_at=None, claimed_until=lease).order_by("pk"))
     sent: list[int] = []
+    unmarked: list[int] = []
     failed: dict[str, list[int]] = {}
+
+    def mark_sent():
+        # Only what the SMTP server accepted, in chunks: a worker dying mid-batch
+        # re-sends at most the last MARK_EVERY accepted, never the whole batch.
+        if unmarked:
+            OutboundEmail.objects.filter(pk__in=unmarked, claimed_until=lease).update(
+                sent_at=timezone.now(), claimed_until=None, last_error=""
+            )
+            unmarked.clear()
+
     connection = get_connection()
     try:
         # One connection for the whole batch; each message is sent on its own so
@@ -111,6 +124,9 @@ def deliver_many(email_ids) -> int:
                 failed.setdefault(type(exc).__name__, []).append(email.pk)
             else:
                 sent.append(email.pk)
+                unmarked.append(email.pk)
+                if len(unmarked) >= MARK_EVERY:
+                    mark_sent()
     except Exception as exc:  # noqa: BLE001 - could not connect: every unsent one is retried later
         done = set(sent) | {pk for pks in failed.values() for pk in pks}
         failed.setdefault(type(exc).__name__, []).extend(e.pk for e in emails if e.pk not in done)
@@ -119,10 +135,7 @@ def deliver_many(email_ids) -> int:
             connection.close()
         except Exception:  # noqa: BLE001, S110 - closing a broken connection: nothing to keep
             pass
-    if sent:
-        OutboundEmail.objects.filter(pk__in=sent, claimed_until=lease).update(
-            sent_at=timezone.now(), claimed_until=None, last_error=""
-        )
+    mark_sent()
     for error, pks in failed.items():
         OutboundEmail.objects.filter(pk__in=pks, claimed_until=lease).update(claimed_until=None, last_error=error)
     if failed:

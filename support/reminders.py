@@ -19,22 +19,25 @@ Two steps, both run by the beat task `support.tasks.reminders_scan`:
    is now within local waking hours (09:00–20:00 by default) are queued in
    batches to `send_reminders`.
 
-Delivery guarantee, per reminder: AT MOST ONCE. `send_one` claims the row by
-conditional update (pending -> sent) in the same transaction that writes the
-outbox email and the portal notice. A retried task, a second worker running the
-same batch, or a duplicate message finds the row already claimed (zero rows
-updated) and does nothing. A worker killed mid-batch has committed the
-reminders it finished (claim + email + notice together) and rolled back the one
-it was on, which is still pending and is queued again by the next scan, so
-nothing is lost either. We choose at-most-once here because a reminder is a
-nudge: a duplicate costs trust, and a missed one is caught by the next scan.
-From the outbox on, the email itself is delivered at-least-once
-(profiles.tasks: a worker dying between the SMTP accept and marking it sent
-may send that one email again); the notice is a row, written exactly once.
-A batch's emails are saved without a task each and go out as ONE
-`deliver_email_batch` task over one SMTP connection, queued after the batch
-(also when the batch stops half-way); a broker that is down leaves them to the
-outbox drain.
+Delivery guarantee, per reminder: AT MOST ONCE, set-based per batch. The
+scan queues pending ids in batches of BATCH (ids only). `send_many` reads the
+batch's pending rows in one query and, in ONE transaction, claims the fresh
+ones with one conditional UPDATE ... RETURNING (pending -> sent), marks the
+stale ones skipped, and writes their outbox emails (one INSERT ... ON
+CONFLICT (dedupe_key) DO NOTHING RETURNING) and portal notices (one INSERT,
+same dedupe key). A retried task, a second worker running the same batch or
+two scans racing find the rows already claimed (on Postgres the second UPDATE
+waits for the first transaction, then no longer matches) and do nothing. A
+worker killed mid-batch rolls the whole batch back: every reminder of it is
+still pending and the next scan queues it again, so nothing is lost either.
+We choose at-most-once because a reminder is a nudge: a duplicate costs trust,
+and a missed one is caught by the next scan.
+From the outbox on, the email itself is delivered at-least-once by ONE
+`deliver_email_batch` task per batch, queued after commit, over one SMTP
+connection (profiles.tasks.deliver_many: an email is marked sent only after
+the SMTP server accepted it; a worker dying mid-delivery leaves the unmarked
+ones to the outbox drain). A broker that is down leaves them to the drain too.
+Each kind's email is rendered once per batch and the link filled in.
 No reminder carries check-in content: only that something is due, and a link.
 """
 
@@ -43,7 +46,7 @@ import zoneinfo
 from collections import defaultdict
 from datetime import date, datetime, time, timedelta
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Exists, OuterRef
 from django.urls import reverse
 from django.utils import timezone
@@ -51,7 +54,7 @@ from django.utils.translation import gettext as _
 
 from matches.models import Match
 from profiles.models import Role, RoleGrant
-from profiles.services import email_deliver_batch, email_queue, notify
+from profiles.services import email_deliver_batch, email_queue_many, email_render, notify_many
 
 from .cadence import cadence
 from .models import CheckInRequest, MatchSupport, Reminder
@@ -160,83 +163,133 @@ def dispatch(ids: list[int], enqueue) -> int:
     return queued
 
 
-# --- Sending one ---------------------------------------------------------------
+# --- Sending a batch -------------------------------------------------------------
+
+# What the send step needs of each reminder, in one query (no object per row).
+_FIELDS = (
+    "pk", "kind", "match_id", "recipient_id", "request_id", "occurrence", "not_before",
+    "recipient__profile__time_zone", "recipient__email", "match__status", "match__mea_id",
+    "match__support__next_due", "request__status",
+)
+_PATH = "/__reminder-path__/"  # stands for the link while a kind's email is rendered once per batch
 
 
-def _is_stale(r: Reminder, now: datetime) -> bool:
+def _is_stale(row: tuple, now: datetime) -> bool:
     """True when the reminder no longer applies (match ended, check-in done, MEA changed, answered)."""
-    match = r.match
-    if match.status != Match.Status.ACTIVE:
+    (_pk, kind, _match_id, recipient_id, _request_id, occurrence, _nb, tz, _email, match_status, mea_id,
+     next_due, request_status) = row
+    if match_status != Match.Status.ACTIVE:
         return True
-    if r.kind == K.REQUEST:
-        return r.request is None or r.request.status != CheckInRequest.Status.PENDING
-    support = getattr(match, "support", None)
-    if support is None or support.next_due != r.occurrence:
+    if kind == K.REQUEST:
+        return request_status != CheckInRequest.Status.PENDING
+    if next_due is None or next_due != occurrence:
         return True
-    if r.kind in (K.CHECKIN_DUE, K.CHECKIN_OVERDUE) and match.mea_id != r.recipient_id:
+    if kind in (K.CHECKIN_DUE, K.CHECKIN_OVERDUE) and mea_id != recipient_id:
         return True
-    if r.kind == K.CHECKIN_DUE:
+    if kind == K.CHECKIN_DUE:
         # Already past the overdue point (e.g. after an outage): the overdue reminder says it all.
-        profile = getattr(r.recipient, "profile", None)
-        local_today = now.astimezone(_zone(profile.time_zone if profile else None)).date()
-        return local_today >= r.occurrence + timedelta(days=cadence()["overdue_after_days"])
+        local_today = now.astimezone(_zone(tz)).date()
+        return local_today >= occurrence + timedelta(days=cadence()["overdue_after_days"])
     return False
 
 
-def _message(r: Reminder) -> tuple[str, str]:
-    if r.kind == K.REQUEST:
-        return _("Your MEA asked how your mentoring is going"), reverse("support:request_answer", args=[r.request_id])
-    url = reverse("support:match_detail", args=[r.match_id])
-    if r.kind == K.CHECKIN_DUE:
-        return _("A check-in with one of your matches is due"), url
-    if r.kind == K.CHECKIN_OVERDUE:
-        return _("A check-in with one of your matches is overdue"), url
-    return _("An MEA's check-ins in your group are long overdue"), reverse("support:coordinator_dashboard")
+def _title(kind: str) -> str:
+    return {
+        K.REQUEST: _("Your MEA asked how your mentoring is going"),
+        K.CHECKIN_DUE: _("A check-in with one of your matches is due"),
+        K.CHECKIN_OVERDUE: _("A check-in with one of your matches is overdue"),
+    }.get(kind, _("An MEA's check-ins in your group are long overdue"))
 
 
-def send_one(reminder_id: int, now: datetime | None = None, emails: list[int] | None = None) -> str:
-    """Send one reminder. With `emails`, its outbox email is only saved and its id appended (the caller delivers)."""
+_ANY_ID = 987654321  # reverse() once per kind with this id, then the real id is put in its place
+
+
+def _path_pattern(kind: str) -> str:
+    if kind == K.REQUEST:
+        return reverse("support:request_answer", args=[_ANY_ID])
+    if kind == K.LONG_OVERDUE:
+        return reverse("support:coordinator_dashboard")
+    return reverse("support:match_detail", args=[_ANY_ID])
+
+
+def _path(pattern: str, kind: str, match_id: int, request_id: int | None) -> str:
+    return pattern.replace(str(_ANY_ID), str(request_id if kind == K.REQUEST else match_id))
+
+
+def _claim(ids: list[int], status: str, now: datetime | None) -> list[int]:
+    """Move the still-pending ones among `ids` to `status`; return those this call moved.
+
+    One conditional UPDATE ... RETURNING: on Postgres a concurrent claim of the
+    same rows waits for this transaction, then finds them no longer pending and
+    returns nothing, so each reminder is claimed by exactly one batch.
+    """
+    if not ids:
+        return []
+    table = connection.ops.quote_name(Reminder._meta.db_table)
+    marks = ", ".join(["%s"] * len(ids))
+    with connection.cursor() as cursor:
+        cursor.execute(  # only the quoted table name and %s placeholders are interpolated
+            f"UPDATE {table} SET status = %s, sent_at = %s WHERE id IN ({marks}) AND status = %s RETURNING id",  # noqa: S608
+            [status, now, *ids, Reminder.Status.PENDING],
+        )
+        return [pk for (pk,) in cursor.fetchall()]
+
+
+def send_many(ids: list[int], now: datetime | None = None) -> dict[str, int]:
+    """Send a batch of reminders in one transaction; their emails go out as ONE delivery task after commit.
+
+    One read of the pending rows, one conditional UPDATE that claims the fresh
+    ones (pending -> sent) and one that skips the stale ones, one INSERT of the
+    outbox emails and one of the portal notices, all in the same transaction:
+    a worker that dies before the commit leaves the whole batch pending for
+    the next scan, one that dies after it has written every email and notice.
+    Reminders outside the recipient's waking hours stay pending.
+    """
     now = now or timezone.now()
-    peek = Reminder.objects.filter(pk=reminder_id).values_list("status", "not_before", "recipient__profile__time_zone").first()
-    if peek is None or peek[0] != Reminder.Status.PENDING:
-        return "done"
-    if peek[1] > now or not in_waking_hours(now, peek[2]):
-        return "later"  # stays pending; a later scan queues it in the recipient's waking hours
-    with transaction.atomic():
-        # Claim by conditional update before sending: a retry, a duplicate task or a
-        # second worker updates zero rows and sends nothing. On Postgres the second
-        # UPDATE waits for the first transaction and then no longer matches.
-        claimed = Reminder.objects.filter(pk=reminder_id, status=Reminder.Status.PENDING).update(
-            status=Reminder.Status.SENT, sent_at=now
-        )
-        if not claimed:
-            return "done"
-        r = Reminder.objects.select_related("match__support", "recipient__profile", "request").get(pk=reminder_id)
-        if _is_stale(r, now):
-            Reminder.objects.filter(pk=r.pk).update(status=Reminder.Status.SKIPPED, sent_at=None)
-            return "skipped"
-        title, path = _message(r)
-        # Same transaction as the claim: both are saved or neither; the outbox sends after commit.
-        email = email_queue(
-            to=r.recipient.email, template="reminder", dedupe_key=f"reminder:{r.pk}",
-            context={"title": title, "path": path}, deliver=emails is None,
-        )
-        notify(r.recipient, title, path, dedupe_key=f"reminder:{r.pk}")
-    if email is not None and emails is not None:
-        emails.append(email.pk)  # only once committed: a rolled-back one has no row to send
-    return "sent"
-
-
-def send_many(ids: list[int]) -> dict[str, int]:
-    """Send a batch; their emails go out as one delivery task after it (even if it stops half-way)."""
+    ids = sorted({int(pk) for pk in ids})
+    rows = list(Reminder.objects.filter(pk__in=ids, status=Reminder.Status.PENDING).values_list(*_FIELDS))
     counts: dict[str, int] = defaultdict(int)
-    emails: list[int] = []
-    try:
-        for reminder_id in ids:
-            counts[send_one(reminder_id, emails=emails)] += 1
-    finally:
-        email_deliver_batch(emails)
-    return dict(counts)
+    counts["done"] = len(ids) - len(rows)  # sent or skipped already (a retried or duplicate batch)
+    fresh, stale = [], []
+    for row in rows:
+        if row[6] > now or not in_waking_hours(now, row[7]):
+            counts["later"] += 1  # stays pending; a later scan queues it in the recipient's waking hours
+        elif _is_stale(row, now):
+            stale.append(row[0])
+        else:
+            fresh.append(row)
+    by_pk = {row[0]: row for row in fresh}
+    email_ids: list[int] = []
+    with transaction.atomic():
+        counts["skipped"] = len(_claim(stale, Reminder.Status.SKIPPED, None))
+        claimed = _claim(list(by_pk), Reminder.Status.SENT, now)
+        counts["done"] += len(stale) - counts["skipped"] + len(by_pk) - len(claimed)
+        counts["sent"] = len(claimed)
+        # Each kind's email and link are rendered once per batch; each reminder fills in its own link.
+        rendered: dict[str, tuple[str, str, str, str, str]] = {}
+        emails, notices = [], []
+        for pk in claimed:
+            _pk, kind, match_id, recipient_id, request_id, *_rest = row = by_pk[pk]
+            if kind not in rendered:
+                rendered[kind] = (_title(kind), _path_pattern(kind),
+                                  *email_render("reminder", {"title": _title(kind), "path": _PATH}))
+            title, pattern, subject, text, html = rendered[kind]
+            path, key = _path(pattern, kind, match_id, request_id), f"reminder:{pk}"
+            emails.append({"to": row[8], "subject": subject, "body_text": text.replace(_PATH, path),
+                           "body_html": html.replace(_PATH, path), "dedupe_key": key})
+            notices.append((recipient_id, title, path, key))
+        # Same transaction as the claim: claim, email and notice are saved together or not at all.
+        email_ids = email_queue_many(emails)
+        notify_many(notices)
+    # After commit: one delivery task (one SMTP connection) for the batch; broker down -> the outbox drain.
+    email_deliver_batch(email_ids)
+    return {k: v for k, v in counts.items() if v}
+
+
+def send_one(reminder_id: int, now: datetime | None = None) -> str:
+    """Send one reminder (a batch of one): "sent", "skipped", "later" or "done" (sent or skipped already)."""
+    counts = send_many([reminder_id], now)
+    return next(iter(counts), "done")
 
 
 def scan(now: datetime | None = None, enqueue=None) -> dict[str, int]:

@@ -157,3 +157,30 @@ def test_the_batch_task_asks_for_a_retry_and_the_retry_sends_the_batch(settings,
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     assert tasks.deliver_email_batch.apply(args=[ids]).get() == 2
     assert len(mailoutbox) == 2
+
+
+class DiesAfterSeven(EmailBackend):
+    """Accepts seven messages, then the worker process is killed (SystemExit is not caught as a send error)."""
+
+    def send_messages(self, messages):
+        if len(mail.outbox) >= 7:
+            raise SystemExit("worker killed")
+        return super().send_messages(messages)
+
+
+def test_a_worker_killed_mid_batch_resends_only_what_was_not_marked_sent(settings, monkeypatch):
+    settings.EMAIL_BACKEND = "profiles.tests.test_batch_delivery.DiesAfterSeven"
+    monkeypatch.setattr(tasks, "MARK_EVERY", 3)
+    ids = [e.pk for e in _emails(10)]
+    with pytest.raises(SystemExit):
+        deliver_many(ids)
+    assert len(mail.outbox) == 7
+    # Marked as accepted, in chunks of three: six; the seventh was accepted but not yet marked.
+    assert OutboundEmail.objects.filter(sent_at__isnull=False).count() == 6
+    assert deliver_many(ids) == 0, "the rest are still leased to the dead worker"
+    OutboundEmail.objects.update(claimed_until=timezone.now() - timedelta(seconds=1))  # the lease ran out
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    assert deliver_many(ids) == 4
+    received = [m.to[0] for m in mail.outbox]
+    assert sorted(set(received)) == sorted(f"person{i}@example.org" for i in range(10))
+    assert len(received) == 11, "only the one accepted after the last mark went twice (at-least-once)"

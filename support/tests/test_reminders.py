@@ -78,7 +78,7 @@ def test_a_retried_send_does_not_remind_twice(due_match):
     (reminder_id,) = reminders.due_ids(timezone.now())
     assert reminders.send_one(reminder_id) == "sent"
     assert reminders.send_one(reminder_id) == "done"
-    assert reminders.send_many([reminder_id, reminder_id]) == {"done": 2}
+    assert reminders.send_many([reminder_id, reminder_id]) == {"done": 1}, "a repeated id counts once"
     assert OutboundEmail.objects.count() == 1 and Notification.objects.count() == 1
 
 
@@ -88,22 +88,20 @@ def test_a_worker_dying_mid_batch_loses_nothing_and_repeats_nothing(group, mea, 
         supported_match(group, mea, next_due=date(2026, 1, 15))
     reminders.materialise(timezone.now())
     ids = reminders.due_ids(timezone.now())
-    real_queue, calls = reminders.email_queue, []
+    real_notify = reminders.notify_many
 
-    def dies_on_the_second(**kwargs):
-        calls.append(1)
-        if len(calls) == 2:
-            raise SystemExit("worker killed")
-        return real_queue(**kwargs)
+    def killed_after_the_claim_and_the_emails(notices):
+        raise SystemExit("worker killed")
 
-    monkeypatch.setattr(reminders, "email_queue", dies_on_the_second)
+    monkeypatch.setattr(reminders, "notify_many", killed_after_the_claim_and_the_emails)
     with pytest.raises(SystemExit):
         reminders.send_many(ids)
-    assert sent().count() == 1, "the finished one is committed, the interrupted one rolled back"
-    assert Reminder.objects.filter(status=Reminder.Status.PENDING).count() == 2
-    monkeypatch.setattr(reminders, "email_queue", real_queue)
+    assert not sent().exists(), "the batch is one transaction: claims and emails rolled back with it"
+    assert Reminder.objects.filter(status=Reminder.Status.PENDING).count() == 3 and not OutboundEmail.objects.exists()
+    monkeypatch.setattr(reminders, "notify_many", real_notify)
     reminders.scan()
-    assert sent().count() == 3 and OutboundEmail.objects.count() == 3
+    reminders.scan()
+    assert sent().count() == 3 and OutboundEmail.objects.count() == 3 and Notification.objects.count() == 3
 
 
 def test_a_reminder_missed_while_the_broker_was_down_is_sent_on_the_next_run(due_match, mea, time_machine):
@@ -305,3 +303,55 @@ def test_a_run_of_many_reminders_queues_one_email_delivery_per_batch(group, mea,
     assert CountingBackend.opened == 3, "one SMTP connection per batch"
     assert len(mailoutbox) == 7 and not OutboundEmail.objects.filter(sent_at=None).exists()
     assert sent(Reminder.Kind.CHECKIN_DUE).count() == 7
+
+
+def _pg(sql: str, params=()) -> list[tuple]:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
+@pytest.mark.redis
+@pytest.mark.postgres
+def test_a_real_worker_killed_mid_batch_loses_no_reminder_and_doubles_none(celery_worker_process, group, mea):
+    import os
+    import signal
+
+    import psycopg2
+
+    from support.tasks import send_reminders
+
+    Profile.objects.filter(user=mea).update(time_zone=_a_zone_awake_now())
+    for _ in range(5):
+        supported_match(group, mea, next_due=timezone.localdate() - timedelta(days=1))
+    reminders.materialise(timezone.now())
+    ids = reminders.due_ids(timezone.now())
+    assert len(ids) == 5
+    notices = Notification._meta.db_table
+    db = connection.settings_dict
+    blocker = psycopg2.connect(dbname=db["NAME"], user=db["USER"], password=db["PASSWORD"] or None,
+                               host=db["HOST"] or "127.0.0.1", port=db["PORT"] or 5432)
+    try:
+        with blocker.cursor() as cur:
+            # Writes to the notices wait for this lock: the worker stops there, mid-batch.
+            cur.execute(f'LOCK TABLE "{notices}" IN SHARE ROW EXCLUSIVE MODE')
+        send_reminders.delay(ids)
+        waiting = ("SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock' "
+                   f"AND query LIKE 'INSERT INTO \"{notices}\"%%'")
+        assert wait_until(lambda: _pg(waiting)), "the worker has claimed the batch and written its emails"
+        os.kill(celery_worker_process.pid, signal.SIGKILL)
+        celery_worker_process.wait(10)
+    finally:
+        blocker.rollback()
+        blocker.close()
+    # The dead worker's database session ends with its transaction rolled back.
+    assert wait_until(lambda: not _pg(waiting.replace("wait_event_type = 'Lock' AND ", "")))
+    assert Reminder.objects.filter(status=Reminder.Status.PENDING).count() == 5
+    assert not OutboundEmail.objects.exists() and not Notification.objects.exists()
+
+    reminders.scan(enqueue=reminders.send_many)  # the next beat run
+    reminders.scan(enqueue=reminders.send_many)
+    assert sent(Reminder.Kind.CHECKIN_DUE).count() == 5
+    keys = sorted(f"reminder:{pk}" for pk in ids)
+    assert sorted(OutboundEmail.objects.values_list("dedupe_key", flat=True)) == keys
+    assert sorted(Notification.objects.filter(user=mea).values_list("dedupe_key", flat=True)) == keys
