@@ -391,6 +391,10 @@ class Proposal(models.Model):
     def accepted_by(self, side: str) -> bool:
         return getattr(self, f"{side}_accepted_at") is not None
 
+    def may_withdraw(self, user) -> bool:
+        """Whoever started it, coordinators of its group and staff take a proposal back."""
+        return self.initiator_id == user.pk or user.is_program_staff or self.group_id in user.coordinated_group_ids
+
     def other_person(self, user):
         return self.mentee if user.pk == self.mentor_id else self.mentor
 

@@ -334,7 +334,7 @@ def proposal_decline(*, proposal_id, by: User) -> Proposal:
 def proposal_withdraw(*, proposal_id, by: User) -> Proposal:
     """The person who started it (or a coordinator of the group) takes it back."""
     proposal = _locked(Proposal.objects.select_related("mentor", "mentee"), proposal_id, _("proposal"))
-    if not (proposal.initiator_id == by.pk or by.is_program_staff or proposal.group_id in by.coordinated_group_ids):
+    if not proposal.may_withdraw(by):
         raise MatchingError(_("No such proposal."))
     if not proposal.is_open:
         raise MatchingError(_("This proposal is no longer open."))

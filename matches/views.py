@@ -250,6 +250,14 @@ def _proposal(request, pk) -> Proposal:
     )
 
 
+def _proposal_to_answer(request, pk) -> Proposal:
+    """A proposal the signed-in person is one side of; 404 for everyone else, those who may read it included."""
+    proposal = _proposal(request, pk)
+    if proposal.side_of(request.user) is None:
+        raise Http404
+    return proposal
+
+
 @login_required
 def proposal_detail(request, pk):
     return _proposal_page(request, pk)
@@ -269,7 +277,7 @@ def _proposal_page(request, pk, accept_form=None):
         "other": other,
         "other_profile": _profile_of(other) if other else None,
         "can_answer": side and proposal.is_open and not proposal.accepted_by(side),
-        "can_withdraw": proposal.is_open and (proposal.initiator_id == request.user.pk or not side),
+        "can_withdraw": proposal.is_open and proposal.may_withdraw(request.user),
         "accept_form": accept_form or AcceptForm(),
         "events": events,
     })
@@ -278,7 +286,7 @@ def _proposal_page(request, pk, accept_form=None):
 @login_required
 @require_POST
 def proposal_accept(request, pk):
-    proposal = _proposal(request, pk)
+    proposal = _proposal_to_answer(request, pk)
     form = AcceptForm(request.POST)
     if not form.is_valid():
         # The confirmation is missing: say so next to the box, change nothing.
@@ -298,7 +306,7 @@ def proposal_accept(request, pk):
 @login_required
 @require_POST
 def proposal_decline(request, pk):
-    proposal = _proposal(request, pk)
+    proposal = _proposal_to_answer(request, pk)
     try:
         services.proposal_decline(proposal_id=proposal.pk, by=request.user)
     except MatchingError as exc:
@@ -311,6 +319,8 @@ def proposal_decline(request, pk):
 @require_POST
 def proposal_withdraw(request, pk):
     proposal = _proposal(request, pk)
+    if not proposal.may_withdraw(request.user):
+        raise Http404
     try:
         services.proposal_withdraw(proposal_id=proposal.pk, by=request.user)
     except MatchingError as exc:
@@ -384,6 +394,8 @@ def _match_page(request, pk, end_form=None, status=200):
 @require_POST
 def match_end(request, pk):
     match = get_object_or_404(Match.objects.visible_to(request.user), pk=pk)
+    if not match.involves(request.user):
+        raise Http404  # either side ends a match; its MEA, coordinators and staff read it only
     form = MatchEndForm(request.POST)
     if not form.is_valid():
         # Re-show the page with the form's errors next to its fields; nothing changes.

@@ -10,10 +10,14 @@ A row says, for each principal, the expected answer:
   LOGIN                      a redirect to the sign-in page
   a set                      any of these (only where the answer honestly varies)
 `row(default, **per_principal)` gives `default` to every principal not named.
-`method="post"` sends an empty POST (every request is rolled back afterwards).
-`kwargs` maps a URL kwarg to a key of the world built by the test (WORLD_KEYS);
-kwargs not given are taken from KWARG_DEFAULTS by name.
-PENDING marks URLs of apps still being built: they are listed, not checked.
+`method="post"` sends a POST (every request is rolled back afterwards), empty
+unless `data` gives fields: each value is a template filled from the world
+("{waiting_mentee}").
+`kwargs` maps a URL kwarg to a key of the world built by the test (`world` in
+tests/test_authz_matrix.py); kwargs not given are taken from KWARG_DEFAULTS.
+An entry may be a list of rows: the same URL checked on several objects (this
+match and the other one, each report...).
+Every entry is checked: there is no way to set a URL aside.
 
 Principals (the test's world):
   anonymous            not signed in
@@ -22,14 +26,20 @@ Principals (the test's world):
   other_mentor         a mentor of another match (group B)
   mea                  the MEA of THE match (group A)
   other_mea            an MEA of another group (B)
-  named_mea            an MEA of group A named in a report about THE match
+  named_mea            an MEA of group A named in a report about THE match (they
+                       supported it when the report was made; it was then given to `mea`)
   coordinator          coordinator of group A
   other_coordinator    coordinator of group B
   staff                program staff
+
+The world (objects rows point at): THE match (group A, supported by `mea`), its
+accepted proposal, a self check-in asked of its mentor, three reports on it
+(tier 1 held by the MEA; monitor, with staff and the MEA; about the MEA, staff
+only), their debriefs; a mentee of group A still waiting, who applied to mentor;
+the other match (group B: other_mentor, other_mea).
 """
 
 LOGIN = "login"
-PENDING = "pending"
 
 PRINCIPALS = [
     "anonymous", "mentee", "mentor", "other_mentor", "mea", "other_mea", "named_mea",
@@ -40,13 +50,14 @@ GROUP_A = {"mentee", "mentor", "mea", "named_mea", "coordinator"}
 # Values for URL kwargs the row does not name: harmless ids that exist for nobody.
 KWARG_DEFAULTS = {"pk": 999999, "object_id": "999999", "key": "not-a-key", "uidb36": "0", "url": "no-such-page/",
                   "action": "acknowledge", "app_label": "profiles", "content_type_id": 1, "id": "999999",
-                  "metric": "active-matches"}
+                  "metric": "active-matches",
+                  "mentor_id": 999999, "mentee_id": 999999, "token": "not-a-token"}
 
 
-def row(default, *, method="get", kwargs=None, path=None, **expect):
+def row(default, *, method="get", kwargs=None, path=None, data=None, **expect):
     unknown = set(expect) - set(PRINCIPALS)
     assert not unknown, f"unknown principals {unknown}"
-    return {"method": method, "kwargs": kwargs or {}, "path": path,
+    return {"method": method, "kwargs": kwargs or {}, "path": path, "data": data,
             "expect": {p: expect.get(p, default) for p in PRINCIPALS}}
 
 
@@ -54,6 +65,13 @@ def only(principals, ok=200, *, others=404, **kw):
     """`ok` for the named principals, LOGIN for anonymous, `others` for everyone else."""
     return row(others, anonymous=LOGIN, **{p: ok for p in principals}, **kw)
 
+
+MENTORS = ["mentor", "other_mentor"]
+MEAS = ["mea", "other_mea", "named_mea"]
+COORDINATORS = ["coordinator", "other_coordinator"]
+MATCH = ["mentee", "mentor", "mea", "coordinator", "staff"]  # who sees THE match
+OTHER_MATCH = ["other_mentor", "other_mea", "other_coordinator", "staff"]
+PROPOSAL = ["mentee", "mentor", "coordinator", "staff"]  # its two people, the group's coordinators, staff
 
 SIGNED_IN = row(200, anonymous=LOGIN)
 PUBLIC = row(200)
@@ -107,9 +125,9 @@ TABLE = {
 
     # --- role homes ----------------------------------------------------------------
     "matches:mentee_home": only(["mentee"]),
-    "matches:mentor_home": only(["mentor", "other_mentor"]),
-    "matches:coordinator_home": only(["coordinator", "other_coordinator"]),
-    "support:mea_home": only(["mea", "other_mea", "named_mea"]),
+    "matches:mentor_home": only(MENTORS),
+    "matches:coordinator_home": only(COORDINATORS),
+    "support:mea_home": only(MEAS),
     "escalations:staff_home": only(["staff"]),
 
     # --- The admin: staff only, through the portal's sign-in -------------------------
@@ -151,8 +169,90 @@ TABLE = {
     "community:resource_save": row(404, anonymous=LOGIN, method="post"),
     "community:saved_remove": row(404, anonymous=LOGIN, method="post"),
 
-    # --- Apps still being built (rows to be written when they land) -----------------
-    "escalations:*": PENDING,
-    "support:*": PENDING,
-    "matches:*": PENDING,
+    # --- matches: applications, proposals, the match ---------------------------------
+    "matches:mentor_apply": SIGNED_IN,
+    "matches:application_review": only(["coordinator", "staff"], 302, method="post", kwargs={"pk": "application"}),
+    "matches:mentor_status": only(MENTORS, 302, method="post"),
+    "matches:mentor_capacity": only(MENTORS, 302, method="post"),
+    "matches:mentee_preferences": only(["mentee"]),
+    "matches:proposal_ask": [
+        only(["mentee"], kwargs={"mentor_id": "mentor_id"}),
+        row(404, anonymous=LOGIN, kwargs={"mentor_id": "other_mentor_id"}),  # another group's mentor
+    ],
+    "matches:proposal_offer": [
+        only(["mentor"], kwargs={"mentee_id": "waiting_mentee"}),
+        row(404, anonymous=LOGIN, kwargs={"mentee_id": "mentee_id"}),  # has a mentor: offered to nobody
+    ],
+    "matches:proposal_propose": [
+        only(["coordinator"], 302, method="post", data={"mentee": "{waiting_mentee}", "mentor": "{mentor_id}"}),
+        row(404, anonymous=LOGIN, method="post"),  # no pair named
+    ],
+    "matches:proposal_detail": only(PROPOSAL, kwargs={"pk": "proposal"}),
+    # Answering is for the two people in it; withdrawing for whoever started it and the group's coordinators.
+    "matches:proposal_accept": only(["mentee", "mentor"], 200, method="post", kwargs={"pk": "proposal"}),
+    "matches:proposal_decline": only(["mentee", "mentor"], 302, method="post", kwargs={"pk": "proposal"}),
+    "matches:proposal_withdraw": only(["coordinator", "staff"], 302, method="post", kwargs={"pk": "proposal"}),
+    "matches:proposal_link": [
+        # The signed link is the mentee's: shown to them, or to whoever is not signed in.
+        row(404, anonymous=200, mentee=200, kwargs={"token": "link_mentee_accept"}),
+        row(410),  # forged
+    ],
+    "matches:match_detail": [only(MATCH, kwargs={"pk": "match"}), only(OTHER_MATCH, kwargs={"pk": "other_match"})],
+    "matches:match_end": only(["mentee", "mentor"], 200, method="post", kwargs={"pk": "match"}),  # no reason: form again
+    "matches:suggestions": [
+        only(["coordinator"], kwargs={"mentee_id": "waiting_mentee"}),
+        only(["mentee"], kwargs={"mentee_id": "mentee_id"}),  # their own
+    ],
+    "matches:cohort": [
+        only(COORDINATORS),
+        only(COORDINATORS, 302, method="post", data={"pairs": "{waiting_mentee}:{mentor_id}"}),
+    ],
+
+    # --- support: MEA assignment, check-ins, milestones -----------------------------
+    "support:mea_profile_edit": only(MEAS),
+    "support:coordinator_dashboard": only(COORDINATORS),
+    "support:compliance": only(["staff"]),
+    "support:match_detail": [only(MATCH, kwargs={"pk": "match"}), only(OTHER_MATCH, kwargs={"pk": "other_match"})],
+    "support:assign_mea": only(["coordinator", "staff"], 302, method="post", kwargs={"pk": "match"}),
+    "support:checkin_create": only(["mea"], kwargs={"pk": "match"}),
+    "support:request_create": only(["mea"], 302, method="post", kwargs={"pk": "match"}),
+    "support:milestone_create": only(["mentee", "mentor", "mea"], 302, method="post", kwargs={"pk": "match"}),
+    # What a mentor tells the MEA is the MEA's alone: not coordinators', not staff's.
+    "support:request_detail": only(["mea"], kwargs={"pk": "checkin_request"}),
+    "support:request_answer": only(["mentor"], kwargs={"pk": "checkin_request"}),
+    "support:request_withdraw": only(["mea"], 302, method="post", kwargs={"pk": "checkin_request"}),
+
+    # --- escalations: reports --------------------------------------------------------
+    "escalations:report": SIGNED_IN,
+    "escalations:mine": SIGNED_IN,
+    "escalations:my_report": [  # the reporter's page; handlers work elsewhere
+        only(["mentor"], kwargs={"pk": "concern_tier1"}),
+        only(["mentor"], kwargs={"pk": "concern_monitor"}),
+        only(["mentee"], kwargs={"pk": "concern_about_mea"}),
+    ],
+    "escalations:debrief_answer": [
+        only(["mentor"], 302, method="post", kwargs={"pk": "debrief_monitor"}),
+        only(["mentee"], 302, method="post", kwargs={"pk": "debrief_about_mea"}),
+    ],
+    "escalations:inbox": only(MEAS),
+    "escalations:inbox_detail": [
+        only(["mea"], kwargs={"pk": "concern_tier1"}),
+        only(["mea"], kwargs={"pk": "concern_monitor"}),
+        row(404, anonymous=LOGIN, kwargs={"pk": "concern_about_mea"}),  # never the MEA's, named or not
+    ],
+    "escalations:inbox_act": [
+        only(["mea"], 302, method="post", kwargs={"pk": "concern_tier1"}),
+        row(404, anonymous=LOGIN, method="post", kwargs={"pk": "concern_about_mea"}),
+        row(404, anonymous=LOGIN, method="post", kwargs={"pk": "concern_tier1", "action": "action_unknown"}),
+    ],
+
+    # --- The admin on real objects: each admin reads through visible_to --------------
+    # An object outside staff's scope is "missing": Django's admin sends them to its index.
+    "admin:escalations_concern_change": [
+        row(LOGIN, staff=200, kwargs={"object_id": "concern_about_mea"}),
+        row(LOGIN, staff=200, kwargs={"object_id": "concern_monitor"}),
+        row(LOGIN, staff=302, kwargs={"object_id": "concern_tier1"}),  # tier 1, still the MEA's
+    ],
+    "admin:matches_match_change": row(LOGIN, staff=200, kwargs={"object_id": "match"}),
+    "admin:matches_proposal_change": row(LOGIN, staff=200, kwargs={"object_id": "proposal"}),
 }
