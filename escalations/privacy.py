@@ -14,7 +14,9 @@ report page:
   number, without anyone's text; the debriefs they follow up; and the
   notices sent to them (which never held report text).
 
-Erasure keeps reports, their events, notices and debriefs (safeguarding
+Erasure first hands to staff every report routed to them as the MEA that
+staff do not have yet and that is not resolved (an erased account cannot
+answer it). It keeps reports, their events, notices and debriefs (safeguarding
 records, other people's report text included): only the member's name,
 email and contact details inside report text, handler notes and outcomes
 become "[former member]", and notices addressed to their email address are
@@ -28,6 +30,7 @@ from django.db.models import Q
 from profiles.privacy import personal_identifiers, rows_mentioning, scrub_text
 
 from .models import Concern, ConcernEvent, ConcernNotification, Debrief
+from .services import concern_escalate
 
 COVERS = (
     "escalations.Concern.reporter", "escalations.Concern.routed_to_mea", "escalations.Concern.assigned_to",
@@ -75,6 +78,9 @@ def export(user) -> dict:
 def erase(user) -> None:
     identifiers = personal_identifiers(user)
     erased_address = f"erased-{user.pk}@invalid.example"
+    held = Concern.objects.filter(routed_to_mea=user, escalated_to_staff=False).exclude(status=Concern.Status.RESOLVED)
+    for concern in held:
+        concern_escalate(concern, None, "The MEA it was routed to left the program.")
     ConcernNotification.objects.filter(Q(user=user) | Q(recipient__iexact=user.email)).update(recipient=erased_address)
     # Reports stay whole (anyone's); the member's identifiers in their text do not.
     for concern in rows_mentioning(Concern.objects.all(), ["details", "outcome"], identifiers):

@@ -8,16 +8,28 @@ the private reason and the rating only when they ended it themselves (the
 reason is private to whoever ended it and coordinators); the gratitude note
 whichever side wrote it, since it was written for both of them to see.
 
-Erasure: their application, mentor profile and preferences go (theirs
-alone). Matches and proposals stay (they are the other person's history
+Erasure first takes them out of what is still going on: their open
+proposals are withdrawn (no one can accept a match with an erased account),
+their active matches end (the other person and the MEA get a portal notice,
+the MEA to debrief), and active matches they support as the MEA lose their
+MEA (the group's coordinators are told to choose another; until then tier-1
+reports go to staff). Then their application, mentor profile and preferences
+go (theirs alone). Matches and proposals stay (they are the other person's history
 too), pointing at the anonymised account: the ending reason and note they
 wrote are blanked, as is the "why this pair" text of proposals they are in
 (it describes them). Match events hold no text and stay as they are.
 """
 
 from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from profiles.audit import current_actor
+from profiles.services import notify
 
 from .models import Match, MatchEvent, MenteePreference, MentorApplication, MentorProfile, Proposal
+from .notices import coordinators_of
 
 COVERS = (
     "matches.Match.mentor", "matches.Match.mentee", "matches.Match.mea", "matches.Match.ended_by",
@@ -96,7 +108,34 @@ def export(user) -> dict:
     }
 
 
+def _leave_what_is_going_on(user) -> None:
+    """Withdraw their open proposals, end their active matches, free the matches they support as MEA."""
+    now, actor = timezone.now(), current_actor()
+    mine = Q(mentor=user) | Q(mentee=user)
+    for proposal in Proposal.objects.select_for_update().filter(mine, status=Proposal.Status.OPEN):
+        proposal.status, proposal.decided_at = Proposal.Status.WITHDRAWN, now
+        proposal.save(update_fields=["status", "decided_at"])
+        MatchEvent.objects.create(proposal=proposal, actor=actor, kind=MatchEvent.Kind.WITHDRAWN)
+    for match in Match.objects.select_for_update().filter(mine, status=Match.Status.ACTIVE):
+        match.status, match.ended_at = Match.Status.ENDED, now
+        match.save(update_fields=["status", "ended_at"], audit_action="ended_by_erasure")
+        MatchEvent.objects.create(match=match, actor=actor, kind=MatchEvent.Kind.ENDED)
+        url = reverse("matches:match_detail", kwargs={"pk": match.pk})
+        other_id = match.mentee_id if match.mentor_id == user.pk else match.mentor_id
+        notify(type(user).objects.get(pk=other_id), _("Your mentorship match has ended"), url,
+               dedupe_key=f"match:{match.pk}:ended")
+        if match.mea_id and match.mea_id != user.pk:
+            notify(match.mea, _("A match ended: please debrief both sides"), url, dedupe_key=f"match:{match.pk}:debrief")
+    for match in Match.objects.select_for_update().filter(mea=user, status=Match.Status.ACTIVE):
+        match.mea = None
+        match.save(update_fields=["mea"], audit_action="mea_left")
+        for person in coordinators_of(match.group_id):
+            notify(person, _("A match needs a new MEA"), reverse("support:match_detail", kwargs={"pk": match.pk}),
+                   dedupe_key=f"match:{match.pk}:mea-left:{user.pk}:{person.pk}")
+
+
 def erase(user) -> None:
+    _leave_what_is_going_on(user)
     MentorApplication.objects.filter(applicant=user).delete()
     MentorProfile.objects.filter(user=user).delete()
     MenteePreference.objects.filter(mentee=user).delete()

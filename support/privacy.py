@@ -12,7 +12,8 @@ What a member gets:
 - the milestones of their matches (shared with everyone on the match), the
   MEA assignments of their matches and those they made, their reminders.
 
-Erasure: the MEA profile goes (contact details). The free text of their
+Erasure: self check-ins still waiting for their answer, or asked by them as
+the MEA, are withdrawn. The MEA profile goes (contact details). The free text of their
 self check-in answers is blanked (the rating, meeting counts and situations
 stay: they are the match's support history). Check-ins and milestones stay
 whole except that the member's name, email and contact details in their
@@ -80,6 +81,9 @@ def export(user) -> dict:
 
 def erase(user) -> None:
     identifiers = personal_identifiers(user)
+    CheckInRequest.objects.filter(Q(respondent=user) | Q(asked_by=user), status=CheckInRequest.Status.PENDING).with_audit_action(
+        "withdrawn_by_erasure"
+    ).update(status=CheckInRequest.Status.WITHDRAWN)
     MEAProfile.objects.filter(user=user).delete()
     CheckInRequest.objects.filter(respondent=user).exclude(to_celebrate="", worrying="").with_audit_action(
         "erased"

@@ -27,7 +27,7 @@ from matches.services import match_end
 from matches.tests.factories import MatchFactory, MentorApplicationFactory, MentorProfileFactory, ProposalFactory
 from profiles import privacy
 from profiles.audit import audit_record
-from profiles.models import AccessEvent, AuditEvent, Profile, Role, User
+from profiles.models import AccessEvent, AuditEvent, Notification, Profile, Role, User
 from profiles.services import role_grant
 from profiles.tests.factories import member
 from support.models import CheckIn, CheckInRequest, MatchSupport, MEAProfile, Milestone, Reminder
@@ -275,3 +275,35 @@ def test_a_new_model_pointing_at_the_user_without_an_exporter_fails_the_check():
 
     assert privacy.uncovered_user_fields([Journal]) == ["matches.Journal.writer", "matches.Journal.readers"]
     assert privacy.uncovered_user_fields([Match]) == []
+
+
+def test_erasure_takes_them_out_of_open_proposals_active_matches_and_reports_they_hold(group, coordinator, staff_user):
+    robin = member(Role.MENTEE, group)
+    role_grant(robin, Role.MEA, group=group)
+    mentor, other_mentor, mea = member(Role.MENTOR, group), member(Role.MENTOR, group), member(Role.MEA, group)
+    as_mentee = _with_support(MatchFactory(mentor=mentor, mentee=robin, group=group, mea=mea))
+    proposal = ProposalFactory(mentor=other_mentor, mentee=robin, group=group)
+    supported = supported_match(group, robin)
+    waiting = checkin_request_create(match=as_mentee, by=mea, respondent=robin)
+    asked = checkin_request_create(match=supported, by=robin, respondent=supported.mentee)
+    held = concern_raise(reporter=supported.mentor, match=supported, situations=["conflict"], about="mentee")
+    assert held.routed_to_mea_id == robin.pk and not held.escalated_to_staff
+
+    privacy.erasure_complete(privacy.erasure_request(robin).pk, by=coordinator)
+
+    assert Proposal.objects.get(pk=proposal.pk).status == Proposal.Status.WITHDRAWN
+    ended = Match.objects.get(pk=as_mentee.pk)
+    assert ended.status == Match.Status.ENDED and ended.ended_at and ended.mentee_id == robin.pk
+    assert MatchEvent.objects.filter(match=ended, kind="ended", actor=coordinator).exists()
+    assert AuditEvent.objects.for_object(ended).filter(action="ended_by_erasure", actor=coordinator).exists()
+    assert Notification.objects.filter(user=mentor, title="Your mentorship match has ended").exists()
+    assert Notification.objects.filter(user=mea, title="A match ended: please debrief both sides").exists()
+    freed = Match.objects.get(pk=supported.pk)
+    assert freed.is_active and freed.mea_id is None
+    assert Notification.objects.filter(user=coordinator, title="A match needs a new MEA").exists()
+    statuses = dict(CheckInRequest.objects.filter(pk__in=[waiting.pk, asked.pk]).values_list("pk", "status"))
+    assert statuses == {waiting.pk: "withdrawn", asked.pk: "withdrawn"}
+    held.refresh_from_db()
+    assert held.escalated_to_staff and held.status == Concern.Status.OPEN and held.routed_to_mea_id == robin.pk
+    assert ConcernEvent.objects.filter(concern=held, what="escalated").exists()
+    assert Concern.objects.visible_to(staff_user).filter(pk=held.pk).exists()
