@@ -215,15 +215,17 @@ def dead_broker():
     so later tests (and real workers) keep talking to the real broker.
     """
     conf = celery_app.conf
-    saved = conf.task_always_eager, conf.broker_url
+    saved = conf.task_always_eager, conf.get("broker_write_url"), conf.get("broker_read_url")
     pools = celery_app._pool, celery_app.amqp._producer_pool
     conf.task_always_eager = False
-    conf.broker_url = "redis://127.0.0.1:1/0"
+    # The write/read URLs, not `broker_url`: Celery reads a CELERY_BROKER_URL
+    # environment variable before `broker_url`, so setting that changed nothing in CI.
+    conf.broker_write_url = conf.broker_read_url = "redis://127.0.0.1:1/0"
     celery_app._pool = None
     celery_app.amqp._producer_pool = None
     try:
         yield
     finally:
         # Closing the dead pools would close kombu's shared pools too: leave them.
-        conf.task_always_eager, conf.broker_url = saved
+        conf.task_always_eager, conf.broker_write_url, conf.broker_read_url = saved
         celery_app._pool, celery_app.amqp._producer_pool = pools

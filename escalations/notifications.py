@@ -24,6 +24,7 @@ from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
 
+from mentorship.outage import REPORT, left_for_later
 from profiles.models import Role, User
 from profiles.services import email_queue, notify
 
@@ -87,6 +88,7 @@ def _enqueue(notification_id: int) -> None:
         deliver_concern_notification.delay(notification_id)
     except Exception:  # noqa: BLE001 - broker down: the beat drain delivers it later
         log.warning("broker unavailable; concern notification %s left for the drain", notification_id)
+        left_for_later(REPORT)
 
 
 def _link(row: ConcernNotification) -> str:

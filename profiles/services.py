@@ -7,6 +7,8 @@ from django.db import IntegrityError, connection, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from mentorship.outage import EMAIL, left_for_later
+
 from .audit import audit_record
 from .models import Notification, OutboundEmail, Profile, Role, RoleGrant, SupportGroup, User
 
@@ -132,6 +134,7 @@ def _enqueue_delivery(email_id: int) -> None:
         deliver_email.delay(email_id)
     except Exception:  # noqa: BLE001 - broker down: the outbox drain delivers it later
         log.warning("broker unavailable; email %s left for the outbox drain", email_id)
+        left_for_later(EMAIL)
 
 
 def email_deliver_batch(email_ids: list[int]) -> None:
@@ -147,6 +150,7 @@ def _enqueue_batch(email_ids: list[int]) -> None:
         deliver_email_batch.delay(email_ids)
     except Exception:  # noqa: BLE001 - broker down: the outbox drain delivers them later
         log.warning("broker unavailable; %d emails left for the outbox drain", len(email_ids))
+        left_for_later(EMAIL)
 
 
 def notify(user: User, title: str, url: str = "", *, dedupe_key: str | None = None) -> Notification | None:

@@ -1,0 +1,147 @@
+"""Redis stopped for real (a redis-server of the test's own, killed): what people
+submit is saved, they are told that notifications are delayed, and once Redis is
+back a real worker running the beat's drains delivers each notification once.
+
+The beat's drains are sent by name (what beat sends every minute) rather than by
+waiting for the minute; the few minutes of grace the drains leave are moved on
+by updating the rows' timestamps (tests/conftest.py age_outboxes).
+"""
+
+import time
+from collections import Counter
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from conftest import wait_until
+from escalations.models import Concern, ConcernNotification
+from escalations.tasks import drain_concern_notifications
+from matches.models import Match, Proposal
+from profiles.models import Notification, OutboundEmail
+from profiles.tasks import drain_email_outbox
+from support.models import CheckIn
+from tests.conftest import age_outboxes
+
+pytestmark = [pytest.mark.redis, pytest.mark.postgres]
+
+REPORT_DELAYED = "could not be alerted just now"
+EMAIL_DELAYED = "emails about this will go out automatically within a few minutes"
+FAST = 10  # seconds: a stopped broker must not hang a request (two enqueue attempts at most per row)
+
+
+def post(client, user, url, data):
+    client.force_login(user)
+    started = time.monotonic()
+    response = client.post(url, data, follow=True)
+    took = time.monotonic() - started
+    assert response.status_code == 200, response.status_code
+    assert took < FAST, f"{url} took {took:.1f}s with Redis stopped"
+    return response.content.decode()
+
+
+def recover(spare_redis, start_worker, smtp, expected: Counter):
+    """Redis comes back (empty), a worker starts, beat's drains run (twice, as
+    when a run overlaps); every expected email arrives exactly once."""
+    spare_redis.start()
+    worker = start_worker()
+    age_outboxes()
+    for _ in range(2):
+        drain_concern_notifications.delay()
+        drain_email_outbox.delay()
+    done = wait_until(
+        lambda: sum(Counter(r for r, _s in smtp.accepted).values()) >= sum(expected.values())
+        and not ConcernNotification.objects.filter(sent_at=None).exists()
+        and not OutboundEmail.objects.filter(sent_at=None).exists(),
+        timeout=40,
+    )
+    assert done, f"not delivered: {smtp.accepted}\n{worker.log()}"
+    time.sleep(1)  # anything doubled would arrive now
+    assert Counter(r for r, _s in smtp.accepted) == expected, smtp.accepted
+
+
+def test_a_report_filed_while_redis_is_stopped_is_saved_and_delivered_once_when_it_is_back(
+    client, program, spare_redis, start_worker, smtp
+):
+    match, staff = program["match"], program["staff"]
+    spare_redis.stop()
+    body = post(client, match.mentor, reverse("escalations:report"),
+                {"match": match.pk, "situations": ["victim_of_abuse"], "about": "mentee", "details": "d"})
+    assert REPORT_DELAYED in body and "Emergency guidance" in body
+    assert 'role="status"' in body, "the notice is announced to screen readers"
+    concern = Concern.objects.get()
+    assert concern.reporter == match.mentor and concern.details == "d"
+    assert ConcernNotification.objects.filter(concern=concern, sent_at=None).count() == 2
+    assert not smtp.accepted
+
+    recover(spare_redis, start_worker, smtp, Counter({match.mea.email: 1, staff.email: 1}))
+    assert Notification.objects.filter(user__in=[match.mea, staff], title__contains="report").count() == 2
+
+
+def test_a_check_in_naming_a_worry_while_redis_is_stopped_says_the_staff_alert_is_delayed(
+    client, program, spare_redis, start_worker, smtp
+):
+    match, mea, staff = program["match"], program["mea"], program["staff"]
+    spare_redis.stop()
+    url = reverse("support:checkin_create", args=[match.pk])
+    form = {"with_whom": "both", "held_on": timezone.localdate().isoformat(), "rating": "3", "meetings_held": "1",
+            "meetings_cancelled": "0", "to_celebrate": "", "worrying": "w", "private_note": ""}
+    body = post(client, mea, url, form)
+    assert "Check-in saved" in body and REPORT_DELAYED not in body and EMAIL_DELAYED not in body, \
+        "nothing was queued, so no delay is announced"
+
+    body = post(client, mea, url, {**form, "situations": ["confessed_crime"]})
+    assert "Check-in saved" in body and REPORT_DELAYED in body
+    assert CheckIn.objects.filter(match=match).count() == 2
+    assert Concern.objects.get().source == "checkin"
+
+    recover(spare_redis, start_worker, smtp, Counter({staff.email: 1}))
+
+
+def test_a_proposal_and_its_answer_made_while_redis_is_stopped_are_saved_and_each_email_goes_once(
+    client, program, spare_redis, start_worker, smtp
+):
+    coordinator, mentee, mentor = program["coordinator"], program["waiting_mentee"], program["free_mentor"]
+    spare_redis.stop()
+    body = post(client, coordinator, reverse("matches:proposal_propose"),
+                {"mentee": mentee.pk, "mentor": mentor.pk, "reason": "Both in Harbor"})
+    assert "Proposal sent to both" in body and EMAIL_DELAYED in body
+    proposal = Proposal.objects.get()
+    assert OutboundEmail.objects.filter(sent_at=None, to__in=[mentee.email, mentor.email]).count() == 2
+    assert Notification.objects.filter(user__in=[mentee, mentor]).count() == 2, "portal notices are there at once"
+
+    body = post(client, mentor, reverse("matches:proposal_accept", args=[proposal.pk]), {"confirm_not_close": "on"})
+    assert "The match starts when the other person says yes too" in body and EMAIL_DELAYED in body
+    body = post(client, mentee, reverse("matches:proposal_accept", args=[proposal.pk]), {"confirm_not_close": "on"})
+    assert "your match has started" in body and EMAIL_DELAYED in body
+    assert Match.objects.filter(mentor=mentor, mentee=mentee, status=Match.Status.ACTIVE).exists()
+
+    # Asked (both), "your possible match said yes" (the mentee), "your match has started" (both).
+    recover(spare_redis, start_worker, smtp, Counter({mentee.email: 3, mentor.email: 2}))
+    assert len(set(smtp.accepted)) == 5, "five different emails, none doubled"
+
+
+def test_a_request_that_queues_nothing_says_nothing_about_delays(client, program, spare_redis):
+    spare_redis.stop()
+    body = post(client, program["mentor"], reverse("profiles:edit"), {})
+    assert REPORT_DELAYED not in body and EMAIL_DELAYED not in body
+
+
+def test_healthz_reports_the_stopped_broker_quickly_and_recovers(client, program, spare_redis):
+    spare_redis.stop()
+    started = time.monotonic()
+    response = client.get(reverse("healthz"))
+    assert response.status_code == 503 and response.json()["broker"] == "down"
+    assert response.json()["database"] == "ok"
+    assert time.monotonic() - started < 5
+    spare_redis.start()
+    assert client.get(reverse("healthz")).json()["broker"] == "ok"
+
+
+def test_the_dead_broker_fixture_really_refuses_to_publish(dead_broker):
+    """Other tests lean on `dead_broker`: it must stop publishing even when
+    CELERY_BROKER_URL is set in the environment (it once did not)."""
+    from profiles.tasks import deliver_email
+
+    with pytest.raises(Exception):  # noqa: B017, PT011 - kombu's OperationalError or redis' ConnectionError
+        deliver_email.delay(1)
