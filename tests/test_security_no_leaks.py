@@ -148,3 +148,40 @@ def test_nothing_confided_reaches_logs_emails_notices_the_webhook_or_task_argume
         for situation in ("victim of abuse", "harassed", "conflict that needs"):
             assert situation not in text.lower(), f"a situation's wording reached the {channel}"
     assert json.dumps(channels)  # all plain text
+
+
+@pytest.mark.postgres
+@pytest.mark.redis
+def test_through_a_real_worker_the_broker_messages_and_the_worker_output_hold_no_confided_text(
+    client, celery_worker_process, mentor, mentee, mea, group, staff_user, task_arguments,
+):
+    """The same, with tasks published to Redis and run by a worker process: what the
+    broker carried (the published message bodies) and everything the worker printed
+    (its log, and the emails it sent, printed by the console backend) hold ids only."""
+    from conftest import wait_until
+
+    match = MatchFactory(mentor=mentor, mentee=mentee, group=group, mea=mea)
+    MatchSupport.objects.create(match=match, next_due=timezone.localdate())
+    client.force_login(mea)
+    response = client.post(reverse("support:checkin_create", args=[match.pk]), {
+        "with_whom": "mentor", "held_on": timezone.localdate().isoformat(), "rating": 2, "meetings_held": 1,
+        "meetings_cancelled": 0, "to_celebrate": MARKER, "worrying": MARKER, "private_note": MARKER,
+        "situations": ["victim_of_abuse"],
+    })
+    assert response.status_code == 302
+    client.force_login(mentor)
+    client.post(reverse("escalations:report"), {"match": match.pk, "situations": ["harassed"], "about": "mentee",
+                                                "details": MARKER})
+    assert Concern.objects.filter(details=MARKER).count() == 2
+    emailed = ConcernNotification.objects.filter(channel="email")
+    assert emailed.count() >= 2
+    assert wait_until(lambda: not emailed.filter(sent_at=None).exists(), timeout=45), (
+        "the worker did not deliver:\n" + "".join(celery_worker_process.output[-30:])
+    )
+    published = [t for t in task_arguments if "deliver_concern_notification" in t]
+    assert published, "the notices went through the broker"
+    worker_output = "".join(celery_worker_process.output)
+    assert "A report needs your attention" in worker_output, "the worker printed the emails it sent"
+    for channel, text in {"broker messages": "\n".join(task_arguments), "worker output": worker_output}.items():
+        assert MARKER not in text, f"confided text reached the {channel}"
+        assert "victim of abuse" not in text.lower() and "harassed" not in text.lower(), channel
