@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from profiles.admin_access import RoleAdminMixin
+from profiles.admin_filters import group_filter
 
 from .models import Match, MatchEvent, MenteePreference, MentorApplication, MentorProfile, Proposal, UsedLink
 
@@ -41,7 +42,7 @@ def age_filter(field: str):
     return AgeFilter
 
 
-GROUP = ("group", admin.RelatedOnlyFieldListFilter)
+GROUP = group_filter("group")  # by name typed in: a program has thousands of groups
 
 
 class EventInline(RoleAdminMixin, admin.TabularInline):
@@ -64,7 +65,8 @@ class MatchAdmin(_ReadOnly, admin.ModelAdmin):
                      "mentee__profile__display_name"]
     list_select_related = ["mentor__profile", "mentee__profile", "mea__profile", "group"]
     inlines = [EventInline]
-    date_hierarchy = "started_at"
+    # No date_hierarchy: it reads the DISTINCT years/months of the whole table on every
+    # page (a full scan at 100,000 matches); the age filter narrows by start date instead.
 
 
 @admin.register(Proposal)
@@ -88,7 +90,7 @@ class MentorApplicationAdmin(_ReadOnly, admin.ModelAdmin):
 @admin.register(MentorProfile)
 class MentorProfileAdmin(_ReadOnly, admin.ModelAdmin):
     list_display = ["user", "status", "capacity", "approved_at", "updated_at"]
-    list_filter = ["status", ("user__memberships__group", admin.RelatedOnlyFieldListFilter), age_filter("approved_at")]
+    list_filter = ["status", group_filter("user", member=True), age_filter("approved_at")]
     search_fields = ["user__email", "user__profile__display_name"]
     list_select_related = ["user__profile"]
 
@@ -96,7 +98,7 @@ class MentorProfileAdmin(_ReadOnly, admin.ModelAdmin):
 @admin.register(MenteePreference)
 class MenteePreferenceAdmin(_ReadOnly, admin.ModelAdmin):
     list_display = ["mentee", "preferred_gender", "gender_required", "updated_at"]
-    list_filter = ["gender_required", ("mentee__memberships__group", admin.RelatedOnlyFieldListFilter),
+    list_filter = ["gender_required", group_filter("mentee", member=True),
                    age_filter("updated_at")]
     search_fields = ["mentee__email", "mentee__profile__display_name"]
     list_select_related = ["mentee__profile"]
@@ -105,7 +107,7 @@ class MenteePreferenceAdmin(_ReadOnly, admin.ModelAdmin):
 @admin.register(MatchEvent)
 class MatchEventAdmin(_ReadOnly, admin.ModelAdmin):
     list_display = ["created_at", "kind", "actor", "match", "proposal"]
-    list_filter = ["kind", ("match__group", admin.RelatedOnlyFieldListFilter), age_filter("created_at")]
+    list_filter = ["kind", group_filter("match__group"), age_filter("created_at")]
     search_fields = ["actor__email"]
     list_select_related = ["actor__profile", "match__mentor__profile", "match__mentee__profile",
                            "proposal__mentor__profile", "proposal__mentee__profile"]

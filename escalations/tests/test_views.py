@@ -206,7 +206,7 @@ def test_the_admin_filters_by_tier_status_age_group_and_overdue(client, staff_us
     client.force_login(staff_user)
     url = reverse("admin:escalations_concern_changelist")
     for query in ("tier__exact=2", "status__exact=open", "age=1d", "age=older", "overdue=yes",
-                  f"match__group__id__exact={match.group_id}"):
+                  f"group={match.group.name}"):
         assert client.get(f"{url}?{query}").status_code == 200
 
 
