@@ -307,3 +307,19 @@ def test_erasure_takes_them_out_of_open_proposals_active_matches_and_reports_the
     assert held.escalated_to_staff and held.status == Concern.Status.OPEN and held.routed_to_mea_id == robin.pk
     assert ConcernEvent.objects.filter(concern=held, what="escalated").exists()
     assert Concern.objects.visible_to(staff_user).filter(pk=held.pk).exists()
+
+
+def test_the_demo_has_an_erasure_request_for_the_coordinator_to_complete(client):
+    from django.core.management import call_command
+
+    call_command("seed_demo")
+    call_command("seed_demo")
+    request = privacy.ErasureRequest.objects.get()
+    assert request.user.email == "mentee.eli@example.org" and request.status == "requested"
+    assert client.login(username="coordinator@example.org", password="demo-mentorship-2026")
+    page = client.get(reverse("profiles:erasure_requests"))
+    assert page.status_code == 200 and "mentee.eli@example.org" in page.content.decode()
+    assert client.post(reverse("profiles:erasure_complete", args=[request.pk])).status_code == 302
+    eli_match = Match.objects.get(mentee=request.user)
+    assert eli_match.status == Match.Status.ENDED
+    assert Notification.objects.filter(user=eli_match.mentor, title="Your mentorship match has ended").exists()
