@@ -95,14 +95,15 @@ def point_celery_at(url: str):
 
 class FakeSMTP:
     """An SMTP server in a thread. A message counts as delivered only when the
-    server answered 250 to its DATA, as with a real one. With `hold=1` the first
-    message is held: its DATA is read and never answered, `held` is set, and the
-    message is dropped when the client's connection dies."""
+    server answered 250 to its DATA, as with a real one. With `hold_nth=n` the
+    n-th message is held: its DATA is read and never answered, `held` is set,
+    and the message is dropped when the client's connection dies."""
 
-    def __init__(self, hold: int = 0):
+    def __init__(self, hold_nth: int = 0):
         self.accepted: list[tuple[str, str]] = []  # (recipient, subject)
         self.dropped: list[tuple[str, str]] = []
-        self.hold = hold
+        self.hold_nth = hold_nth
+        self.seen = 0
         self.held = threading.Event()
         self.lock = threading.Lock()
         fake = self
@@ -158,10 +159,8 @@ class FakeSMTP:
 
     def take_hold(self) -> bool:
         with self.lock:
-            if self.hold > 0:
-                self.hold -= 1
-                return True
-            return False
+            self.seen += 1
+            return self.seen == self.hold_nth
 
     def received(self) -> Counter:
         """How many times each recipient was sent each subject."""

@@ -84,7 +84,7 @@ def test_a_worker_killed_while_emailing_a_report_loses_no_recipient_and_doubles_
 ):
     match, group = program["match"], program["group"]
     staff = [program["staff"], member("staff", group)]
-    smtp.hold = 1
+    smtp.hold_nth = 1
     first = start_worker()
     concern = report(client, match)
     kill_mid_delivery(first, smtp.held, smtp)
@@ -118,7 +118,7 @@ def test_a_worker_killed_while_emailing_a_match_proposal_loses_none_and_doubles_
     client, program, spare_redis, start_worker, smtp
 ):
     coordinator, mentee, mentor = program["coordinator"], program["waiting_mentee"], program["free_mentor"]
-    smtp.hold = 1
+    smtp.hold_nth = 1
     first = start_worker()
     client.force_login(coordinator)
     response = client.post(reverse("matches:proposal_propose"),
@@ -128,3 +128,4 @@ def test_a_worker_killed_while_emailing_a_match_proposal_loses_none_and_doubles_
 
     recover(start_worker, smtp, Counter({mentee.email: 1, mentor.email: 1}))
     assert Notification.objects.filter(user__in=[mentee, mentor]).count() == 2
+

@@ -1,0 +1,80 @@
+"""With Redis unreachable (the broker URL points at a port nothing listens on),
+every page that does not need the broker still works:
+
+- every page tests/authz_table.py opens (200) for a principal, in the matrix's
+  world of real rows, opens for that principal again, quickly;
+- submits that queue email say what will happen (the submits that matter most,
+  reports, check-ins and proposal answers, are in tests/test_faults_broker.py).
+"""
+
+import time
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from profiles.models import OutboundEmail
+from tests.authz_table import PRINCIPALS
+from tests.faults import free_port, point_celery_at
+from tests.test_authz_matrix import (
+    ALL_URLS,
+    _path,
+    row_for,
+    world,  # noqa: F401 - the matrix's world: one of everything, real rows
+)
+
+pytestmark = pytest.mark.django_db
+
+EMAIL_DELAYED = "emails about this will go out automatically within a few minutes"
+
+
+@pytest.fixture
+def redis_unreachable():
+    """Nothing listens on the broker's port: as with Redis stopped."""
+    undo = point_celery_at(f"redis://127.0.0.1:{free_port()}/0")
+    try:
+        yield
+    finally:
+        undo()
+
+
+def test_every_page_each_role_may_open_still_opens_with_redis_unreachable(world, redis_unreachable):  # noqa: F811
+    """Every GET the authorization table answers 200 for a principal, asked again by
+    that principal with the broker down: still 200, and without waiting for it."""
+    people, objects = world
+    clients = {principal: Client() for principal in PRINCIPALS}
+    for principal, client in clients.items():
+        if principal != "anonymous":
+            client.force_login(people[principal])
+    opened, broken, slow = 0, [], []
+    for route, name, kwarg_names in ALL_URLS:
+        rows = row_for(route, name)
+        for row in rows if isinstance(rows, list) else [rows]:
+            if row["method"] != "get" or name == "healthz":  # healthz is about the broker: tested apart
+                continue
+            path = _path(route, name, kwarg_names, row, objects)
+            for principal in PRINCIPALS:
+                if row["expect"][principal] != 200:  # a set ("any of these") is not a page that opens
+                    continue
+                started = time.monotonic()
+                response = clients[principal].get(path)
+                took = time.monotonic() - started
+                opened += 1
+                if response.status_code != 200:
+                    broken.append(f"{path} as {principal}: {response.status_code}")
+                if took > 3:
+                    slow.append(f"{path} as {principal}: {took:.1f}s")
+    assert not broken, "\n".join(broken)
+    assert not slow, "a page waited for the broker:\n" + "\n".join(slow)
+    assert opened >= 100, opened
+
+
+@pytest.mark.postgres
+def test_signing_up_with_redis_unreachable_says_the_confirmation_email_is_delayed(transactional_db, redis_unreachable):
+    client = Client()
+    started = time.monotonic()
+    response = client.post(reverse("account_signup"), {"email": "new@example.org", "password1": "a-long-passphrase-42",
+                                                       "password2": "a-long-passphrase-42"}, follow=True)
+    assert response.status_code == 200 and time.monotonic() - started < 10
+    assert EMAIL_DELAYED in response.content.decode()
+    assert OutboundEmail.objects.filter(to="new@example.org", sent_at=None).count() == 1
