@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from matches.models import Match
 from profiles.models import Membership, Role, RoleGrant, SupportGroup, User
+from profiles.resubmit import resubmitted
 from profiles.services import email_queue, notify
 
 from .models import (
@@ -37,10 +38,14 @@ def post_create(*, author: User, group: SupportGroup, kind: str, title: str, bod
     if kind not in ChatPost.Kind.values:
         raise CommunityError(_("Choose whether you offer to talk or are looking for someone."))
     now = timezone.now()
-    return ChatPost.objects.create(
-        author=author, group=group, kind=kind, title=title.strip(), body=body.strip(),
-        created_at=now, expires_at=now + timedelta(days=settings.CHAT_POST_TTL_DAYS),
-    )
+    title, body = title.strip(), body.strip()
+    with transaction.atomic():  # a double submit is one post
+        earlier = resubmitted(f"chatpost:{author.pk}", ChatPost.objects.filter(
+            author=author, group=group, kind=kind, title=title, body=body))
+        return earlier or ChatPost.objects.create(
+            author=author, group=group, kind=kind, title=title, body=body,
+            created_at=now, expires_at=now + timedelta(days=settings.CHAT_POST_TTL_DAYS),
+        )
 
 
 @transaction.atomic
@@ -93,14 +98,21 @@ def reply_to_author(*, post: ChatPost, replier: User, body: str, contact_method:
         if thread is None:
             raise CommunityError(_("Your reply could not be sent. Please try again.")) from exc
         created = False
-    ChatMessage.objects.create(thread=thread, sender=replier, body=body, created_at=now)
-    ChatThread.objects.filter(pk=thread.pk).update(last_message_at=now)
+    if not _resubmitted_message(thread, replier, body):
+        ChatMessage.objects.create(thread=thread, sender=replier, body=body, created_at=now)
+        ChatThread.objects.filter(pk=thread.pk).update(last_message_at=now)
     if created:
         notify(post.author, _("Someone replied to your post on the chat board"),
                reverse("community:thread_detail", args=[thread.pk]), dedupe_key=f"chatthread:{thread.pk}:opened")
     return thread
 
 
+def _resubmitted_message(thread: ChatThread, sender: User, body: str) -> ChatMessage | None:
+    """The same words just sent in the same thread: a double submit, not a second message."""
+    return resubmitted(f"chatmessage:{sender.pk}", ChatMessage.objects.filter(thread=thread, sender=sender, body=body))
+
+
+@transaction.atomic
 def message_send(*, thread: ChatThread, sender: User, body: str) -> ChatMessage:
     if not thread.involves(sender):
         raise CommunityError(_("This conversation is not yours."))
@@ -109,6 +121,9 @@ def message_send(*, thread: ChatThread, sender: User, body: str) -> ChatMessage:
     body = body.strip()
     if not body:
         raise CommunityError(_("Write a message first."))
+    earlier = _resubmitted_message(thread, sender, body)
+    if earlier:
+        return earlier
     now = timezone.now()
     message = ChatMessage.objects.create(thread=thread, sender=sender, body=body, created_at=now)
     ChatThread.objects.filter(pk=thread.pk).update(last_message_at=now)
@@ -230,6 +245,11 @@ def resource_save(*, by: User, data: dict, topics=(), resource: Resource | None 
     if not (data.get("url") or "").strip() and not (data.get("body") or "").strip():
         raise CommunityError(_("Give a link, a text, or both."))
     if resource is None:
+        earlier = resubmitted(f"resource:{by.pk}", Resource.objects.filter(
+            created_by=by, group=group, title=data.get("title") or "", url=data.get("url") or "",
+            body=data.get("body") or ""))
+        if earlier:  # a double submit is one resource
+            return earlier
         resource = Resource(created_by=by)
     for field in ("title", "url", "body", "group"):
         setattr(resource, field, data.get(field) or ("" if field != "group" else None))

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from matches.models import Match
 from profiles.audit import access_record, audit_actor
 from profiles.models import AccessEvent, User
+from profiles.resubmit import resubmitted
 
 from .models import Concern, ConcernEvent, Debrief
 from .notifications import plan_notifications
@@ -75,10 +76,16 @@ def concern_raise(
     now = timezone.now()
     deadlines = deadlines_in_force()
     # audit_actor: the report's "create" row in the audit trail names the reporter.
+    situations, details = list(dict.fromkeys(situations)), details.strip()
     with transaction.atomic(), audit_actor(reporter):
+        # A double submit is the same report: one report, its people told once.
+        earlier = resubmitted(f"concern:{reporter.pk}", Concern.objects.filter(
+            reporter=reporter, match=match, about=about, situations=situations, details=details, source=source))
+        if earlier:
+            return earlier
         concern = Concern.objects.create(
-            reporter=reporter, match=match, about=about, situations=list(dict.fromkeys(situations)),
-            details=details.strip(), source=source, tier=int(decision.tier), kind=decision.kind.value,
+            reporter=reporter, match=match, about=about, situations=situations,
+            details=details, source=source, tier=int(decision.tier), kind=decision.kind.value,
             routed_to_mea=decision.mea, escalated_to_staff=decision.notify_staff,
             escalated_at=now if decision.notify_staff else None, routing_reasons=list(decision.reasons),
             deadlines=deadlines, ack_deadline=now + timedelta(hours=deadlines[str(int(decision.tier))]), created_at=now,
@@ -148,7 +155,11 @@ def concern_note(concern: Concern, actor: User, note: str) -> ConcernEvent:
     is_routed_mea = concern.routed_to_mea_id == actor.pk and concern.about != About.MEA
     if not (may_handle(concern, actor) or is_routed_mea):
         raise ConcernError(_("You cannot change this report."))
-    return ConcernEvent.objects.create(concern=concern, actor=actor, what=ConcernEvent.What.NOTE, note=note)
+    with transaction.atomic():
+        note_again = ConcernEvent.objects.filter(concern=concern, actor=actor, what=ConcernEvent.What.NOTE, note=note)
+        earlier = resubmitted(f"concern-note:{actor.pk}", note_again)  # a double submit is one note
+        return earlier or ConcernEvent.objects.create(concern=concern, actor=actor, what=ConcernEvent.What.NOTE,
+                                                      note=note)
 
 
 def concern_escalate(concern: Concern, actor: User | None, reason: str) -> Concern:

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from matches.models import Match
 from profiles.audit import audit_actor
 from profiles.models import Role, RoleGrant, User
+from profiles.resubmit import resubmitted
 from profiles.services import notify
 
 from .cadence import next_due
@@ -213,6 +214,14 @@ def checkin_record(
     if not match.is_active:
         raise SupportError(_("This match has ended."))
     situations = _valid_situations(situations)
+    # A double submit is the same check-in: it neither counts twice nor raises a second concern.
+    earlier = resubmitted(f"checkin:{mea.pk}", CheckIn.objects.filter(
+        match=match, mea=mea, with_whom=with_whom, held_on=held_on, rating=rating, meetings_held=meetings_held,
+        meetings_cancelled=meetings_cancelled, to_celebrate=to_celebrate, worrying=worrying,
+        private_note=private_note, situations=situations,
+    ))
+    if earlier:
+        return earlier
     with audit_actor(mea):
         checkin = CheckIn.objects.create(
             match=match, mea=mea, with_whom=with_whom, held_on=held_on, due_on=support.next_due, rating=rating,
@@ -329,8 +338,9 @@ def can_record_milestone(user: User, match: Match) -> bool:
     return user.pk in (match.mentor_id, match.mentee_id, match.mea_id)
 
 
+@transaction.atomic
 def milestone_record(*, match: Match, by: User, what: str, happened_on: date | None = None) -> Milestone:
-    """The mentor, the mentee or the MEA records something to celebrate on the match."""
+    """The mentor, the mentee or the MEA records something to celebrate on the match (once, if sent twice)."""
     if not can_record_milestone(by, match):
         raise SupportError(_("Only the mentor, the mentee or the MEA can add a milestone."))
     what = (what or "").strip()
@@ -339,7 +349,10 @@ def milestone_record(*, match: Match, by: User, what: str, happened_on: date | N
     happened_on = happened_on or timezone.localdate()
     if happened_on > timezone.localdate():
         raise SupportError(_("A milestone is something that already happened."))
-    return Milestone.objects.create(match=match, recorded_by=by, what=what[:200], happened_on=happened_on)
+    what = what[:200]
+    earlier = resubmitted(f"milestone:{by.pk}", Milestone.objects.filter(
+        match=match, recorded_by=by, what=what, happened_on=happened_on))
+    return earlier or Milestone.objects.create(match=match, recorded_by=by, what=what, happened_on=happened_on)
 
 
 def mea_caseloads(mea_ids) -> dict[int, int]:
