@@ -127,6 +127,18 @@ def inbox_detail(request, pk):
 ACTIONS = {"acknowledge", "start", "note", "resolve", "escalate", "debrief_done"}
 
 
+def _text(request, form_class) -> str:
+    """The one text field of `form_class` as posted, checked (length, no NUL byte); a missing one is "" and
+    left to the service to refuse with its own words."""
+    form = form_class(request.POST)
+    name = next(iter(form.fields))
+    if form.is_valid():
+        return form.cleaned_data[name]
+    if not request.POST.get(name, "").strip():
+        return ""
+    raise services.ConcernError(form.errors[name][0])
+
+
 @never_cache
 @role_required(Role.MEA)
 @require_POST
@@ -140,11 +152,11 @@ def inbox_act(request, pk, action):
         elif action == "start":
             services.concern_start(concern, request.user)
         elif action == "note":
-            services.concern_note(concern, request.user, request.POST.get("note", ""))
+            services.concern_note(concern, request.user, _text(request, NoteForm))
         elif action == "resolve":
-            services.concern_resolve(concern, request.user, request.POST.get("outcome", ""))
+            services.concern_resolve(concern, request.user, _text(request, OutcomeForm))
         elif action == "escalate":
-            services.concern_escalate(concern, request.user, request.POST.get("reason", ""))
+            services.concern_escalate(concern, request.user, _text(request, ReasonForm))
         elif action == "debrief_done":
             debrief = get_object_or_404(Debrief, concern=concern, owner=request.user)
             services.debrief_done(debrief, request.user)

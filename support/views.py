@@ -31,7 +31,9 @@ def mea_home(request):
 
 @role_required(Role.MEA)
 def mea_profile_edit(request):
-    form = MEAProfileForm(request.POST or None, instance=services.mea_profile_for(request.user))
+    # Not get_or_create: a refused form must not leave an empty contact row behind.
+    profile = MEAProfile.objects.filter(user=request.user).first() or MEAProfile(user=request.user)
+    form = MEAProfileForm(request.POST or None, instance=profile)
     if request.method == "POST":
         if form.is_valid():
             form.save()
