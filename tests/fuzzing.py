@@ -4,12 +4,15 @@
   (FUZZ_EXAMPLES=300 in the environment for a deeper hunt).
 - `junk`, `ids`: the bad input every endpoint must survive.
 - `post_endpoints(namespace)`: the URL names of a namespace whose views handle a
-  POST, found from the URL resolver, so a new POST URL without a fuzz case fails.
+  POST, found from the URL resolver, so a new POST URL without a fuzz case fails;
+  `our_post_endpoints()` the same for every app of ours (tests/test_fuzz_coverage.py
+  requires each to be in some fuzz module's `FUZZED` registry).
 - `State`: a fingerprint of every row of the given apps, to prove a refused
   request saved nothing (not even half of it).
 - `send(client, path, data)`: posts and classifies the answer as accepted or
   refused, failing on a 500 or an unclear answer.
 - `rolled_back()`: each hypothesis example is undone, so examples are independent.
+- `as_(user)`: a test client signed in as `user` that answers a crash with a 500.
 """
 
 import hashlib
@@ -20,8 +23,9 @@ from contextlib import contextmanager
 
 from django.apps import apps
 from django.contrib.messages import constants, get_messages
-from django.db import transaction
+from django.db import connection, transaction
 from django.forms import BaseForm
+from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
@@ -45,9 +49,22 @@ ids = st.one_of(
 )
 
 
+bool_junk = st.one_of(st.just("on"), junk)
+huge_ids = st.sampled_from([0, BIG - 1, BIG, BIG * 10**6])
+
+
 def fields(names, values=junk):
     """Any subset of `names` (missing fields), each with bad or random values."""
     return st.fixed_dictionaries({}, optional={name: values for name in names})
+
+
+def spoiled(valid: dict, values=junk):
+    """`valid` (a submission that would be accepted) with any of its fields replaced by bad values or left out:
+    one bad field among good ones reaches further into a view than an all-junk form."""
+    missing = object()
+    return st.fixed_dictionaries({
+        name: st.one_of(st.just(value), values, st.just(missing)) for name, value in valid.items()
+    }).map(lambda data: {name: value for name, value in data.items() if value is not missing})
 
 
 # --- Which endpoints take a POST ----------------------------------------------------
@@ -68,6 +85,10 @@ def _walk(resolver, namespace=None):
 
 def _handles_post(func, seen=None) -> bool:
     """The view, or a helper of its module it calls, reads a POST (or is POST-only)."""
+    view_class = getattr(func, "view_class", None)
+    if view_class is not None:  # a class-based view: a post() method, or a form view
+        return hasattr(view_class, "post") and "post" in getattr(func, "view_initkwargs", {}).get(
+            "http_method_names", view_class.http_method_names)
     seen = seen if seen is not None else set()
     func = inspect.unwrap(func)
     if func in seen:
@@ -93,6 +114,27 @@ def post_endpoints(namespace: str) -> set[str]:
             if name.startswith(namespace + ":") and _handles_post(view)}
 
 
+# Third-party URLs the fuzz registries need not cover, and why.
+THIRD_PARTY = {
+    "allauth": "django-allauth's sign-in, sign-up, password and MFA views: a maintained library with its own "
+               "tests and rate limits (sign-up is still fuzzed in test_fuzz_profiles)",
+    "admin": "Django's admin (the staff console): Django's own forms, staff-only behind MFA; access is tested in "
+             "test_admin_access.py",
+}
+
+
+def _third_party(name: str, view) -> bool:
+    if name.startswith("admin:"):
+        return True
+    module = (getattr(view, "view_class", None) or inspect.unwrap(view)).__module__
+    return module.split(".")[0] in THIRD_PARTY
+
+
+def our_post_endpoints() -> set[str]:
+    """Every named URL of the project, outside THIRD_PARTY, whose view handles a POST."""
+    return {name for name, view in _walk(get_resolver()) if not _third_party(name, view) and _handles_post(view)}
+
+
 def assert_every_post_endpoint_is_fuzzed(namespace: str, fuzzed: set[str]) -> None:
     endpoints = post_endpoints(namespace)
     missing = sorted(endpoints - fuzzed)
@@ -104,7 +146,7 @@ def assert_every_post_endpoint_is_fuzzed(namespace: str, fuzzed: set[str]) -> No
 # --- Nothing half-saved ---------------------------------------------------------------
 
 # Rows that a refused request may legitimately write: reads leave access rows.
-IGNORED_MODELS = {"escalations.concernaccess"}
+IGNORED_MODELS = {"profiles.accessevent"}
 
 
 class State:
@@ -115,6 +157,14 @@ class State:
                        if m._meta.label_lower not in IGNORED_MODELS]
 
     def take(self) -> dict[str, str]:
+        if connection.vendor == "postgresql":  # one query for every table, hashed in the database
+            qn = connection.ops.quote_name
+            sql = " UNION ALL ".join(
+                f"SELECT %s, md5(coalesce(string_agg(t::text, '|' ORDER BY t.{qn(m._meta.pk.column)}), '')) "
+                f"FROM {qn(m._meta.db_table)} t" for m in self.models)
+            with connection.cursor() as cursor:
+                cursor.execute(sql, [m._meta.label for m in self.models])
+                return dict(cursor.fetchall())
         prints = {}
         for model in self.models:
             rows = model._default_manager.order_by("pk").values_list()
@@ -169,6 +219,12 @@ def send(client, path: str, data=None, *, state: State | None = None, method: st
         changed = state.changed(before)
         assert not changed, f"POST {path} {data!r} was refused ({response.status_code}) but changed {changed}"
     return response, verdict
+
+
+def as_(user) -> Client:
+    client = Client(raise_request_exception=False)
+    client.force_login(user)
+    return client
 
 
 class _Undo(Exception):

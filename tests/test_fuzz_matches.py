@@ -23,8 +23,11 @@ from tests.fuzzing import (
     FUZZ,
     REFUSED,
     State,
+    as_,
     assert_every_post_endpoint_is_fuzzed,
+    bool_junk,
     fields,
+    huge_ids,
     ids,
     junk,
     rolled_back,
@@ -40,18 +43,10 @@ FUZZED = {
     "matches:match_end", "matches:cohort",
 }
 STATE = State("matches", "profiles")
-bool_junk = st.one_of(st.just("on"), junk)
-huge_ids = st.sampled_from([0, BIG - 1, BIG, BIG * 10**6])
 
 
 def test_every_post_endpoint_of_matches_has_a_fuzz_case():
     assert_every_post_endpoint_is_fuzzed("matches", FUZZED)
-
-
-def as_(user) -> Client:
-    client = Client(raise_request_exception=False)
-    client.force_login(user)
-    return client
 
 
 @pytest.fixture

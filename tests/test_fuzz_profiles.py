@@ -1,6 +1,6 @@
 """Property-based tests: the profile form, sign-up and the notification and
 privacy POST endpoints answer bad input with a form error or a clear 4xx,
-never a 500, and never save half of it."""
+never a 500, and never save half of it; other people's erasure requests are a 404."""
 
 from urllib.parse import quote
 
@@ -12,10 +12,22 @@ from hypothesis import strategies as st
 from hypothesis.extra.django import from_form
 
 from profiles.forms import ProfileForm
-from profiles.models import ErasureRequest, Notification, Profile, User
-from profiles.tests.factories import UserFactory
+from profiles.models import ErasureRequest, Notification, Profile, Role, User
+from profiles.tests.factories import UserFactory, member
+from tests.fuzzing import FUZZ as FUZZ_IDS
+from tests.fuzzing import as_, assert_every_post_endpoint_is_fuzzed, huge_ids, rolled_back
+from tests.fuzzing import send as send_judged
 
 pytestmark = pytest.mark.django_db
+
+FUZZED = {
+    "profiles:edit", "profiles:notification_open", "profiles:notifications_read_all", "profiles:erasure_request",
+    "profiles:erasure_withdraw", "profiles:erasure_complete",
+}
+
+
+def test_every_post_endpoint_of_profiles_has_a_fuzz_case():
+    assert_every_post_endpoint_is_fuzzed("profiles", FUZZED)
 
 FUZZ = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 
@@ -127,3 +139,55 @@ def test_a_double_submitted_profile_saves_once_and_the_same(signed_in):
     assert first.status_code == second.status_code == 302
     assert Profile.objects.filter(user=user).count() == 1
     assert Profile.objects.get(user=user).display_name == "Sam"
+
+
+@pytest.fixture
+def erasures(group, other_group):
+    """An open erasure request by a member of each of two groups, and each group's coordinator."""
+    from profiles import privacy
+
+    mine, theirs = member(Role.MENTEE, group), member(Role.MENTEE, other_group)
+    return {"mine": privacy.erasure_request(mine), "theirs": privacy.erasure_request(theirs),
+            "coordinator": member(Role.COORDINATOR, group), "mine_user": mine}
+
+
+@FUZZ_IDS
+@given(which=st.one_of(st.sampled_from(["mine", "theirs"]), huge_ids),
+       data=st.dictionaries(st.sampled_from(["confirm", "user", "status"]), junk, max_size=2))
+def test_withdrawing_an_erasure_request_with_any_id_withdraws_only_ones_own(erasures, which, data):
+    target = erasures[which].pk if which in ("mine", "theirs") else which
+    with rolled_back():
+        response, _ = send_judged(as_(erasures["mine_user"]), f"/profile/privacy/erase/{target}/withdraw/", data)
+        if which != "mine":
+            assert response.status_code == 404
+        erasures["theirs"].refresh_from_db()
+        assert erasures["theirs"].status == ErasureRequest.Status.REQUESTED
+
+
+def test_an_erasure_request_withdrawn_twice_is_refused_the_second_time(erasures):
+    client, url = as_(erasures["mine_user"]), f"/profile/privacy/erase/{erasures['mine'].pk}/withdraw/"
+    assert send_judged(client, url)[1] == "accepted"
+    assert send_judged(client, url)[1] == "refused"
+
+
+@FUZZ_IDS
+@given(which=st.one_of(st.sampled_from(["mine", "theirs"]), huge_ids),
+       data=st.dictionaries(st.sampled_from(["confirm", "user", "status"]), junk, max_size=2))
+def test_completing_an_erasure_with_any_id_erases_only_the_coordinators_members(erasures, which, data):
+    target = erasures[which].pk if which in ("mine", "theirs") else which
+    with rolled_back():
+        response, verdict = send_judged(as_(erasures["coordinator"]), f"/profile/privacy/requests/{target}/complete/",
+                                        data)
+        if which != "mine":
+            assert response.status_code == 404
+        erasures["theirs"].refresh_from_db()
+        assert erasures["theirs"].status == ErasureRequest.Status.REQUESTED
+        assert (verdict == "accepted") == (which == "mine")
+
+
+def test_an_erasure_completed_twice_erases_once(erasures):
+    client, url = as_(erasures["coordinator"]), f"/profile/privacy/requests/{erasures['mine'].pk}/complete/"
+    assert send_judged(client, url)[1] == "accepted"
+    assert send_judged(client, url)[0].status_code in (302, 404)
+    erasures["mine"].refresh_from_db()
+    assert erasures["mine"].status == ErasureRequest.Status.COMPLETED
