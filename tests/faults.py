@@ -97,13 +97,16 @@ class FakeSMTP:
     """An SMTP server in a thread. A message counts as delivered only when the
     server answered 250 to its DATA, as with a real one. With `hold_nth=n` the
     n-th message is held: its DATA is read and never answered, `held` is set,
-    and the message is dropped when the client's connection dies."""
+    and the message is dropped when the client's connection dies. With
+    `refusing` set, every message is refused with a temporary error."""
 
     def __init__(self, hold_nth: int = 0):
         self.accepted: list[tuple[str, str]] = []  # (recipient, subject)
         self.dropped: list[tuple[str, str]] = []
         self.hold_nth = hold_nth
         self.seen = 0
+        self.refusing = False  # True: every message gets "451 try again later"
+        self.refused = 0
         self.held = threading.Event()
         self.lock = threading.Lock()
         fake = self
@@ -134,6 +137,11 @@ class FakeSMTP:
                         subject = str(email.message_from_bytes(data).get("Subject", ""))
                         if not chunk:
                             return
+                        if fake.refusing:
+                            with fake.lock:
+                                fake.refused += 1
+                            self.reply("451 try again later")
+                            continue
                         if fake.take_hold():
                             fake.held.set()
                             while self.rfile.readline():  # until the client dies

@@ -1,4 +1,5 @@
-"""A real Celery worker on Redis, SIGKILLed in the middle of delivering: the
+"""A real Celery worker on Redis, SIGKILLed in the middle of delivering (and,
+last, working against a mail server that refuses everything for a while): the
 SMTP server (or the staff chat) has the message but has not answered yet, so
 it was never delivered. A new worker starts and the beat's drains run: every
 recipient gets it exactly once, none lost, none doubled.
@@ -129,3 +130,28 @@ def test_a_worker_killed_while_emailing_a_match_proposal_loses_none_and_doubles_
     recover(start_worker, smtp, Counter({mentee.email: 1, mentor.email: 1}))
     assert Notification.objects.filter(user__in=[mentee, mentor]).count() == 2
 
+
+
+def test_with_the_mail_server_refusing_a_real_worker_keeps_every_email_and_sends_each_once_later(
+    client, program, spare_redis, start_worker, smtp
+):
+    coordinator, mentee, mentor = program["coordinator"], program["waiting_mentee"], program["free_mentor"]
+    smtp.refusing = True
+    worker = start_worker()
+    client.force_login(coordinator)
+    response = client.post(reverse("matches:proposal_propose"),
+                           {"mentee": mentee.pk, "mentor": mentor.pk, "reason": "Both in Harbor"}, follow=True)
+    assert "Proposal sent to both" in response.content.decode()
+    tried = OutboundEmail.objects.filter(to__in=[mentee.email, mentor.email], attempts__gte=1, claimed_until=None)
+    assert wait_until(lambda: tried.exclude(last_error="").count() == 2, timeout=30), worker.log()
+    assert smtp.refused >= 2 and not smtp.accepted
+    assert not OutboundEmail.objects.exclude(sent_at=None).exists(), "a refused email is never marked sent"
+    assert Notification.objects.filter(user__in=[mentee, mentor]).count() == 2, "portal notices are there already"
+
+    smtp.refusing = False  # the mail server is back; the task's own retry is 30 s away, beat's drain comes first
+    age_outboxes()  # the minute's grace; no lease is held (each was released on the refusal)
+    for _ in range(2):
+        drain_email_outbox.delay()
+    assert wait_until(lambda: all_delivered() and len(smtp.accepted) >= 2, timeout=30), worker.log()
+    time.sleep(1)
+    assert recipients(smtp) == Counter({mentee.email: 1, mentor.email: 1})
