@@ -16,7 +16,8 @@ report page:
 
 Erasure first hands to staff every report routed to them as the MEA that
 staff do not have yet and that is not resolved (an erased account cannot
-answer it). It keeps reports, their events, notices and debriefs (safeguarding
+answer it), unassigns them from unresolved reports (staff pick them up
+again), and gives debriefs they were to follow up to staff. It keeps reports, their events, notices and debriefs (safeguarding
 records, other people's report text included): only the member's name,
 email and contact details inside report text, handler notes and outcomes
 become "[former member]", and notices addressed to their email address are
@@ -81,6 +82,10 @@ def erase(user) -> None:
     held = Concern.objects.filter(routed_to_mea=user, escalated_to_staff=False).exclude(status=Concern.Status.RESOLVED)
     for concern in held:
         concern_escalate(concern, None, "The MEA it was routed to left the program.")
+    Concern.objects.filter(assigned_to=user).exclude(status=Concern.Status.RESOLVED).with_audit_action(
+        "unassigned_by_erasure"
+    ).update(assigned_to=None)
+    Debrief.objects.filter(owner=user, status__in=[Debrief.Status.OFFERED, Debrief.Status.ACCEPTED]).update(owner=None)
     ConcernNotification.objects.filter(Q(user=user) | Q(recipient__iexact=user.email)).update(recipient=erased_address)
     # Reports stay whole (anyone's); the member's identifiers in their text do not.
     for concern in rows_mentioning(Concern.objects.all(), ["details", "outcome"], identifiers):

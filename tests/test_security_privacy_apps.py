@@ -288,6 +288,9 @@ def test_erasure_takes_them_out_of_open_proposals_active_matches_and_reports_the
     asked = checkin_request_create(match=supported, by=robin, respondent=supported.mentee)
     held = concern_raise(reporter=supported.mentor, match=supported, situations=["conflict"], about="mentee")
     assert held.routed_to_mea_id == robin.pk and not held.escalated_to_staff
+    serious = concern_raise(reporter=supported.mentor, match=supported, situations=["victim_of_abuse"], about="mentee")
+    debrief = Debrief.objects.get(concern=serious)
+    assert debrief.owner_id == robin.pk
 
     privacy.erasure_complete(privacy.erasure_request(robin).pk, by=coordinator)
 
@@ -307,6 +310,8 @@ def test_erasure_takes_them_out_of_open_proposals_active_matches_and_reports_the
     assert held.escalated_to_staff and held.status == Concern.Status.OPEN and held.routed_to_mea_id == robin.pk
     assert ConcernEvent.objects.filter(concern=held, what="escalated").exists()
     assert Concern.objects.visible_to(staff_user).filter(pk=held.pk).exists()
+    debrief.refresh_from_db()
+    assert debrief.owner_id is None and debrief.status == "offered", "staff follow it up now"
 
 
 def test_the_demo_has_an_erasure_request_for_the_coordinator_to_complete(client):
@@ -323,3 +328,17 @@ def test_the_demo_has_an_erasure_request_for_the_coordinator_to_complete(client)
     eli_match = Match.objects.get(mentee=request.user)
     assert eli_match.status == Match.Status.ENDED
     assert Notification.objects.filter(user=eli_match.mentor, title="Your mentorship match has ended").exists()
+
+
+def test_erasing_a_staff_member_hands_their_unresolved_reports_back_to_the_queue(group, mentor, mentee, staff_user):
+    from escalations.services import concern_assign
+
+    leaving = member(Role.STAFF, group)
+    match = MatchFactory(mentor=mentor, mentee=mentee, group=group)
+    concern = concern_raise(reporter=mentor, match=match, situations=["harassed"], about="mentee")
+    concern_assign(concern, staff_user, leaving)
+    privacy.erasure_complete(privacy.erasure_request(leaving).pk, by=staff_user)
+    concern.refresh_from_db()
+    assert concern.assigned_to_id is None and concern.escalated_to_staff
+    assert ConcernEvent.objects.filter(concern=concern, what="assigned").count() == 1, "the history keeps the assignment"
+    assert AuditEvent.objects.for_object(concern).filter(action="unassigned_by_erasure", actor=staff_user).exists()
