@@ -166,7 +166,7 @@ def run_one(n_matches: int, timeout: float = 240) -> dict:
         sampler = MemorySampler(worker.pid)
         sampler.start()
         try:
-            t0 = time.monotonic()
+            t0, sent_at = time.monotonic(), time.time()
             app.send_task("support.tasks.reminders_scan")
             done_at, status = None, "budget reached"
             while time.monotonic() - t0 < timeout:
@@ -174,8 +174,12 @@ def run_one(n_matches: int, timeout: float = 240) -> dict:
                 if worker.poll() is not None:
                     status = "worker died"
                     break
-                scanned = int(r.hget(COUNTS_KEY, "ran:support.tasks.reminders_scan") or 0)
-                if not scanned or r.llen("celery"):
+                # Every message published (the scan, its batches, their deliveries) has finished running:
+                # counting "started" or the queue's length would stop the clock while prefetched batches wait.
+                counts = {k.decode(): int(v) for k, v in r.hgetall(COUNTS_KEY).items()}
+                published = sum(v for k, v in counts.items() if k.startswith("published:"))
+                finished = sum(v for k, v in counts.items() if k.startswith("finished:"))
+                if not counts.get("finished:support.tasks.reminders_scan") or finished < published:
                     continue
                 pending_due = Reminder.objects.filter(status=Reminder.Status.PENDING, not_before__lte=timezone.now()).count()
                 emails = OutboundEmail.objects.count()
@@ -199,7 +203,8 @@ def run_one(n_matches: int, timeout: float = 240) -> dict:
     by_status = dict(Reminder.objects.values_list("status").annotate(n=Count("id")).values_list("status", "n"))
     by_kind = dict(Reminder.objects.filter(status="sent").values_list("kind").annotate(n=Count("id")).values_list("kind", "n"))
     sent = by_status.get("sent", 0)
-    published = sum(v for k, v in counts.items() if k.startswith("published:")) + 1  # + the beat's own message
+    # The scan's own message is counted where it is sent (this process imports bench.celery_app too).
+    published = sum(v for k, v in counts.items() if k.startswith("published:"))
     elapsed = done_at - t0
     delivered = sink.messages
     return {
@@ -221,6 +226,15 @@ def run_one(n_matches: int, timeout: float = 240) -> dict:
         "smtp_connections_per_email": round(sink.connections / sink.messages, 3) if sink.messages else None,
         "db_connections_opened": counts.get("db_connections_opened", 0),
         "tasks_run": {k.split(":", 1)[1]: v for k, v in counts.items() if k.startswith("ran:")},
+        # Where the time goes: each task's busy seconds summed over the worker processes, and its span
+        # (first start to last end) measured from the moment the scan was sent.
+        "task_busy_seconds": {k.split(":", 1)[1]: round(v / 1000, 2) for k, v in counts.items()
+                              if k.startswith("busy_ms:")},
+        "task_span_seconds": {
+            name: [round(counts[f"first_start:{name}"] / 1000 - sent_at, 2),
+                   round(counts[f"last_end:{name}"] / 1000 - sent_at, 2)]
+            for name in {k.split(":", 1)[1] for k in counts if k.startswith("first_start:")}
+        },
         "worker_processes": (os.cpu_count() or 2) + 1,
         "peak_rss_mb": round(sampler.peak_kb / 1024, 1),
         "peak_rss_single_process_mb": round(sampler.peak_single_kb / 1024, 1),

@@ -4,12 +4,32 @@ import os
 
 from celery import Celery
 from celery.schedules import crontab
+from celery.signals import task_postrun, task_prerun
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "mentorship.settings")
 
 app = Celery("mentorship")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+
+# Database connections are reused across tasks, as across web requests. Celery's
+# Django fixup closes every connection before and after each task unless
+# DB_REUSE_MAX is set; with it set, Django's own rules decide, applied around
+# each task here as Django applies them around each request: a connection older
+# than CONN_MAX_AGE (60 s in production, 0 under DEBUG) or broken
+# (CONN_HEALTH_CHECKS) is closed, any other is kept.
+app.conf["CELERY_DB_REUSE_MAX"] = 1000
+
+
+def _close_old_connections(sender=None, **kwargs):
+    if not getattr(getattr(sender, "request", None), "is_eager", False):  # eager: the caller's connection
+        from django.db import close_old_connections
+
+        close_old_connections()
+
+
+task_prerun.connect(_close_old_connections, weak=False)
+task_postrun.connect(_close_old_connections, weak=False)
 
 # The beat schedule is static and reviewed like code. Each periodic task only
 # finds what is due and queues small per-item work; all are safe to run twice.

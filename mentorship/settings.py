@@ -98,8 +98,8 @@ VAR_DIR.mkdir(exist_ok=True)
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'db.sqlite3'}")}
 # Every request is one transaction: a view that fails half-way changes nothing.
 DATABASES["default"]["ATOMIC_REQUESTS"] = True
-# Persistent connections: web processes AND Celery workers (Celery's Django fixup
-# closes a connection after a task only when it is older than this or broken), so
+# Persistent connections: web processes AND Celery workers (mentorship/celery.py
+# closes a connection around a task only when it is older than this or broken), so
 # production (60 s) reuses one connection per worker process across tasks. Under
 # DEBUG it is 0: every task and request opens its own; set DATABASE_CONN_MAX_AGE
 # to measure a worker as in production.

@@ -9,19 +9,31 @@ lease, so a retried or duplicated task does not send twice.
 Batches (`deliver_many`) keep the same rules per row: one conditional update
 claims every unsent, unleased row of the batch under a lease timestamp unique
 to this call, the rows carrying that timestamp are ours, they go out over ONE
-SMTP connection, the accepted ones are marked sent in one update per
-MARK_EVERY (so a worker killed mid-batch re-sends at most that many) and the
-failed ones are released for the outbox drain. A batch delivered twice sends each email
-once: the second call claims nothing.
+SMTP connection (a large batch over up to CONNECTIONS at once, each carrying
+at least PER_CONNECTION emails: an SMTP exchange waits on round trips, so a
+few connections at once keep the worker busy), the accepted ones are marked
+sent in one update per MARK_EVERY (so a worker killed mid-batch re-sends at
+most that many) and the failed ones are released for the outbox drain. A
+batch delivered twice sends each email once: the second call claims nothing.
+Plain ASCII emails are written as SMTP DATA directly (`_raw_message`), not
+through the email package's MIME writer, which costs ~1.5 ms each.
 """
 
 import logging
+import queue
+import re
 import secrets
+from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
+from email.utils import formatdate, make_msgid
+from smtplib import SMTPException
 
 from celery import shared_task
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
+from django.core.mail.backends.smtp import EmailBackend as SMTPBackend
+from django.core.mail.message import sanitize_address
+from django.core.mail.utils import DNS_NAME
 from django.db.models import F, Q
 from django.utils import timezone
 
@@ -33,6 +45,8 @@ LEASE = timedelta(minutes=5)
 MAX_ATTEMPTS = 20
 BATCH = 200
 MARK_EVERY = 50  # accepted emails marked sent per UPDATE during a batch
+CONNECTIONS = 4  # SMTP connections a large batch uses at once
+PER_CONNECTION = 100  # ... each carrying at least this many emails (a batch under 200 uses one)
 
 
 def _message(email: OutboundEmail, connection=None) -> EmailMultiAlternatives:
@@ -42,6 +56,60 @@ def _message(email: OutboundEmail, connection=None) -> EmailMultiAlternatives:
     if email.body_html:
         message.attach_alternative(email.body_html, "text/html")
     return message
+
+
+_PLAIN_HEADER = re.compile(r"[\x20-\x7e]*")
+_EOL = re.compile(r"\r\n|\r|\n")  # as the email package's generator: every line ending becomes CRLF
+
+
+def _plain_body(text: str) -> bool:
+    return text.isascii() and all(len(line) <= 998 for line in text.splitlines())
+
+
+def _raw_message(email: OutboundEmail, from_email: str = "") -> bytes | None:
+    """The email as SMTP DATA bytes, written directly, or None when Django's MIME writer is needed.
+
+    For the common outbox email (ASCII headers and bodies, lines within SMTP's
+    998, as every reminder is) this writes what `EmailMultiAlternatives.message()`
+    writes (multipart/alternative, 7bit text and HTML parts, Date and
+    Message-ID) in a few microseconds instead of the email package's ~1.5 ms of
+    header folding. Anything else goes through Django unchanged.
+    """
+    from_email = from_email or settings.DEFAULT_FROM_EMAIL
+    headers = (email.subject, email.to, from_email)
+    if not all(_PLAIN_HEADER.fullmatch(h) for h in headers) or not _plain_body(email.body_text):
+        return None
+    if email.body_html and not _plain_body(email.body_html):
+        return None
+    head = (
+        f"MIME-Version: 1.0\nSubject: {email.subject}\nFrom: {from_email}\nTo: {email.to}\n"
+        f"Date: {formatdate(localtime=settings.EMAIL_USE_LOCALTIME)}\nMessage-ID: {make_msgid(domain=DNS_NAME)}\n"
+    )
+    part = 'Content-Type: text/{}; charset="utf-8"\nMIME-Version: 1.0\nContent-Transfer-Encoding: 7bit\n\n{}'
+    if email.body_html:
+        boundary = f"==============={secrets.randbits(63)}=="
+        if boundary in email.body_text or boundary in email.body_html:
+            return None
+        text = (
+            f'Content-Type: multipart/alternative;\n boundary="{boundary}"\n{head}\n'
+            f"--{boundary}\n{part.format('plain', email.body_text)}\n--{boundary}\n"
+            f"{part.format('html', email.body_html)}\n--{boundary}--\n"
+        )
+    else:
+        text = f'Content-Type: text/plain; charset="utf-8"\nContent-Transfer-Encoding: 7bit\n{head}\n{email.body_text}'
+    return _EOL.sub("\r\n", text).encode("ascii")
+
+
+def _send_one(email: OutboundEmail, connection) -> None:
+    """Send one outbox email over an open connection; raises when it was not accepted."""
+    if isinstance(connection, SMTPBackend) and connection.connection is not None:
+        raw = _raw_message(email)
+        if raw is not None:
+            envelope_from = sanitize_address(settings.DEFAULT_FROM_EMAIL, settings.DEFAULT_CHARSET)
+            connection.connection.sendmail(envelope_from, [sanitize_address(email.to, settings.DEFAULT_CHARSET)], raw)
+            return
+    if not connection.send_messages([_message(email, connection)]):
+        raise SMTPException("not sent")
 
 
 def deliver(email_id: int) -> str:
@@ -73,6 +141,34 @@ class BatchNotSent(Exception):
         self.sent = sent
 
 
+def _send_over_one_connection(emails: list[OutboundEmail], accepted) -> dict[str, list[int]]:
+    """Send `emails` over ONE connection, calling `accepted(pk)` for each the server took; return the failed by error.
+
+    Each message is sent on its own so that one refused recipient does not hide which others were accepted.
+    """
+    failed: dict[str, list[int]] = {}
+    connection = get_connection()
+    tried = 0
+    try:
+        connection.open()
+        for email in emails:
+            tried += 1
+            try:
+                _send_one(email, connection)
+            except Exception as exc:  # noqa: BLE001 - this one is retried later
+                failed.setdefault(type(exc).__name__, []).append(email.pk)
+            else:
+                accepted(email.pk)
+    except Exception as exc:  # noqa: BLE001 - could not connect: every one not tried is retried later
+        failed.setdefault(type(exc).__name__, []).extend(e.pk for e in emails[tried:])
+    finally:
+        try:
+            connection.close()
+        except Exception:  # noqa: BLE001, S110 - closing a broken connection: nothing to keep
+            pass
+    return failed
+
+
 def deliver_many(email_ids) -> int:
     """Send the unsent emails among `email_ids` over one connection; return how many were sent.
 
@@ -101,7 +197,6 @@ def deliver_many(email_ids) -> int:
     emails = list(OutboundEmail.objects.filter(pk__in=ids, sent_at=None, claimed_until=lease).order_by("pk"))
     sent: list[int] = []
     unmarked: list[int] = []
-    failed: dict[str, list[int]] = {}
 
     def mark_sent():
         # Only what the SMTP server accepted, in chunks: a worker dying mid-batch
@@ -112,29 +207,31 @@ def deliver_many(email_ids) -> int:
             )
             unmarked.clear()
 
-    connection = get_connection()
-    try:
-        # One connection for the whole batch; each message is sent on its own so
-        # that one refused recipient does not hide which others were accepted.
-        connection.open()
-        for email in emails:
-            try:
-                connection.send_messages([_message(email, connection)])
-            except Exception as exc:  # noqa: BLE001 - this one is retried later
-                failed.setdefault(type(exc).__name__, []).append(email.pk)
-            else:
-                sent.append(email.pk)
-                unmarked.append(email.pk)
-                if len(unmarked) >= MARK_EVERY:
-                    mark_sent()
-    except Exception as exc:  # noqa: BLE001 - could not connect: every unsent one is retried later
-        done = set(sent) | {pk for pks in failed.values() for pk in pks}
-        failed.setdefault(type(exc).__name__, []).extend(e.pk for e in emails if e.pk not in done)
-    finally:
-        try:
-            connection.close()
-        except Exception:  # noqa: BLE001, S110 - closing a broken connection: nothing to keep
-            pass
+    def accepted(pk: int) -> None:
+        sent.append(pk)
+        unmarked.append(pk)
+        if len(unmarked) >= MARK_EVERY:
+            mark_sent()
+
+    # A large batch goes out over a few connections at once (each SMTP exchange
+    # waits on round trips, not on this process); a small one over one.
+    k = max(1, min(CONNECTIONS, len(emails) // PER_CONNECTION))
+    if k == 1:
+        failed = _send_over_one_connection(emails, accepted)
+    else:
+        arrived: queue.SimpleQueue = queue.SimpleQueue()
+        with ThreadPoolExecutor(k, thread_name_prefix="smtp") as pool:
+            # The threads only talk SMTP; the database is written here, by this thread.
+            futures = [pool.submit(_send_over_one_connection, emails[i::k], arrived.put) for i in range(k)]
+            while not all(f.done() for f in futures) or not arrived.empty():
+                try:
+                    accepted(arrived.get(timeout=0.05))
+                except queue.Empty:
+                    pass
+            failed = {}
+            for future in futures:
+                for error, pks in future.result().items():
+                    failed.setdefault(error, []).extend(pks)
     mark_sent()
     for error, pks in failed.items():
         OutboundEmail.objects.filter(pk__in=pks, claimed_until=lease).update(claimed_until=None, last_error=error)

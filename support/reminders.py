@@ -45,6 +45,7 @@ import logging
 import zoneinfo
 from collections import defaultdict
 from datetime import date, datetime, time, timedelta
+from functools import lru_cache
 
 from django.db import connection, transaction
 from django.db.models import Exists, OuterRef
@@ -75,7 +76,11 @@ def _zone(name: str | None) -> zoneinfo.ZoneInfo:
 
 def _not_before(day: date, tz_name: str | None) -> datetime:
     """The start of waking hours on `day`, in the recipient's zone (DST-aware)."""
-    start_hour = cadence()["local_hours"][0]
+    return _start_of_day(day, tz_name, cadence()["local_hours"][0])
+
+
+@lru_cache(maxsize=8192)
+def _start_of_day(day: date, tz_name: str | None, start_hour: int) -> datetime:
     return datetime.combine(day, time(start_hour), tzinfo=_zone(tz_name))
 
 
@@ -90,11 +95,26 @@ def _missing(kind: str, recipient_ref: str = "match__mea", occurrence_ref: str =
     ))
 
 
-def _insert(rows: list[Reminder]) -> int:
-    # ignore_conflicts: the unique (kind, match, occurrence, recipient) key is the
-    # guard; a concurrent scan inserting the same reminder is a no-op here.
-    for i in range(0, len(rows), 2000):
-        Reminder.objects.bulk_create(rows[i:i + 2000], ignore_conflicts=True)
+_COLUMNS = ("kind", "match_id", "recipient_id", "occurrence", "request_id", "not_before", "status", "created_at")
+
+
+def _insert(rows: list[tuple]) -> int:
+    """Insert (kind, match_id, recipient_id, occurrence, request_id, not_before) rows, 2,000 per statement.
+
+    ON CONFLICT DO NOTHING: the unique (kind, match, occurrence, recipient) key is
+    the guard; a concurrent scan inserting the same reminder is a no-op here.
+    Plain tuples into one multi-row INSERT, not a model instance per row.
+    """
+    table = connection.ops.quote_name(Reminder._meta.db_table)
+    names = ", ".join(connection.ops.quote_name(c) for c in _COLUMNS)
+    row = "(" + ", ".join(["%s"] * len(_COLUMNS)) + ")"
+    created = timezone.now()
+    with connection.cursor() as cursor:
+        for i in range(0, len(rows), 2000):
+            chunk = rows[i:i + 2000]
+            params = [v for r in chunk for v in (*r, Reminder.Status.PENDING, created)]
+            values = ", ".join([row] * len(chunk))
+            cursor.execute(f"INSERT INTO {table} ({names}) VALUES {values} ON CONFLICT DO NOTHING", params)  # noqa: S608
     return len(rows)
 
 
@@ -106,13 +126,12 @@ def materialise(now: datetime) -> int:
     active = MatchSupport.objects.filter(match__status=Match.Status.ACTIVE)
     with_mea = active.filter(match__mea__isnull=False)
     fields = ("match_id", "next_due", "match__mea_id", "match__mea__profile__time_zone")
-    rows: list[Reminder] = []
+    rows: list[tuple] = []
 
     for kind, delay in ((K.CHECKIN_DUE, 0), (K.CHECKIN_OVERDUE, c["overdue_after_days"])):
         due = with_mea.filter(next_due__lte=horizon - timedelta(days=delay)).filter(_missing(kind))
         for match_id, next_due, mea_id, tz in due.values_list(*fields).iterator(chunk_size=5000):
-            rows.append(Reminder(kind=kind, match_id=match_id, recipient_id=mea_id, occurrence=next_due,
-                                 not_before=_not_before(next_due + timedelta(days=delay), tz)))
+            rows.append((kind, match_id, mea_id, next_due, None, _not_before(next_due + timedelta(days=delay), tz)))
 
     long_after = c["long_overdue_days"]
     late = list(
@@ -128,8 +147,8 @@ def materialise(now: datetime) -> int:
             coordinators[group_id].append((user_id, tz))
         for match_id, next_due, group_id in late:
             for user_id, tz in coordinators[group_id]:
-                rows.append(Reminder(kind=K.LONG_OVERDUE, match_id=match_id, recipient_id=user_id, occurrence=next_due,
-                                     not_before=_not_before(next_due + timedelta(days=long_after), tz)))
+                rows.append((K.LONG_OVERDUE, match_id, user_id, next_due, None,
+                             _not_before(next_due + timedelta(days=long_after), tz)))
 
     asked = (
         CheckInRequest.objects.filter(status=CheckInRequest.Status.PENDING, match__status=Match.Status.ACTIVE)
@@ -137,8 +156,7 @@ def materialise(now: datetime) -> int:
         .values_list("pk", "match_id", "respondent_id", "created_at")
     )
     for request_id, match_id, respondent_id, created_at in asked.iterator(chunk_size=5000):
-        rows.append(Reminder(kind=K.REQUEST, match_id=match_id, recipient_id=respondent_id, request_id=request_id,
-                             occurrence=created_at.date(), not_before=created_at))
+        rows.append((K.REQUEST, match_id, respondent_id, created_at.date(), request_id, created_at))
     return _insert(rows)
 
 

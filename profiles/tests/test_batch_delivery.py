@@ -184,3 +184,71 @@ def test_a_worker_killed_mid_batch_resends_only_what_was_not_marked_sent(setting
     received = [m.to[0] for m in mail.outbox]
     assert sorted(set(received)) == sorted(f"person{i}@example.org" for i in range(10))
     assert len(received) == 11, "only the one accepted after the last mark went twice (at-least-once)"
+
+
+@pytest.fixture
+def smtp_sink(settings):
+    """A real SMTP server on 127.0.0.1 (aiosmtpd) that keeps what it receives."""
+    from aiosmtpd.controller import Controller
+
+    from bench.pages import free_port
+
+    class Keep:
+        received: list = []
+
+        async def handle_DATA(self, server, session, envelope):
+            self.received.append((envelope.mail_from, list(envelope.rcpt_tos), envelope.content))
+            return "250 OK"
+
+    handler = Keep()
+    handler.received = []
+    controller = Controller(handler, hostname="127.0.0.1", port=free_port())
+    controller.start()
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", controller.port
+    settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
+    settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
+    try:
+        yield handler.received
+    finally:
+        controller.stop()
+
+
+def test_over_smtp_each_email_arrives_as_django_would_write_it(smtp_sink, settings):
+    from email import message_from_bytes
+
+    settings.DEFAULT_FROM_EMAIL = "Mentorship Program <no-reply@example.org>"
+    plain = email_queue(to="ann@example.org", subject="A check-in is due", body_text="Hello,\n\n.Open the portal.\n",
+                        body_html="<p>Hello,</p>\n<p>Open the portal.</p>", deliver=False)
+    text_only = email_queue(to="bo@example.org", subject="Due", body_text="Open it.", deliver=False)
+    accented = email_queue(to="cy@example.org", subject="Rappel : séance à venir", body_text="Ouvrez le portail.",
+                           deliver=False)
+    assert tasks._raw_message(plain) is not None and tasks._raw_message(accented) is None, "ASCII is written directly"
+    assert deliver_many([plain.pk, text_only.pk, accented.pk]) == 3
+    assert not OutboundEmail.objects.filter(sent_at=None).exists()
+    by_to = {rcpt[0]: (sender, message_from_bytes(content)) for sender, rcpt, content in smtp_sink}
+    assert set(by_to) == {"ann@example.org", "bo@example.org", "cy@example.org"}
+    for email in (plain, text_only, accented):
+        sender, got = by_to[email.to]
+        want = message_from_bytes(tasks._message(email).message().as_bytes(linesep="\r\n"))  # as Django's SMTP sends
+        assert sender == "no-reply@example.org"
+        for header in ("Subject", "From", "To", "MIME-Version", "Content-Type"):
+            assert str(got[header]).split(";")[0] == str(want[header]).split(";")[0], header
+        assert got["Message-ID"] and got["Date"]
+        # (SMTP ends the DATA with CRLF whoever wrote the message: a text-only body gains one on the wire.)
+        got_parts = [(p.get_content_type(), p.get_payload(decode=True).rstrip(b"\r\n")) for p in got.walk()
+                     if not p.is_multipart()]
+        want_parts = [(p.get_content_type(), p.get_payload(decode=True).rstrip(b"\r\n")) for p in want.walk()
+                      if not p.is_multipart()]
+        assert got_parts == want_parts
+
+
+def test_a_large_batch_goes_out_over_a_few_connections_each_email_once(counting, monkeypatch):
+    monkeypatch.setattr(tasks, "MARK_EVERY", 7)
+    ids = [e.pk for e in _emails(250)]
+    assert deliver_many(ids) == 250
+    assert counting.opened == 2, "250 emails, at least 100 per connection"
+    assert sorted(m.to[0] for m in mail.outbox) == sorted(f"person{i}@example.org" for i in range(250))
+    assert not OutboundEmail.objects.filter(sent_at=None).exists()
+    assert not OutboundEmail.objects.exclude(claimed_until=None).exists()
+    assert deliver_many(ids) == 0 and len(mail.outbox) == 250
