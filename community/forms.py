@@ -1,6 +1,7 @@
-from datetime import timedelta
+from datetime import date, timedelta
 
 from django import forms
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -96,8 +97,16 @@ class SaveToMatchForm(forms.Form):
 class InsightsFilterForm(forms.Form):
     group = forms.ModelChoiceField(label=_("Group"), queryset=SupportGroup.objects.none(), required=False,
                                    empty_label=_("All my groups"))
-    start = forms.DateField(label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    end = forms.DateField(label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    # The calendar's ends would overflow the month arithmetic: a sensible span instead of a 500.
+    FIRST_DAY, LAST_DAY = date(2000, 1, 1), date(2100, 12, 31)
+    _in_span = [
+        MinValueValidator(FIRST_DAY, message=_("Choose a date in the years 2000 to 2100.")),
+        MaxValueValidator(LAST_DAY, message=_("Choose a date in the years 2000 to 2100.")),
+    ]
+    start = forms.DateField(label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}),
+                            validators=_in_span)
+    end = forms.DateField(label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"}),
+                          validators=_in_span)
 
     MAX_DAYS = 366 * 5
 

@@ -418,3 +418,33 @@ def test_removing_a_saved_resource_as_anyone_removes_only_from_ones_own_match(w,
         if who != "stranger":
             assert SavedResource.objects.filter(pk=w.other_saved.pk).exists()
         assert verdict != ACCEPTED or who != "coordinator"
+
+
+# --- Program insights (GET filters) -------------------------------------------------------
+
+
+dates = st.one_of(st.dates().map(str), st.sampled_from(["0001-01-01", "0001-02-15", "9999-12-31", "2026-02-30"]))
+
+
+@FUZZ
+@given(params=fields(["group", "start", "end"], st.one_of(dates, ids, junk)),
+       group=st.sampled_from([None, "mine", "theirs"]), csv=st.booleans())
+def test_the_insights_filters_with_any_input_show_the_page_never_a_500_or_another_groups_data(w, params, group, csv):
+    if group:
+        params["group"] = pick(group, w.group, w.other_group)
+    path = reverse("community:insights_csv", args=["active-matches"]) if csv else reverse("community:insights")
+    response = as_(w.coordinator).get(path, params)
+    assert response.status_code == 200, f"GET {path} {params!r} answered {response.status_code}"
+    if not csv:
+        scope = response.context["scope"]
+        assert scope.group_ids == {w.group.pk} and scope.start <= scope.end
+
+
+@pytest.mark.parametrize("params", [
+    {"end": "0001-01-15"}, {"start": "0001-01-01", "end": "0001-01-02"}, {"start": "9999-12-31"},
+    {"end": "9999-12-31"}, {"start": "0001-01-01"}, {"start": "2026-02-30"},
+])
+def test_the_insights_filters_at_the_ends_of_the_calendar_fall_back_to_the_defaults(w, params):
+    for path in (reverse("community:insights"), reverse("community:insights_csv", args=["active-matches"])):
+        response = as_(w.coordinator).get(path, params)
+        assert response.status_code == 200, f"GET {path} {params!r} answered {response.status_code}"
