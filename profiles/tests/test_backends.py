@@ -68,3 +68,33 @@ def test_the_navigation_badge_counts_unread_notices(client, group):
     response = client.get(reverse("profiles:me"))
     assert response.status_code == 200
     assert response.context["unread_notifications"]() == 2
+
+
+def test_the_compiled_query_loads_the_same_person_and_profile_as_the_orm(group, django_assert_num_queries):
+    from profiles.models import Profile, User
+
+    person = member(Role.MENTOR, group)
+    Profile.objects.filter(user=person).update(bio="Likes long walks", connect_phone=True, time_zone="Europe/London")
+    other = member(Role.MENTEE, group)
+    for who in (person, other):
+        with django_assert_num_queries(1):
+            user = request_user(who.pk)
+            profile = user.profile
+        fresh = User.objects.select_related("profile").get(pk=who.pk)
+        for field in User._meta.concrete_fields:
+            assert getattr(user, field.attname) == getattr(fresh, field.attname), field.name
+        for field in Profile._meta.concrete_fields:
+            assert getattr(profile, field.attname) == getattr(fresh.profile, field.attname), field.name
+        assert profile.user is user
+        assert not user._state.adding and user._state.db == "default"
+
+
+def test_a_person_without_a_profile_has_none_as_with_select_related(group):
+    from profiles.models import Profile, User
+
+    person = member(Role.MENTEE, group)
+    Profile.objects.filter(user=person).delete()
+    user = request_user(person.pk)
+    with pytest.raises(User.profile.RelatedObjectDoesNotExist):
+        user.profile  # noqa: B018 - the access is the assertion
+    assert request_user("not-an-id") is None
