@@ -70,6 +70,8 @@ def bench_services() -> None:
         bp = urlsplit(base)
         broker = urlunsplit(bp._replace(path="/15"))
     os.environ["CELERY_BROKER_URL"] = broker
+    # The shared cache production uses for sessions and rate limits (keys prefixed, so it can share the db).
+    os.environ.setdefault("CACHE_URL", broker)
 
 
 def setup_django() -> None:

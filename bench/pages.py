@@ -2,8 +2,9 @@
 
 One gunicorn serves everything (bench.wsgi): the raw WSGI callable, the bare
 Django view, and the real pages, each requested with the session cookie of the
-person whose page it is (sessions are created directly with SessionStore for
-the probe people of bench.datagen). Each round runs every target once, one
+person whose page it is (sessions are created directly with the configured
+session store for the probe people of bench.datagen; production settings
+with CACHE_URL on the bench's Redis db, so sessions are cached as in production). Each round runs every target once, one
 after the other; the figure for a target is the median over rounds, with the
 spread (min-max), and its ratio to the bare view is the median of the
 per-round ratios, so a slow patch of the machine hits both sides.
@@ -96,8 +97,11 @@ def targets() -> list[Target]:
 
 def make_sessions(needed: set[str]) -> dict[str, str]:
     """A signed-in session per probe person, written straight to the session store."""
+    from importlib import import_module
+
     from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
-    from django.contrib.sessions.backends.db import SessionStore
+
+    SessionStore = import_module(settings.SESSION_ENGINE).SessionStore  # noqa: N806 - as production stores them
 
     from profiles.models import User
 

@@ -160,6 +160,27 @@ AXES_LOCKOUT_TEMPLATE = "account/lockout.html"
 # (0: none, the header is ignored; 1: one load balancer; ...).
 TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 
+# --- Cache and sessions ------------------------------------------------------
+# CACHE_URL: a cache every web process shares, e.g. redis://127.0.0.1:6379/1
+# (production). With it, allauth's sign-in rate limits count across processes
+# and each signed-in request reads its session from the cache instead of the
+# database (mentorship/sessions.py: the database stays the record). Without it
+# (development, tests), a per-process memory cache and database sessions.
+CACHE_URL = env.str("CACHE_URL", default="")
+if CACHE_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": CACHE_URL,
+            "KEY_PREFIX": "mentorship",
+            # An unreachable cache must fail fast, not hang the request.
+            "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
+        }
+    }
+    SESSION_ENGINE = "mentorship.sessions"
+# How long a session's cached copy lives (the database keeps the session itself).
+SESSION_CACHE_SECONDS = env.int("SESSION_CACHE_SECONDS", default=300)
+
 SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=60 * 60 * 12)
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 # Sessions end SESSION_COOKIE_AGE after sign-in (not sliding: saving the
