@@ -8,7 +8,7 @@ from datetime import datetime
 
 import numpy as np
 from django.conf import settings
-from django.db.models import Count, F, IntegerField, OuterRef, Q, Subquery, Value, Window
+from django.db.models import Count, Exists, F, IntegerField, OuterRef, Q, Subquery, Value, Window
 from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -40,11 +40,13 @@ def suggest_mea(group_id: int) -> User | None:
 def waiting_mentees(group_ids=None):
     """Mentees with no active match, with when they started waiting and their open proposals."""
     grants = RoleGrant.objects.filter(role=Role.MENTEE, ended_at=None)
-    qs = User.objects.filter(pk__in=grants.values("user_id")).exclude(
-        pk__in=Match.objects.active().values("mentee_id")
+    # NOT EXISTS, not NOT IN: Postgres anti-joins on the one-active-match-per-mentee
+    # index instead of hashing every active match and scanning every person.
+    qs = User.objects.filter(Exists(grants.filter(user=OuterRef("pk")))).exclude(
+        Exists(Match.objects.active().filter(mentee=OuterRef("pk")))
     )
     if group_ids is not None:
-        qs = qs.filter(pk__in=Membership.objects.filter(group_id__in=list(group_ids)).values("user_id"))
+        qs = qs.filter(Exists(Membership.objects.filter(user=OuterRef("pk"), group_id__in=list(group_ids))))
     last_end = Match.objects.filter(mentee=OuterRef("pk"), status=Match.Status.ENDED).order_by("-ended_at")
     grant_start = grants.filter(user=OuterRef("pk")).order_by("started_at")
     open_count = (
