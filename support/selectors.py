@@ -8,12 +8,29 @@ open-concern counts come from one grouped query in the escalations app.
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from django.db.models import Count, F, Q, QuerySet
+from django.db.models import (
+    Case,
+    Count,
+    DateField,
+    ExpressionWrapper,
+    F,
+    Func,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+    Window,
+)
+from django.db.models.functions import Cast, Coalesce, Least
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from matches.models import Match
+from mentorship.paging import MAX_PAGE, Page
 from profiles.models import User
 
 from .cadence import cadence, next_due
@@ -82,61 +99,185 @@ def _assess(row: Row, today: date, *, for_coordinator: bool) -> None:
         row.reasons.append(_("A self check-in answer to read"))
 
 
-def dashboard_rows(matches: QuerySet, user, *, for_coordinator: bool = False, today: date | None = None) -> list[Row]:
-    """Active matches, most in need first, each with the reasons it is high."""
-    today = today or timezone.localdate()
-    qs = matches.active().select_related("mentor__profile", "mentee__profile", "group", "mea__profile", "support")
-    items = list(qs)
-    ids = [m.pk for m in items]
-    concerns = open_concerns_by_match(ids, user)
-    waiting: dict[int, int] = {}
-    if not for_coordinator:
-        waiting = dict(
-            CheckInRequest.objects.visible_to(user)
-            .filter(match__in=qs.values("pk"), status=CheckInRequest.Status.ANSWERED, read_at=None, match__mea=user)
-            .values("match_id").annotate(n=Count("pk")).values_list("match_id", "n")
+DASHBOARD_PAGE_SIZE = 25
+
+
+DashboardPage = Page
+
+
+class DaysBetween(Func):
+    """Whole days from the second date to the first (first - second), as an integer."""
+
+    arg_joiner = " - "
+    template = "(%(expressions)s)"  # Postgres: date - date is an integer
+    output_field = IntegerField()
+
+    def as_sqlite(self, compiler, connection, **extra_context):
+        return self.as_sql(compiler, connection, template="CAST(julianday(%(expressions)s) AS INTEGER)",
+                           arg_joiner=") - julianday(", **extra_context)
+
+
+def _when(condition: Q, points: int):
+    return Case(When(condition, then=Value(points)), default=Value(0), output_field=IntegerField())
+
+
+def _open_concerns(user):
+    from escalations.models import Concern
+
+    concerns = (
+        Concern.objects.visible_to(user).unresolved().filter(match=OuterRef("pk"))
+        .order_by().values("match").annotate(n=Count("pk")).values("n")
+    )
+    return Coalesce(Subquery(concerns, output_field=IntegerField()), Value(0))
+
+
+def _answers_waiting(user, *, for_coordinator: bool):
+    if for_coordinator:
+        return Value(0, output_field=IntegerField())
+    answers = (
+        CheckInRequest.objects.filter(match=OuterRef("pk"), match__mea=user, status=CheckInRequest.Status.ANSWERED,
+                                      read_at=None)
+        .order_by().values("match").annotate(n=Count("pk")).values("n")
+    )
+    return Coalesce(Subquery(answers, output_field=IntegerField()), Value(0))
+
+
+def need_annotations(matches: QuerySet, user, *, for_coordinator: bool, today: date) -> QuerySet:
+    """`matches` annotated with `need`, the score `_assess` gives, and `due`, the next check-in date.
+
+    In SQL so the database ranks the whole list and only the shown page is
+    loaded. `_assess` (Python) still writes the reasons for the rows shown;
+    the two agree (support/tests/test_dashboard_order.py checks it).
+    """
+    c = cadence()
+    first = sorted(c["first"])
+    first_due_days = first[0] if first else c["every"]
+    qs = matches.annotate(
+        open_concerns=_open_concerns(user),
+        answers_waiting=_answers_waiting(user, for_coordinator=for_coordinator),
+        # Before the first beat run or check-in a match has no support row: due first_due_days after it started.
+        due=Coalesce(
+            F("support__next_due"),
+            Cast(Cast("started_at", DateField()) + Value(timedelta(days=first_due_days)), DateField()),
+        ),
+    )
+    qs = qs.annotate(late=DaysBetween(Value(today, output_field=DateField()), F("due")))
+    need = (
+        F("open_concerns") * 100
+        + (_when(Q(mea__isnull=True), 50) if for_coordinator else Value(0))
+        + Case(
+            When(late__gt=0, then=Value(40) + Least(F("late"), Value(60))),
+            When(late__gte=-3, then=Value(5)),
+            default=Value(0), output_field=IntegerField(),
         )
+        + _when(Q(support__checkins_done__isnull=True) | Q(support__checkins_done=0), 25)
+        + _when(Q(support__last_rating__lte=c["low_rating"]), 30)
+        + _when(Q(support__last_rating__lt=F("support__prev_rating")), 15)
+        + _when(Q(support__recent_cancellations__gte=c["repeated_cancellations"]), 20)
+        + _when(Q(answers_waiting__gt=0), 10)
+    )
+    return qs.annotate(need=ExpressionWrapper(need, output_field=IntegerField()))
+
+
+def dashboard_page(matches: QuerySet, user, *, page: int = 1, for_coordinator: bool = False, today: date | None = None,
+                   per_page: int = DASHBOARD_PAGE_SIZE) -> DashboardPage:
+    """One page of the active matches, most in need first, each with the reasons it is high.
+
+    Two queries whatever the number of matches: the database ranks every
+    match by `need_annotations` and returns only the page's ids (with the
+    total, a window count over the ranked list); then those rows are loaded
+    with their people, so the joins run for the page, not the whole list.
+    """
+    today = today or timezone.localdate()
+    ranked = (
+        need_annotations(matches.active(), user, for_coordinator=for_coordinator, today=today)
+        .annotate(total=Window(Count("pk")))
+        .order_by("-need", "due", "pk")
+        .values_list("pk", "total")
+    )
+    number = max(1, min(page, MAX_PAGE))
+    found = list(ranked[(number - 1) * per_page: number * per_page])
+    if not found and number > 1:  # past the last page (an old link): show the first
+        number = 1
+        found = list(ranked[:per_page])
+    if not found:
+        return DashboardPage(rows=[], total=0, number=1, per_page=per_page)
+    items = (
+        Match.objects.filter(pk__in=[pk for pk, _total in found])
+        .annotate(open_concerns=_open_concerns(user), answers_waiting=_answers_waiting(user, for_coordinator=for_coordinator))
+        .select_related("mentor__profile", "mentee__profile", "group", "mea__profile", "support")
+    )
     rows = []
     for match in items:
-        row = Row(match=match, support=_support_of(match), open_concerns=concerns.get(match.pk, 0),
-                  answers_waiting=waiting.get(match.pk, 0))
+        row = Row(match=match, support=_support_of(match), open_concerns=match.open_concerns,
+                  answers_waiting=match.answers_waiting)
         _assess(row, today, for_coordinator=for_coordinator)
         rows.append(row)
-    rows.sort(key=lambda r: (-r.score, r.support.next_due, r.match.pk))
-    return rows
+    order = {pk: i for i, (pk, _total) in enumerate(found)}
+    rows.sort(key=lambda r: order[r.match.pk])
+    return DashboardPage(rows=rows, total=found[0][1], number=number, per_page=per_page)
+
+
+def dashboard_rows(matches: QuerySet, user, *, for_coordinator: bool = False, today: date | None = None) -> list[Row]:
+    """Every active match, most in need first (for small lists: seed checks and tests)."""
+    return dashboard_page(matches, user, for_coordinator=for_coordinator, today=today, per_page=10**9).rows
 
 
 @dataclass
 class Celebration:
-    match: Match
+    match_id: int
+    mentor: str
+    mentee: str
     what: str
     on: date
     source: str
 
+    @property
+    def pair(self) -> str:
+        return f"{self.mentor} ↔ {self.mentee}"
+
+
+def _name(row: dict, who: str) -> str:
+    """A person's display name from the columns of one celebration row (as User.display_name)."""
+    return row[f"{who}_name"] or row[f"{who}_email"].split("@")[0]
+
 
 def celebrations(matches: QuerySet, user, *, include_checkins: bool, limit: int = 15) -> list[Celebration]:
-    """What to celebrate lately: milestones, and (for the MEA only) what they heard in check-ins."""
+    """What to celebrate lately: milestones, and (for the MEA only) what they heard in check-ins.
+
+    One query: the newest `limit` of each source, joined in a UNION, newest first.
+    """
     since = timezone.localdate() - timedelta(days=CELEBRATE_DAYS)
     ids = matches.active().values("pk")
-    found = [
-        Celebration(m.match, m.what, m.happened_on, _("milestone"))
-        for m in Milestone.objects.visible_to(user).filter(match__in=ids, happened_on__gte=since)
-        .select_related("match__mentor__profile", "match__mentee__profile")[:limit]
-    ]
+    names = {
+        "mentor_name": F("match__mentor__profile__display_name"), "mentor_email": F("match__mentor__email"),
+        "mentee_name": F("match__mentee__profile__display_name"), "mentee_email": F("match__mentee__email"),
+    }
+    columns = ("match_id", "what_said", "on", "source", *names)
+
+    def part(qs, what: str, on, source: str):
+        return (qs.annotate(what_said=F(what), on=on, source=Value(source), **names)
+                .values_list(*columns).order_by("-on")[:limit])
+
+    parts = [part(Milestone.objects.visible_to(user).filter(match__in=ids, happened_on__gte=since),
+                  "what", F("happened_on"), "milestone")]
     if include_checkins:
-        found += [
-            Celebration(c.match, c.to_celebrate, c.held_on, _("check-in"))
-            for c in CheckIn.objects.visible_to(user).filter(match__in=ids, held_on__gte=since).exclude(to_celebrate="")
-            .select_related("match__mentor__profile", "match__mentee__profile")[:limit]
-        ]
-        found += [
-            Celebration(r.match, r.to_celebrate, timezone.localdate(r.answered_at), _("self check-in"))
-            for r in CheckInRequest.objects.visible_to(user)
-            .filter(match__in=ids, match__mea=user, status=CheckInRequest.Status.ANSWERED, answered_at__date__gte=since)
-            .exclude(to_celebrate="").select_related("match__mentor__profile", "match__mentee__profile")[:limit]
-        ]
-    found.sort(key=lambda c: c.on, reverse=True)
-    return found[:limit]
+        parts.append(part(
+            CheckIn.objects.visible_to(user).filter(match__in=ids, held_on__gte=since).exclude(to_celebrate=""),
+            "to_celebrate", F("held_on"), "check-in"))
+        parts.append(part(
+            CheckInRequest.objects.visible_to(user).filter(
+                match__in=ids, match__mea=user, status=CheckInRequest.Status.ANSWERED, answered_at__date__gte=since,
+            ).exclude(to_celebrate=""),
+            "to_celebrate", Cast("answered_at", DateField()), "self check-in"))
+    qs = parts[0].union(*parts[1:], all=True).order_by("-on")[:limit] if len(parts) > 1 else parts[0]
+    labels = {"milestone": _("milestone"), "check-in": _("check-in"), "self check-in": _("self check-in")}
+    found = []
+    for values in qs:
+        row = dict(zip(columns, values, strict=True))
+        found.append(Celebration(row["match_id"], _name(row, "mentor"), _name(row, "mentee"), row["what_said"],
+                                 row["on"], labels[row["source"]]))
+    return found
 
 
 @dataclass

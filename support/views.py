@@ -10,6 +10,7 @@ from django.views.decorators.http import require_POST
 
 from matches.models import Match
 from matches.selectors import suggest_mea
+from mentorship.paging import page_number
 from profiles.access import role_required
 from profiles.models import Role
 
@@ -22,8 +23,10 @@ from .services import SupportError
 @role_required(Role.MEA)
 def mea_home(request):
     mine = Match.objects.visible_to(request.user).filter(mea=request.user)
+    page = selectors.dashboard_page(mine, request.user, page=page_number(request))
     return render(request, "support/mea_home.html", {
-        "rows": selectors.dashboard_rows(mine, request.user),
+        "page": page,
+        "rows": page.rows,
         "celebrations": selectors.celebrations(mine, request.user, include_checkins=True),
         "today": timezone.localdate(),
     })
@@ -46,8 +49,10 @@ def mea_profile_edit(request):
 @role_required(Role.COORDINATOR)
 def coordinator_dashboard(request):
     theirs = Match.objects.visible_to(request.user).filter(group_id__in=request.user.coordinated_group_ids)
+    page = selectors.dashboard_page(theirs, request.user, page=page_number(request), for_coordinator=True)
     return render(request, "support/coordinator_dashboard.html", {
-        "rows": selectors.dashboard_rows(theirs, request.user, for_coordinator=True),
+        "page": page,
+        "rows": page.rows,
         "celebrations": selectors.celebrations(theirs, request.user, include_checkins=False),
         "today": timezone.localdate(),
     })
