@@ -83,7 +83,8 @@ class Match(AuditedModelMixin, models.Model):
             ),
         ]
         indexes = [
-            models.Index(fields=["mentor", "status"], name="match_mentor_status"),
+            # The mentor's current and past lists, a page at a time, newest first.
+            models.Index(fields=["mentor", "status", "-started_at"], name="match_mentor_status_started"),
             models.Index(fields=["mea", "status"], name="match_mea_status"),
             models.Index(fields=["group", "status"], name="match_group_status"),
         ]

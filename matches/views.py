@@ -7,12 +7,14 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
+from django.db.models import Count, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from mentorship.paging import Page, clamp, page_number
 from profiles.access import role_required
 from profiles.models import Membership, Profile, Role, User
 
@@ -76,22 +78,48 @@ def mentee_home(request):
     })
 
 
+MENTOR_PAGE_SIZE = 20
+
+
 @role_required(Role.MENTOR)
 def mentor_home(request):
+    """The mentor's availability, proposals and mentees: current and past each a page at a time.
+
+    The counts come with the mentor's profile (one query); each list reads
+    only its page along the (mentor, status, started_at) index.
+    """
     user = request.user
-    profile = MentorProfile.objects.filter(user=user).with_load().first()
-    matches = Match.objects.filter(mentor=user).select_related("mentee__profile", "mea__profile", "group")
+    counts = {
+        "current_count": Count("user__mentor_matches", filter=Q(user__mentor_matches__status=Match.Status.ACTIVE)),
+        "past_count": Count("user__mentor_matches", filter=Q(user__mentor_matches__status=Match.Status.ENDED)),
+    }
+    profile = MentorProfile.objects.filter(user=user).annotate(**counts).first()
+    if profile is not None:
+        profile.active_count = profile.current_count
+        current_total, past_total = profile.current_count, profile.past_count
+    else:  # a mentor grant without an approved profile yet
+        found = Match.objects.filter(mentor=user).aggregate(
+            current=Count("pk", filter=Q(status=Match.Status.ACTIVE)), past=Count("pk", filter=Q(status=Match.Status.ENDED)))
+        current_total, past_total = found["current"], found["past"]
+    mine = Match.objects.filter(mentor=user).select_related("mentee__profile", "mea__profile", "group").order_by("-started_at")
+    current = Page([], current_total, clamp(page_number(request), current_total, MENTOR_PAGE_SIZE), MENTOR_PAGE_SIZE)
+    past = Page([], past_total, clamp(page_number(request, "past"), past_total, MENTOR_PAGE_SIZE), MENTOR_PAGE_SIZE)
+    if current_total:
+        current.rows = list(mine.active()[current.offset:current.offset + MENTOR_PAGE_SIZE])
+    if past_total:
+        past.rows = list(mine.filter(status=Match.Status.ENDED)[past.offset:past.offset + MENTOR_PAGE_SIZE])
     waiting = []
     if profile and profile.status == MentorProfile.Status.AVAILABLE and profile.active_count < profile.capacity:
         waiting = list(selectors.waiting_mentees(_member_group_ids(user)).exclude(pk=user.pk)[:20])
     return render(request, "matches/mentor_home.html", {
         "mentor_profile": profile,
-        "current": [m for m in matches if m.is_active],
-        "past": [m for m in matches if not m.is_active],
+        "current": current.rows,
+        "current_page": current,
+        "past": past.rows,
+        "past_page": past,
         "proposals": Proposal.objects.open().filter(mentor=user).select_related("mentee__profile", "group"),
         "waiting": waiting,
         "capacity_form": CapacityForm(initial={"capacity": profile.capacity if profile else 2}),
-        "application": MentorApplication.objects.filter(applicant=user).first(),
     })
 
 

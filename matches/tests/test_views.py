@@ -346,3 +346,28 @@ def test_without_rankings_for_mentees_a_waiting_mentee_still_sees_mentors_to_ask
     assert reverse("matches:proposal_ask", args=[mentor.pk]) in body
     assert reverse("matches:suggestions", args=[mentee.pk]) not in body
     assert c.get(reverse("matches:suggestions", args=[mentee.pk])).status_code == 404
+
+
+def test_the_mentor_home_pages_through_current_and_past_mentees_newest_first(client, group):
+    from matches.views import MENTOR_PAGE_SIZE
+
+    mentor = approved_mentor(group)
+    MentorProfile.objects.filter(user=mentor).update(capacity=10)
+    now = timezone.now()
+    current = [MatchFactory(mentor=mentor, group=group, started_at=now - timedelta(days=i))
+               for i in range(MENTOR_PAGE_SIZE + 3)]
+    past = [MatchFactory(mentor=mentor, group=group, started_at=now - timedelta(days=100 + i), status=Match.Status.ENDED,
+                         ended_at=now - timedelta(days=50)) for i in range(2)]
+    c = client_for(client, mentor)
+    body = c.get(reverse("matches:mentor_home")).content.decode()
+    assert f"Your mentees ({len(current)})" in body and f"Showing 1–{MENTOR_PAGE_SIZE} of {len(current)}" in body
+    assert "Past mentees (2)" in body
+    opened = re.findall(r'href="/matches/match/(\d+)/"', body)
+    expected = [m.pk for m in current[:MENTOR_PAGE_SIZE]] + [m.pk for m in past]
+    assert [int(pk) for pk in opened] == expected, "the newest current mentees, then the past ones"
+    assert 'rel="next" href="?page=2#current-mentees"' in body
+    second = c.get(reverse("matches:mentor_home"), {"page": 2}).content.decode()
+    rest = [int(pk) for pk in re.findall(r'href="/matches/match/(\d+)/"', second)][:3]
+    assert rest == [m.pk for m in current[MENTOR_PAGE_SIZE:]]
+    for junk in ("x", "0", "-1", "99", "9" * 30):
+        assert c.get(reverse("matches:mentor_home"), {"page": junk, "past": junk}).status_code == 200, junk
