@@ -170,7 +170,8 @@ CACHE_URL = env.str("CACHE_URL", default="")
 if CACHE_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            # Django's Redis cache, with Redis down a miss instead of an error (mentorship/cache.py).
+            "BACKEND": "mentorship.cache.RedisCache",
             "LOCATION": CACHE_URL,
             "KEY_PREFIX": "mentorship",
             # An unreachable cache must fail fast, not hang the request.

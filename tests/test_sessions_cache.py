@@ -31,7 +31,7 @@ def cached_sessions(location=None):
         CACHES={
             "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
             "sessions": {
-                "BACKEND": "django.core.cache.backends.redis.RedisCache",
+                "BACKEND": "mentorship.cache.RedisCache",
                 "LOCATION": location or settings.CELERY_BROKER_URL,
                 "KEY_PREFIX": f"test-sessions-{secrets.token_hex(6)}",
                 "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
@@ -117,3 +117,20 @@ def test_pages_and_sign_out_work_while_the_cache_is_down(client, group):
         assert status == 200 and len(reads) == 1, "read from the database instead"
         assert client.post(reverse("account_logout")).status_code == 302
         assert client.get(url).status_code == 302
+
+
+def test_signing_in_works_while_the_shared_cache_is_down(client, group):
+    """allauth's rate limits and TOTP marks live in the cache: with Redis down they miss, sign-in still works."""
+    dead = {"BACKEND": "mentorship.cache.RedisCache", "LOCATION": "redis://127.0.0.1:9/0",
+            "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5}}
+    with override_settings(CACHES={"default": dead}, SESSION_ENGINE="mentorship.sessions"):
+        person = member(Role.MENTOR, group)
+        person.set_password("a long enough password")
+        person.save()
+        from allauth.account.models import EmailAddress
+
+        EmailAddress.objects.update_or_create(user=person, email=person.email, defaults={"verified": True, "primary": True})
+        response = client.post(reverse("account_login"), {"login": person.email, "password": "a long enough password"})
+        assert response.status_code == 302, response.content.decode()[:500]
+        assert client.get(reverse("matches:mentor_home")).status_code == 200
+        assert caches["default"].get("anything", "missed") == "missed"
