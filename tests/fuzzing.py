@@ -2,7 +2,9 @@
 
 - `FUZZ`: hypothesis settings kept small, so the whole fuzz set stays fast
   (FUZZ_EXAMPLES=300 in the environment for a deeper hunt).
-- `junk`, `ids`: the bad input every endpoint must survive.
+- `junk`, `ids`: the bad input every endpoint must survive; `spoiled(valid)` a good
+  submission with some fields bad; `as_posted(form)` a form hypothesis.extra.django's
+  `from_form` made valid, as a browser posts it.
 - `post_endpoints(namespace)`: the URL names of a namespace whose views handle a
   POST, found from the URL resolver, so a new POST URL without a fuzz case fails;
   `our_post_endpoints()` the same for every app of ours (tests/test_fuzz_coverage.py
@@ -67,9 +69,22 @@ def spoiled(valid: dict, values=junk):
     }).map(lambda data: {name: value for name, value in data.items() if value is not missing})
 
 
+def as_posted(form) -> dict:
+    """The data of a form made by hypothesis.extra.django's `from_form`, as a browser would post it."""
+    data = {}
+    for name, value in form.data.items():
+        if value is None or value is False:
+            continue
+        if isinstance(value, (list, tuple)):
+            data[name] = [getattr(v, "pk", v) for v in value]
+        else:
+            data[name] = "on" if value is True else getattr(value, "pk", value)
+    return data
+
+
 # --- Which endpoints take a POST ----------------------------------------------------
 
-POST_MARKERS = re.compile(r"request\.POST|request\.method|require_POST|require_http_methods")
+POST_MARKERS = re.compile(r"request\.(POST|FILES|body|method)|require_POST|require_http_methods")
 
 
 def _walk(resolver, namespace=None):

@@ -11,8 +11,11 @@ import pytest
 from django.urls import reverse
 from hypothesis import given
 from hypothesis import strategies as st
+from hypothesis.extra.django import from_form
 
 from community import services
+from community.forms import MessageForm, ReplyForm
+from community.forms import ReportForm as ChatReportForm
 from community.models import Block, ChatMessage, ChatPost, ChatReport, ChatThread, ContactMethod, Resource, SavedResource
 from community.tests.factories import ChatPostFactory, ResourceFactory
 from matches.tests.factories import MatchFactory
@@ -25,6 +28,7 @@ from tests.fuzzing import (
     REFUSED,
     State,
     as_,
+    as_posted,
     assert_every_post_endpoint_is_fuzzed,
     bool_junk,
     fields,
@@ -418,6 +422,36 @@ def test_removing_a_saved_resource_as_anyone_removes_only_from_ones_own_match(w,
         if who != "stranger":
             assert SavedResource.objects.filter(pk=w.other_saved.pk).exists()
         assert verdict != ACCEPTED or who != "coordinator"
+
+
+# --- Forms the form itself accepts must save, or be refused with words -----------------------
+
+
+@FUZZ
+@given(form=st.one_of(from_form(ReplyForm), from_form(MessageForm), from_form(ChatReportForm)), data=st.data())
+def test_a_form_its_own_validation_accepts_never_fails_in_the_database(w, form, data):
+    # hypothesis.extra.django makes data each form accepts: the model, the database and
+    # the service must agree with it (lengths, choices, NULs), or say why not.
+    url, person = {
+        ReplyForm: (reverse("community:post_reply", args=[w.post.pk]), w.newcomer),
+        MessageForm: (reverse("community:thread_message", args=[w.thread.pk]), w.author),
+        ChatReportForm: (reverse("community:report_post", args=[w.post.pk]), w.newcomer),
+    }[type(form)]
+    with rolled_back():
+        send(as_(person), url, as_posted(form), state=STATE)
+
+
+def test_a_post_form_made_valid_by_hypothesis_saves(w):
+    from community.forms import PostForm
+
+    @FUZZ
+    @given(form=from_form(PostForm, form_kwargs={"user": w.newcomer}, group=st.just(w.group)))
+    def check(form):
+        with rolled_back():
+            _, verdict = send(as_(w.newcomer), reverse("community:post_create"), as_posted(form), state=STATE)
+            assert verdict == ACCEPTED or not form.is_valid()
+
+    check()
 
 
 # --- Program insights (GET filters) -------------------------------------------------------

@@ -10,11 +10,13 @@ from django.urls import reverse
 from django.utils import timezone
 from hypothesis import given
 from hypothesis import strategies as st
+from hypothesis.extra.django import from_form
 
 from escalations.models import Concern
 from escalations.routing import SITUATIONS_BY_KEY
 from profiles.models import Notification, Role
 from profiles.tests.factories import member
+from support.forms import CheckInForm, MilestoneForm, SelfCheckInForm
 from support.models import CheckIn, CheckInRequest, MEAProfile, Milestone
 from support.tests.factories import CheckInRequestFactory, supported_match
 from tests.fuzzing import (
@@ -23,6 +25,7 @@ from tests.fuzzing import (
     REFUSED,
     State,
     as_,
+    as_posted,
     assert_every_post_endpoint_is_fuzzed,
     fields,
     huge_ids,
@@ -281,3 +284,19 @@ def test_a_double_submitted_milestone_is_recorded_once(w):
     for _ in range(2):
         assert send(as_(w.match.mentee), url, data, state=STATE)[1] == ACCEPTED
     assert Milestone.objects.count() == 1
+
+
+# --- Forms the form itself accepts must save, or be refused with words -----------------------
+
+
+@FUZZ
+@given(form=st.one_of(from_form(CheckInForm), from_form(SelfCheckInForm), from_form(MilestoneForm)))
+def test_a_form_its_own_validation_accepts_never_fails_in_the_database(w, asked, form):
+    # hypothesis.extra.django makes data each form accepts: the model, the database and
+    # the service must agree with it (lengths, ranges, NULs, dates), or say why not.
+    url = {CheckInForm: reverse("support:checkin_create", args=[w.match.pk]),
+           SelfCheckInForm: reverse("support:request_answer", args=[asked.mine.pk]),
+           MilestoneForm: reverse("support:milestone_create", args=[w.match.pk])}[type(form)]
+    person = w.match.mentor if isinstance(form, SelfCheckInForm) else w.mea
+    with rolled_back():
+        send(as_(person), url, as_posted(form), state=STATE)
