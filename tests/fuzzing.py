@@ -87,15 +87,21 @@ def as_posted(form) -> dict:
 POST_MARKERS = re.compile(r"request\.(POST|FILES|body|method)|require_POST|require_http_methods")
 
 
-def _walk(resolver, namespace=None):
-    for pattern in resolver.url_patterns:
+def named_patterns(resolver=None, namespace=None):
+    """(namespaced URL name, URLPattern) of every named URL, walked from the URL resolver."""
+    for pattern in (resolver or get_resolver()).url_patterns:
         if isinstance(pattern, URLResolver):
             ns = namespace
             if pattern.namespace:
                 ns = f"{namespace}:{pattern.namespace}" if namespace else pattern.namespace
-            yield from _walk(pattern, ns)
+            yield from named_patterns(pattern, ns)
         elif isinstance(pattern, URLPattern) and pattern.name:
-            yield (f"{namespace}:{pattern.name}" if namespace else pattern.name), pattern.callback
+            yield (f"{namespace}:{pattern.name}" if namespace else pattern.name), pattern
+
+
+def _walk(resolver):
+    for name, pattern in named_patterns(resolver):
+        yield name, pattern.callback
 
 
 def _handles_post(func, seen=None) -> bool:

@@ -12,7 +12,7 @@ import pkgutil
 
 import pytest
 from django.http import HttpResponse
-from django.urls import include, path
+from django.urls import include, path, reverse
 
 import tests
 from tests import fuzzing
@@ -59,3 +59,30 @@ urlpatterns = [path("", include("mentorship.urls")), path("new/", unfuzzed_view,
 @pytest.mark.urls(__name__)
 def test_a_new_post_endpoint_without_a_fuzz_case_is_found():
     assert "unfuzzed" in fuzzing.our_post_endpoints()
+
+
+@pytest.mark.django_db
+def test_a_post_to_any_page_that_takes_no_post_changes_nothing_and_is_never_a_500(group):
+    """Pages that only show things ignore a POST's data (or refuse the method): junk
+    posted to each, as a signed-in coordinator and staff member, saves nothing."""
+    from profiles.models import Role
+    from profiles.tests.factories import member
+
+    state = fuzzing.State("profiles", "matches", "support", "escalations", "community")
+    posted = {"pk": str(fuzzing.BIG), "status": "\x00", "confirm": "on", "x" * 50: "y" * 3000}
+    shows_only = [(name, pattern) for name, pattern in fuzzing.named_patterns()
+                  if not fuzzing._third_party(name, pattern.callback) and not fuzzing._handles_post(pattern.callback)]
+    assert len(shows_only) > 20
+    for role in (Role.COORDINATOR, Role.STAFF):
+        client = fuzzing.as_(member(role, group))
+        before = state.take()
+        for name, pattern in shows_only:
+            kwargs = {key: (fuzzing.BIG if conv.regex == "[0-9]+" else "x")
+                      for key, conv in pattern.pattern.converters.items()}
+            response = client.post(reverse(name, kwargs=kwargs), posted)
+            assert response.status_code != 500, f"POST {name} answered 500"
+            if kwargs.get("pk"):
+                assert response.status_code in (404, 405), f"POST {name} with a made-up id answered {response.status_code}"
+        changed = state.changed(before)
+        assert not changed, f"a POST to a page that takes none changed {changed}"
+
