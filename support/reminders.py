@@ -17,7 +17,8 @@ Two steps, both run by the beat task `support.tasks.reminders_scan`:
    recipient's own time zone (zoneinfo, so daylight-saving changes are right).
 2. *Dispatch*: pending rows whose `not_before` has passed and whose recipient
    is now within local waking hours (09:00–20:00 by default) are queued in
-   batches to `send_reminders`.
+   batches to `send_reminders` (ids only). New rows are queued as each INSERT
+   returns them, so workers send the first batches while the scan goes on.
 
 Delivery guarantee, per reminder: AT MOST ONCE, set-based per batch. The
 scan queues pending ids in batches of BATCH (ids only). `send_many` reads the
@@ -65,6 +66,7 @@ log = logging.getLogger(__name__)
 
 K = Reminder.Kind
 BATCH = 500
+INSERT_CHUNK = 2000  # reminder rows per INSERT while materialising
 
 
 def _zone(name: str | None) -> zoneinfo.ZoneInfo:
@@ -98,28 +100,46 @@ def _missing(kind: str, recipient_ref: str = "match__mea", occurrence_ref: str =
 _COLUMNS = ("kind", "match_id", "recipient_id", "occurrence", "request_id", "not_before", "status", "created_at")
 
 
-def _insert(rows: list[tuple]) -> int:
-    """Insert (kind, match_id, recipient_id, occurrence, request_id, not_before) rows, 2,000 per statement.
+def _insert(rows: list[tuple], now: datetime | None = None, on_due=None) -> int:
+    """Insert (kind, match_id, recipient_id, occurrence, request_id, not_before, time zone) rows, INSERT_CHUNK a statement.
 
     ON CONFLICT DO NOTHING: the unique (kind, match, occurrence, recipient) key is
     the guard; a concurrent scan inserting the same reminder is a no-op here.
-    Plain tuples into one multi-row INSERT, not a model instance per row.
+    Plain tuples into one multi-row INSERT, not a model instance per row. With
+    `on_due`, after each statement it is given the ids this statement inserted
+    that may go out at `now`, so their batches are queued while the scan goes on.
     """
     table = connection.ops.quote_name(Reminder._meta.db_table)
     names = ", ".join(connection.ops.quote_name(c) for c in _COLUMNS)
     row = "(" + ", ".join(["%s"] * len(_COLUMNS)) + ")"
     created = timezone.now()
     with connection.cursor() as cursor:
-        for i in range(0, len(rows), 2000):
-            chunk = rows[i:i + 2000]
-            params = [v for r in chunk for v in (*r, Reminder.Status.PENDING, created)]
+        for i in range(0, len(rows), INSERT_CHUNK):
+            chunk = rows[i:i + INSERT_CHUNK]
+            params = [v for r in chunk for v in (*r[:6], Reminder.Status.PENDING, created)]
             values = ", ".join([row] * len(chunk))
-            cursor.execute(f"INSERT INTO {table} ({names}) VALUES {values} ON CONFLICT DO NOTHING", params)  # noqa: S608
+            cursor.execute(  # only quoted names and %s placeholders are interpolated
+                f"INSERT INTO {table} ({names}) VALUES {values} ON CONFLICT DO NOTHING "  # noqa: S608
+                "RETURNING id, kind, match_id, occurrence, recipient_id",
+                params,
+            )
+            inserted = cursor.fetchall()
+            if on_due is not None and inserted:
+                by_key = {r[:4]: r for r in ((str(k), m, o, u, nb, tz) for k, m, u, o, _q, nb, tz in chunk)}
+                due = []
+                for pk, *key in inserted:
+                    _k, _m, _o, _u, not_before, tz = by_key[tuple(key)]
+                    if not_before <= now and in_waking_hours(now, tz):
+                        due.append(pk)
+                on_due(due)
     return len(rows)
 
 
-def materialise(now: datetime) -> int:
-    """Insert the Reminder rows that are due by now and do not exist yet. Returns how many were tried."""
+def materialise(now: datetime, on_due=None) -> int:
+    """Insert the Reminder rows that are due by now and do not exist yet. Returns how many were tried.
+
+    `on_due(ids)`: called as rows are inserted, with those that may go out now (see `_insert`).
+    """
     c = cadence()
     # The latest calendar date anywhere (UTC+14): a due date up to here may already be "today" somewhere.
     horizon = (now + timedelta(hours=14)).date()
@@ -131,7 +151,7 @@ def materialise(now: datetime) -> int:
     for kind, delay in ((K.CHECKIN_DUE, 0), (K.CHECKIN_OVERDUE, c["overdue_after_days"])):
         due = with_mea.filter(next_due__lte=horizon - timedelta(days=delay)).filter(_missing(kind))
         for match_id, next_due, mea_id, tz in due.values_list(*fields).iterator(chunk_size=5000):
-            rows.append((kind, match_id, mea_id, next_due, None, _not_before(next_due + timedelta(days=delay), tz)))
+            rows.append((kind, match_id, mea_id, next_due, None, _not_before(next_due + timedelta(days=delay), tz), tz))
 
     long_after = c["long_overdue_days"]
     late = list(
@@ -148,16 +168,16 @@ def materialise(now: datetime) -> int:
         for match_id, next_due, group_id in late:
             for user_id, tz in coordinators[group_id]:
                 rows.append((K.LONG_OVERDUE, match_id, user_id, next_due, None,
-                             _not_before(next_due + timedelta(days=long_after), tz)))
+                             _not_before(next_due + timedelta(days=long_after), tz), tz))
 
     asked = (
         CheckInRequest.objects.filter(status=CheckInRequest.Status.PENDING, match__status=Match.Status.ACTIVE)
         .filter(~Exists(Reminder.objects.filter(kind=K.REQUEST, request=OuterRef("pk"))))
-        .values_list("pk", "match_id", "respondent_id", "created_at")
+        .values_list("pk", "match_id", "respondent_id", "created_at", "respondent__profile__time_zone")
     )
-    for request_id, match_id, respondent_id, created_at in asked.iterator(chunk_size=5000):
-        rows.append((K.REQUEST, match_id, respondent_id, created_at.date(), request_id, created_at))
-    return _insert(rows)
+    for request_id, match_id, respondent_id, created_at, tz in asked.iterator(chunk_size=5000):
+        rows.append((K.REQUEST, match_id, respondent_id, created_at.date(), request_id, created_at, tz))
+    return _insert(rows, now, on_due)
 
 
 def due_ids(now: datetime) -> list[int]:
@@ -310,19 +330,53 @@ def send_one(reminder_id: int, now: datetime | None = None) -> str:
     return next(iter(counts), "done")
 
 
+class _Dispatcher:
+    """Queues ids in batches of BATCH as they come; after the broker refused one, queues no more (they stay pending)."""
+
+    def __init__(self, enqueue):
+        self.enqueue, self.buffer, self.seen, self.queued, self.down = enqueue, [], set(), 0, False
+
+    def add(self, ids) -> None:
+        for pk in ids:
+            if pk not in self.seen:
+                self.seen.add(pk)
+                self.buffer.append(pk)
+        while len(self.buffer) >= BATCH:
+            self._send(self.buffer[:BATCH])
+            del self.buffer[:BATCH]
+
+    def flush(self) -> None:
+        if self.buffer:
+            self._send(self.buffer)
+            self.buffer = []
+
+    def _send(self, batch: list[int]) -> None:
+        if not self.down:
+            self.down = dispatch(batch, self.enqueue) < len(batch)
+            self.queued += 0 if self.down else len(batch)
+
+
 def scan(now: datetime | None = None, enqueue=None) -> dict[str, int]:
-    """One beat run: create missing support rows, materialise due reminders, queue what may go out now."""
+    """One beat run: create missing support rows, materialise due reminders, queue what may go out now.
+
+    Batches of newly materialised reminders are queued as soon as their rows are
+    in, so workers send the first while the scan is still inserting the rest;
+    then every other pending reminder that may go out now (older ones, or ones
+    whose waking hours have come) is queued too.
+    """
     now = now or timezone.now()
     created = supports_ensure()
-    tried = materialise(now)
-    ids = due_ids(now)
     if enqueue is None:
         from .tasks import send_reminders
 
         def enqueue(batch):
             send_reminders.delay(batch)
 
-    queued = dispatch(ids, enqueue)
+    dispatcher = _Dispatcher(enqueue)
+    tried = materialise(now, on_due=dispatcher.add)
+    dispatcher.add(due_ids(now))
+    dispatcher.flush()
+    due = len(dispatcher.seen)
     log.info("reminder scan: %d support rows created, %d reminders materialised, %d of %d queued",
-             created, tried, queued, len(ids))
-    return {"supports_created": created, "materialised": tried, "due": len(ids), "queued": queued}
+             created, tried, dispatcher.queued, due)
+    return {"supports_created": created, "materialised": tried, "due": due, "queued": dispatcher.queued}

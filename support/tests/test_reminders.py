@@ -355,3 +355,24 @@ def test_a_real_worker_killed_mid_batch_loses_no_reminder_and_doubles_none(celer
     keys = sorted(f"reminder:{pk}" for pk in ids)
     assert sorted(OutboundEmail.objects.values_list("dedupe_key", flat=True)) == keys
     assert sorted(Notification.objects.filter(user=mea).values_list("dedupe_key", flat=True)) == keys
+
+
+def test_batches_are_queued_while_the_scan_is_still_inserting_and_each_reminder_once(group, mea, time_machine,
+                                                                                    monkeypatch):
+    at(time_machine, NOON_NY_WINTER)
+    for _ in range(5):
+        supported_match(group, mea, next_due=date(2026, 1, 15))
+    supported_match(group, mea, next_due=date(2026, 1, 16))  # materialised, not due yet
+    monkeypatch.setattr(reminders, "BATCH", 2)
+    monkeypatch.setattr(reminders, "INSERT_CHUNK", 2)
+    queued, rows_then = [], []
+
+    def enqueue(batch):
+        queued.append(list(batch))
+        rows_then.append(Reminder.objects.count())
+
+    result = reminders.scan(enqueue=enqueue)
+    assert rows_then[0] < 6, "the first batch went out before every row was in"
+    ids = [pk for batch in queued for pk in batch]
+    assert sorted(ids) == sorted(Reminder.objects.filter(occurrence=date(2026, 1, 15)).values_list("pk", flat=True))
+    assert len(ids) == len(set(ids)) == 5 and result["due"] == result["queued"] == 5
