@@ -243,9 +243,37 @@ def run_one(n_matches: int, timeout: float = 240) -> dict:
     }
 
 
+def _smtp_client(port: int, n: int) -> None:
+    import smtplib
+
+    message = b"Subject: A check-in is due\r\nTo: p@bench.invalid\r\n\r\n" + b"x" * 800 + b"\r\n"
+    with smtplib.SMTP("127.0.0.1", port) as smtp:
+        for i in range(n):
+            smtp.sendmail("no-reply@localhost", [f"p{i}@bench.invalid"], message)
+
+
+def sink_capacity(clients: int = 4, per_client: int = 1000) -> dict:
+    """What the sink alone takes: ready-made messages from `clients` processes, no database, no rendering.
+
+    The ceiling any delivery could reach on this machine at this moment, for reading the end-to-end figure.
+    """
+    import multiprocessing
+
+    with Sink() as sink:
+        procs = [multiprocessing.Process(target=_smtp_client, args=(sink.port, per_client)) for _ in range(clients)]
+        t0 = time.monotonic()
+        for p in procs:
+            p.start()
+        for p in procs:
+            p.join(120)
+        elapsed = time.monotonic() - t0
+    return {"clients": clients, "messages": sink.messages, "seconds": round(elapsed, 2),
+            "messages_per_second": round(sink.messages / elapsed, 1)}
+
+
 def run(sizes: list[int], budget: float = 240) -> dict:
     results = [run_one(n, budget) for n in sizes]
-    out = {"runs": results}
+    out = {"runs": results, "sink_capacity": sink_capacity(), "load_average": list(os.getloadavg())}
     by_size = {x["matches"]: x for x in results}
     if len(results) >= 2:
         small, large = results[0], results[-1]

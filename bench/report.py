@@ -145,9 +145,20 @@ def _reminders(lines: list[str], rem: dict, verdicts: list[str]) -> None:
     if big["status"] != "done":
         lines += ["", f"At {big['matches']:,} matches the {big['budget_seconds']:.0f} s budget ran out first: "
                   f"{big['reminders'].get('sent', 0):,} of {sum(big['reminders'].values()):,} reminders were claimed and "
-                  f"{big['emails_at_sink']:,} emails delivered. The per-email `deliver_email` messages queue behind the "
-                  "remaining `send_reminders` batches on the same FIFO queue, so no email leaves before every batch is "
-                  "claimed."]
+                  f"{big['emails_at_sink']:,} emails delivered."]
+    for r in runs:
+        if r.get("task_busy_seconds"):
+            spans = r.get("task_span_seconds", {})
+            lines += ["", f"Where the time goes at {r['matches']:,} matches (busy seconds summed over the worker "
+                      "processes; from–to seconds after the scan was sent): " + ", ".join(
+                          f"`{k}` {v:,} s busy ({spans.get(k, ['?', '?'])[0]}–{spans.get(k, ['?', '?'])[1]} s)"
+                          for k, v in r["task_busy_seconds"].items()) + "."]
+    if rem.get("sink_capacity"):
+        cap = rem["sink_capacity"]
+        load = ", ".join(f"{x:.1f}" for x in rem.get("load_average", []))
+        lines += ["", f"The sink alone (ready-made messages from {cap['clients']} client processes, no database, no "
+                  f"rendering) took {cap['messages_per_second']:,.0f} messages/s on this machine right after the runs "
+                  f"(load average then {load}): the ceiling any delivery could reach here."]
     if "memory_ratio" in rem:
         mok = rem["memory_ratio"] <= 1.2
         a, b = rem["memory_ratio_sizes"]
@@ -270,15 +281,19 @@ def _why(pages, rem, match) -> list[str]:
     if rem and rem["runs"]:
         sent_runs = [r for r in rem["runs"] if r["emails_at_sink"]] or rem["runs"]
         big = sent_runs[-1]
+        busy = big.get("task_busy_seconds", {})
         lines.append(
             f"- Reminders: {big['broker_messages_per_reminder']} broker messages and {big['smtp_connections_per_email']} "
             f"SMTP connections per reminder, {big['db_connections_opened']:,} database connections opened for "
-            f"{big['emails_at_sink']:,} emails: delivery is batched (one `deliver_email_batch` task and one SMTP "
-            "connection per batch of reminders). What limits throughput now is claiming: each reminder renders its "
-            "email, writes its outbox row and portal notice one by one (a few hundred per second on this machine), and "
-            "at 100,000 matches the delivery tasks wait behind the remaining claim batches on the same queue. The next "
-            "steps: bulk-create the outbox and notice rows per batch, render each template once per batch, and route "
-            "delivery to its own queue so the first emails leave while later batches are still being claimed."
+            f"{big['emails_at_sink']:,} emails: the scan queues ids in batches of 500 as it inserts them; each batch "
+            "is claimed in one transaction (one conditional UPDATE ... RETURNING, one INSERT of outbox emails, one of "
+            "portal notices) and delivered by one `deliver_email_batch` task over a few SMTP connections. "
+            + (f"Busy seconds at {big['matches']:,} matches: scan {busy.get('support.tasks.reminders_scan', 0):,}, "
+               f"claims {busy.get('support.tasks.send_reminders', 0):,}, delivery "
+               f"{busy.get('profiles.tasks.deliver_email_batch', 0):,}. " if busy else "")
+            + "Delivery is what limits throughput: each email is an SMTP exchange of four round trips, costing "
+            "about half a millisecond of CPU in the worker and as much in the aiosmtpd sink, on the same two cores "
+            "as Postgres and the workers; 10,000 emails a second would need several cores for the SMTP exchange alone."
         )
     if match and not match["assigner_missing"]:
         rows = {(r["mentees"], r["mentors"]): r for r in match["runs"]}
