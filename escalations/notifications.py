@@ -24,7 +24,7 @@ from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
 
-from mentorship.outage import REPORT, left_for_later
+from mentorship.outage import REPORT, broker_refused_already, left_for_later
 from profiles.models import Role, User
 from profiles.services import email_queue, notify
 
@@ -84,6 +84,9 @@ def plan_notifications(
 def _enqueue(notification_id: int) -> None:
     from .tasks import deliver_concern_notification
 
+    if broker_refused_already():
+        left_for_later(REPORT)
+        return
     try:
         deliver_concern_notification.delay(notification_id)
     except Exception:  # noqa: BLE001 - broker down: the beat drain delivers it later

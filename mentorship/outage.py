@@ -28,6 +28,14 @@ def left_for_later(kind: str) -> None:
         kinds.add(kind)
 
 
+def broker_refused_already() -> bool:
+    """True when the broker refused work earlier in this request. Each refused
+    attempt costs the request a connection retry (about half a second): after the
+    first, the rest is left for the drains at once, so a request that queues a
+    hundred emails with Redis down does not wait a hundred times."""
+    return bool(_left.get())
+
+
 def notice(kinds: set[str]) -> str:
     if REPORT in kinds:
         return _(

@@ -7,7 +7,7 @@ from django.db import IntegrityError, connection, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from mentorship.outage import EMAIL, left_for_later
+from mentorship.outage import EMAIL, broker_refused_already, left_for_later
 
 from .audit import audit_record
 from .models import Notification, OutboundEmail, Profile, Role, RoleGrant, SupportGroup, User
@@ -130,6 +130,9 @@ def notify_many(notices: list[tuple[int, str, str, str | None]]) -> None:
 def _enqueue_delivery(email_id: int) -> None:
     from .tasks import deliver_email
 
+    if broker_refused_already():
+        left_for_later(EMAIL)
+        return
     try:
         deliver_email.delay(email_id)
     except Exception:  # noqa: BLE001 - broker down: the outbox drain delivers it later
@@ -146,6 +149,9 @@ def email_deliver_batch(email_ids: list[int]) -> None:
 def _enqueue_batch(email_ids: list[int]) -> None:
     from .tasks import deliver_email_batch
 
+    if broker_refused_already():
+        left_for_later(EMAIL)
+        return
     try:
         deliver_email_batch.delay(email_ids)
     except Exception:  # noqa: BLE001 - broker down: the outbox drain delivers them later

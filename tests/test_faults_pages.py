@@ -78,3 +78,36 @@ def test_signing_up_with_redis_unreachable_says_the_confirmation_email_is_delaye
     assert response.status_code == 200 and time.monotonic() - started < 10
     assert EMAIL_DELAYED in response.content.decode()
     assert OutboundEmail.objects.filter(to="new@example.org", sent_at=None).count() == 1
+
+
+@pytest.mark.postgres
+def test_a_request_queueing_many_emails_with_redis_unreachable_tries_the_broker_once(
+    transactional_db, redis_unreachable, monkeypatch
+):
+    """Each refused attempt costs a connection retry; one is enough to know."""
+    from django.db import transaction
+    from django.test import RequestFactory
+
+    from mentorship.outage import BrokerOutageNoticeMiddleware
+    from profiles import tasks
+    from profiles.services import email_queue
+
+    attempts = []
+    real_delay = tasks.deliver_email.delay
+
+    def counted(*args):
+        attempts.append(args)
+        return real_delay(*args)
+
+    monkeypatch.setattr(tasks.deliver_email, "delay", counted)
+
+    def view(request):
+        with transaction.atomic():
+            for i in range(30):
+                email_queue(to=f"person{i}@example.org", subject="Proposal", body_text="x")
+        return None
+
+    started = time.monotonic()
+    BrokerOutageNoticeMiddleware(view)(RequestFactory().post("/"))
+    assert len(attempts) == 1 and time.monotonic() - started < 5
+    assert OutboundEmail.objects.filter(sent_at=None).count() == 30, "every one is kept for the drain"
