@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from matches.models import Match
-from profiles.admin_access import RoleAdminMixin
+from profiles.admin_access import RoleAdminMixin, ScopedAdminMixin
 from profiles.admin_filters import group_filter
 from profiles.models import AccessEvent, AuditEvent, Role, User
 
@@ -27,8 +27,9 @@ from . import services
 from .models import Concern, ConcernEvent, ConcernNotification, Debrief
 
 
-class _StaffOnly(RoleAdminMixin):
-    """Program staff read the queue; nobody adds, edits or deletes here (actions call the services)."""
+class _StaffOnly(ScopedAdminMixin, RoleAdminMixin):
+    """Program staff read the queue, each row through its model's visible_to; nobody adds,
+    edits or deletes here (actions call the services)."""
 
     read_only = True
 
@@ -129,7 +130,7 @@ class ConcernAdmin(_StaffOnly, admin.ModelAdmin):
 
     def get_queryset(self, request):
         matches = Match.objects.select_related("group")
-        return super().get_queryset(request).visible_to(request.user).prefetch_related(Prefetch("match", matches))
+        return super().get_queryset(request).prefetch_related(Prefetch("match", matches))
 
     def get_actions(self, request):
         # The actions change reports through services; the view permission is the gate.
@@ -198,4 +199,4 @@ class DebriefAdmin(_StaffOnly, admin.ModelAdmin):
     fields = readonly_fields = ["concern", "person", "owner", "status", "due_on", "done_at", "created_at"]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).visible_to(request.user).select_related("person", "owner")
+        return super().get_queryset(request).select_related("person", "owner")

@@ -158,6 +158,19 @@ class Concern(AuditedModelMixin, models.Model):
         return _("Resolved. You can report again at any time.")
 
 
+class ConcernEventQuerySet(models.QuerySet):
+    def visible_to(self, user) -> "ConcernEventQuerySet":
+        """A report's history: all of it for those who may handle the report (the MEA it
+        was routed to, unless it is about them; staff once it reached staff); the public
+        lines (never notes or handler reasons) for its reporter."""
+        if not getattr(user, "is_authenticated", False):
+            return self.none()
+        handles = Q(concern__routed_to_mea=user) & ~Q(concern__about="mea")
+        if user.is_program_staff:
+            handles |= Q(concern__escalated_to_staff=True)
+        return self.filter(handles | Q(concern__reporter=user, what__in=ConcernEvent.PUBLIC))
+
+
 class ConcernEvent(models.Model):
     """One line of a report's history: who did what, when. Notes are for handlers only."""
 
@@ -181,6 +194,8 @@ class ConcernEvent(models.Model):
     what = models.CharField(max_length=14, choices=What.choices)
     note = models.TextField(blank=True, max_length=5000)
     created_at = models.DateTimeField(default=timezone.now)
+
+    objects = ConcernEventQuerySet.as_manager()
 
     class Meta:
         ordering = ["created_at", "pk"]

@@ -75,7 +75,9 @@ def my_reports(request):
 @login_required
 def my_report(request, pk):
     concern = get_object_or_404(selectors.reported_by(request.user), pk=pk)
-    events = concern.events.filter(what__in=ConcernEvent.PUBLIC).select_related("actor__profile")
+    # The reporter's page shows the public lines only, whatever else the reader may handle.
+    events = (ConcernEvent.objects.visible_to(request.user).filter(concern=concern, what__in=ConcernEvent.PUBLIC)
+              .select_related("actor__profile"))
     crisis = any(SITUATIONS_BY_KEY[s].crisis_line for s in concern.situations if s in SITUATIONS_BY_KEY)
     return render(request, "escalations/concern_detail.html", {
         "concern": concern, "events": events, "show_crisis_line": crisis and concern.status != Concern.Status.RESOLVED,
@@ -117,9 +119,10 @@ def inbox_detail(request, pk):
     concern = _inbox_concern(request, pk)
     services.concern_record_access(concern, request.user, request.path)
     return render(request, "escalations/concern_handle.html", {
-        "concern": concern, "events": concern.events.select_related("actor__profile"),
+        "concern": concern,
+        "events": ConcernEvent.objects.visible_to(request.user).filter(concern=concern).select_related("actor__profile"),
         "can_handle": services.may_handle(concern, request.user),
-        "debrief": Debrief.objects.filter(concern=concern, owner=request.user).first(),
+        "debrief": Debrief.objects.visible_to(request.user).filter(concern=concern, owner=request.user).first(),
         "note_form": NoteForm(), "outcome_form": OutcomeForm(), "reason_form": ReasonForm(),
     })
 
@@ -158,7 +161,7 @@ def inbox_act(request, pk, action):
         elif action == "escalate":
             services.concern_escalate(concern, request.user, _text(request, ReasonForm))
         elif action == "debrief_done":
-            debrief = get_object_or_404(Debrief, concern=concern, owner=request.user)
+            debrief = get_object_or_404(Debrief.objects.visible_to(request.user), concern=concern, owner=request.user)
             services.debrief_done(debrief, request.user)
     except services.ConcernError as exc:
         messages.error(request, str(exc))

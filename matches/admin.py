@@ -8,17 +8,14 @@ from django.contrib import admin
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from profiles.admin_access import RoleAdminMixin
+from profiles.admin_access import RoleAdminMixin, ScopedAdminMixin
 from profiles.admin_filters import group_filter
 
 from .models import Match, MatchEvent, MenteePreference, MentorApplication, MentorProfile, Proposal, UsedLink
 
 
-class _ReadOnly(RoleAdminMixin):
+class _ReadOnly(ScopedAdminMixin, RoleAdminMixin):
     read_only = True
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).visible_to(request.user)
 
 
 def age_filter(field: str):
@@ -45,7 +42,7 @@ def age_filter(field: str):
 GROUP = group_filter("group")  # by name typed in: a program has thousands of groups
 
 
-class EventInline(RoleAdminMixin, admin.TabularInline):
+class EventInline(ScopedAdminMixin, RoleAdminMixin, admin.TabularInline):
     model = MatchEvent
     fields = readonly_fields = ["created_at", "kind", "actor"]
     extra = 0

@@ -43,6 +43,9 @@ def _fail(request, exc: MatchingError, to: str):
 
 
 def _profile_of(user: User) -> Profile | None:
+    """The profile of the other person of a proposal or match the reader was already
+    allowed to open (its scoping decided): the two people of a proposal see each
+    other even when they share no group, so Profile.visible_to is not the gate here."""
     return Profile.objects.filter(user=user).prefetch_related("topics").first()
 
 
@@ -56,9 +59,9 @@ def _member_group_ids(user: User) -> list[int]:
 @role_required(Role.MENTEE)
 def mentee_home(request):
     user = request.user
-    matches = Match.objects.filter(mentee=user).select_related("mentor__profile", "mea__profile", "group")
+    matches = Match.objects.visible_to(user).filter(mentee=user).select_related("mentor__profile", "mea__profile", "group")
     current = next((m for m in matches if m.is_active), None)
-    asks = Proposal.objects.open().filter(mentee=user).select_related("mentor__profile", "group")
+    asks = Proposal.objects.visible_to(user).open().filter(mentee=user).select_related("mentor__profile", "group")
     # Ranked suggestions have their own page (linked), so this page stays cheap;
     # where the program keeps rankings for coordinators, mentors with room are listed plainly.
     mentors = []
@@ -73,8 +76,8 @@ def mentee_home(request):
         "asks_left": settings.MAX_OPEN_ASKS - sum(p.initiated_by == Proposal.Kind.MENTEE for p in asks),
         "suggestions_allowed": current is None and settings.MATCH_SUGGESTIONS_FOR_MENTEES,
         "mentors": mentors,
-        "preference": MenteePreference.objects.filter(mentee=user).prefetch_related("topics").first(),
-        "application": MentorApplication.objects.filter(applicant=user).first(),
+        "preference": MenteePreference.objects.visible_to(user).filter(mentee=user).prefetch_related("topics").first(),
+        "application": MentorApplication.objects.visible_to(user).filter(applicant=user).first(),
     })
 
 
@@ -93,15 +96,17 @@ def mentor_home(request):
         "current_count": Count("user__mentor_matches", filter=Q(user__mentor_matches__status=Match.Status.ACTIVE)),
         "past_count": Count("user__mentor_matches", filter=Q(user__mentor_matches__status=Match.Status.ENDED)),
     }
+    # Their own profile (visible_to's group join would multiply these counts).
     profile = MentorProfile.objects.filter(user=user).annotate(**counts).first()
     if profile is not None:
         profile.active_count = profile.current_count
         current_total, past_total = profile.current_count, profile.past_count
     else:  # a mentor grant without an approved profile yet
-        found = Match.objects.filter(mentor=user).aggregate(
+        found = Match.objects.visible_to(user).filter(mentor=user).aggregate(
             current=Count("pk", filter=Q(status=Match.Status.ACTIVE)), past=Count("pk", filter=Q(status=Match.Status.ENDED)))
         current_total, past_total = found["current"], found["past"]
-    mine = Match.objects.filter(mentor=user).select_related("mentee__profile", "mea__profile", "group").order_by("-started_at")
+    mine = (Match.objects.visible_to(user).filter(mentor=user)
+            .select_related("mentee__profile", "mea__profile", "group").order_by("-started_at"))
     current = Page([], current_total, clamp(page_number(request), current_total, MENTOR_PAGE_SIZE), MENTOR_PAGE_SIZE)
     past = Page([], past_total, clamp(page_number(request, "past"), past_total, MENTOR_PAGE_SIZE), MENTOR_PAGE_SIZE)
     if current_total:
@@ -117,7 +122,7 @@ def mentor_home(request):
         "current_page": current,
         "past": past.rows,
         "past_page": past,
-        "proposals": Proposal.objects.open().filter(mentor=user).select_related("mentee__profile", "group"),
+        "proposals": Proposal.objects.visible_to(user).open().filter(mentor=user).select_related("mentee__profile", "group"),
         "waiting": waiting,
         "capacity_form": CapacityForm(initial={"capacity": profile.capacity if profile else 2}),
     })
@@ -144,7 +149,8 @@ def mentor_apply(request):
             return _fail(request, exc, "matches:mentor_apply")
         messages.success(request, _("Thank you. A coordinator of your group will review your application."))
         return redirect("matches:mentor_apply")
-    applications = MentorApplication.objects.filter(applicant=request.user).select_related("group", "reviewer")
+    applications = (MentorApplication.objects.visible_to(request.user).filter(applicant=request.user)
+                    .select_related("group", "reviewer"))
     return render(request, "matches/mentorapplication_form.html", {"form": form, "applications": applications})
 
 
@@ -199,7 +205,8 @@ def mentor_capacity(request):
 
 @role_required(Role.MENTEE)
 def mentee_preferences(request):
-    preference = MenteePreference.objects.filter(mentee=request.user).first() or MenteePreference(mentee=request.user)
+    preference = (MenteePreference.objects.visible_to(request.user).filter(mentee=request.user).first()
+                  or MenteePreference(mentee=request.user))
     form = MenteePreferenceForm(request.POST or None, instance=preference)
     if request.method == "POST" and form.is_valid():
         form.save()
@@ -295,7 +302,7 @@ def _proposal_page(request, pk, accept_form=None):
     proposal = _proposal(request, pk)
     side = proposal.side_of(request.user)
     other = proposal.other_person(request.user) if side else None
-    events = list(MatchEvent.objects.filter(proposal=proposal).select_related("actor__profile"))
+    events = list(MatchEvent.objects.visible_to(request.user).filter(proposal=proposal).select_related("actor__profile"))
     closing = next((e for e in reversed(events) if e.kind in (MatchEvent.Kind.DECLINED, MatchEvent.Kind.WITHDRAWN)), None)
     return render(request, "matches/proposal_detail.html", {
         # A mentee whose proposal someone else closed hears only that the mentor may be committed.
@@ -414,7 +421,7 @@ def _match_page(request, pk, end_form=None, status=200):
         or match.group_id in user.coordinated_group_ids,
         # The gratitude note is for the other person (and the writer).
         "show_note": match.involves(user),
-        "events": MatchEvent.objects.filter(match=match).select_related("actor__profile"),
+        "events": MatchEvent.objects.visible_to(user).filter(match=match).select_related("actor__profile"),
     }, status=status)
 
 
@@ -454,7 +461,7 @@ def suggestions(request, mentee_id):
         "mentee": mentee,
         "is_coordinator": mentee.pk != user.pk,
         "suggestions": selectors.mentor_suggestions(mentee, user),
-        "preference": MenteePreference.objects.filter(mentee=mentee).prefetch_related("topics").first(),
+        "preference": MenteePreference.objects.visible_to(user).filter(mentee=mentee).prefetch_related("topics").first(),
     })
 
 

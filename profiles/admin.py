@@ -3,7 +3,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
 
-from .admin_access import RoleAdminMixin, adopt_registered_admins
+from .admin_access import RoleAdminMixin, ScopedAdminMixin, adopt_registered_admins
 from .admin_filters import group_filter
 from .audit import AccessAuditedAdminMixin, AuditedAdminMixin
 from .models import (
@@ -21,13 +21,13 @@ from .models import (
 )
 
 
-class ProfileInline(RoleAdminMixin, admin.StackedInline):
+class ProfileInline(ScopedAdminMixin, RoleAdminMixin, admin.StackedInline):
     model = Profile
     can_delete = False
     filter_horizontal = ["topics"]
 
 
-class RoleGrantInline(RoleAdminMixin, admin.TabularInline):
+class RoleGrantInline(ScopedAdminMixin, RoleAdminMixin, admin.TabularInline):
     model = RoleGrant
     fk_name = "user"
     extra = 0
@@ -60,7 +60,7 @@ class UserAdmin(RoleAdminMixin, BaseUserAdmin):
 
 
 @admin.register(Profile)
-class ProfileAdmin(RoleAdminMixin, AccessAuditedAdminMixin, AuditedAdminMixin, admin.ModelAdmin):
+class ProfileAdmin(ScopedAdminMixin, RoleAdminMixin, AccessAuditedAdminMixin, AuditedAdminMixin, admin.ModelAdmin):
     list_display = ["user", "display_name", "pronouns", "time_zone", "updated_at"]
     list_filter = ["gender", "connect_in_person", "connect_phone", "connect_text", "connect_web"]
     list_select_related = ["user"]
@@ -76,7 +76,7 @@ class TopicAdmin(RoleAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(SupportGroup)
-class SupportGroupAdmin(RoleAdminMixin, admin.ModelAdmin):
+class SupportGroupAdmin(ScopedAdminMixin, RoleAdminMixin, admin.ModelAdmin):
     list_display = ["name", "slug", "created_at"]
     search_fields = ["name"]
     prepopulated_fields = {"slug": ["name"]}
@@ -92,7 +92,7 @@ class MembershipAdmin(RoleAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(RoleGrant)
-class RoleGrantAdmin(RoleAdminMixin, AuditedAdminMixin, admin.ModelAdmin):
+class RoleGrantAdmin(ScopedAdminMixin, RoleAdminMixin, AuditedAdminMixin, admin.ModelAdmin):
     list_display = ["user", "role", "group", "started_at", "ended_at"]
     list_filter = ["role", group_filter("group"), ("ended_at", admin.EmptyFieldListFilter)]
     list_select_related = ["user__profile", "group"]
@@ -113,7 +113,10 @@ class OutboundEmailAdmin(RoleAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(Notification)
-class NotificationAdmin(RoleAdminMixin, admin.ModelAdmin):
+class NotificationAdmin(ScopedAdminMixin, RoleAdminMixin, admin.ModelAdmin):
+    """A person's notices are theirs (Notification.visible_to): staff read their own here;
+    whether a member was told is in the outbox (OutboundEmail)."""
+
     list_display = ["user", "title", "created_at", "read_at"]
     list_filter = [("read_at", admin.EmptyFieldListFilter)]
     list_select_related = ["user__profile"]

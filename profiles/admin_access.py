@@ -133,6 +133,13 @@ class RoleAdminMixin(CheapCountAdminMixin):
         return self._may(request, "delete", lambda: super(RoleAdminMixin, self).has_delete_permission(request, obj))
 
 
+class ScopedAdminMixin:
+    """An admin or inline whose rows are read through the model's `visible_to`."""
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).visible_to(request.user)
+
+
 def adopt_registered_admins(site=admin.site, overrides: dict | None = None) -> None:
     """Re-register every admin not written for this project (auth, allauth, axes) with
     RoleAdminMixin, so program staff can read them and only superusers change them.

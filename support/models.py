@@ -23,12 +23,17 @@ def _default_caseload() -> int:
 
 class MEAProfileQuerySet(models.QuerySet):
     def visible_to(self, user) -> "MEAProfileQuerySet":
+        """The MEA; coordinators of a group they are MEA in; whoever may see a match they
+        support (its mentor and mentee read how to reach their MEA there); staff."""
         if not getattr(user, "is_authenticated", False):
             return self.none()
         if user.is_program_staff:
             return self
+        theirs = Match.objects.visible_to(user).filter(mea__isnull=False).values("mea_id")
         return self.filter(
-            Q(user=user) | Q(user__role_grants__group_id__in=user.coordinated_group_ids, user__role_grants__role="mea")
+            Q(user=user)
+            | Q(user__role_grants__group_id__in=user.coordinated_group_ids, user__role_grants__role="mea")
+            | Q(user_id__in=theirs)
         ).distinct()
 
 

@@ -87,7 +87,7 @@ def match_detail(request, pk):
         "match": match,
         "is_mea": is_mea,
         "today": timezone.localdate(),
-        "mea_profile": MEAProfile.objects.filter(user_id=match.mea_id).first() if match.mea_id else None,
+        "mea_profile": MEAProfile.objects.visible_to(user).filter(user_id=match.mea_id).first() if match.mea_id else None,
         "milestones": Milestone.objects.visible_to(user).filter(match=match).select_related("recorded_by__profile"),
         "milestone_form": MilestoneForm() if services.can_record_milestone(user, match) and match.is_active else None,
         "my_requests": CheckInRequest.objects.visible_to(user).filter(
