@@ -205,7 +205,9 @@ def dashboard_page(matches: QuerySet, user, *, page: int = 1, for_coordinator: b
     items = (
         Match.objects.filter(pk__in=[pk for pk, _total in found])
         .annotate(open_concerns=_open_concerns(user), answers_waiting=_answers_waiting(user, for_coordinator=for_coordinator))
-        .select_related("mentor__profile", "mentee__profile", "group", "mea__profile", "support")
+        # The MEA's page leaves out the MEA (themselves): fewer tables, a quicker plan.
+        .select_related("mentor__profile", "mentee__profile", "group", "support",
+                        *(["mea__profile"] if for_coordinator else []))
     )
     rows = []
     for match in items:
@@ -237,47 +239,49 @@ class Celebration:
         return f"{self.mentor} ↔ {self.mentee}"
 
 
-def _name(row: dict, who: str) -> str:
-    """A person's display name from the columns of one celebration row (as User.display_name)."""
-    return row[f"{who}_name"] or row[f"{who}_email"].split("@")[0]
-
-
 def celebrations(matches: QuerySet, user, *, include_checkins: bool, limit: int = 15) -> list[Celebration]:
     """What to celebrate lately: milestones, and (for the MEA only) what they heard in check-ins.
 
-    One query: the newest `limit` of each source, joined in a UNION, newest first.
+    `matches` is already what `user` may see (a visible_to queryset). Two
+    queries whatever the number of matches: the newest `limit` of each source
+    in one narrow UNION (few tables, so Postgres plans it in well under a
+    millisecond; joining the names in made planning cost 20 times the run),
+    then the names of the pairs of those (at most `limit`) matches.
     """
     since = timezone.localdate() - timedelta(days=CELEBRATE_DAYS)
     ids = matches.active().values("pk")
-    names = {
-        "mentor_name": F("match__mentor__profile__display_name"), "mentor_email": F("match__mentor__email"),
-        "mentee_name": F("match__mentee__profile__display_name"), "mentee_email": F("match__mentee__email"),
-    }
-    columns = ("match_id", "what_said", "on", "source", *names)
+    columns = ("match_id", "what_said", "on", "source")
 
     def part(qs, what: str, on, source: str):
-        return (qs.annotate(what_said=F(what), on=on, source=Value(source), **names)
+        return (qs.annotate(what_said=F(what), on=on, source=Value(source))
                 .values_list(*columns).order_by("-on")[:limit])
 
-    parts = [part(Milestone.objects.visible_to(user).filter(match__in=ids, happened_on__gte=since),
-                  "what", F("happened_on"), "milestone")]
+    parts = [part(Milestone.objects.filter(match__in=ids, happened_on__gte=since), "what", F("happened_on"), "milestone")]
     if include_checkins:
+        # Check-ins and answers are the current MEA's alone (as CheckIn/CheckInRequest.visible_to).
         parts.append(part(
-            CheckIn.objects.visible_to(user).filter(match__in=ids, held_on__gte=since).exclude(to_celebrate=""),
+            CheckIn.objects.filter(match__in=ids, match__mea=user, held_on__gte=since).exclude(to_celebrate=""),
             "to_celebrate", F("held_on"), "check-in"))
         parts.append(part(
-            CheckInRequest.objects.visible_to(user).filter(
+            CheckInRequest.objects.filter(
                 match__in=ids, match__mea=user, status=CheckInRequest.Status.ANSWERED, answered_at__date__gte=since,
             ).exclude(to_celebrate=""),
             "to_celebrate", Cast("answered_at", DateField()), "self check-in"))
     qs = parts[0].union(*parts[1:], all=True).order_by("-on")[:limit] if len(parts) > 1 else parts[0]
+    found = [dict(zip(columns, values, strict=True)) for values in qs]
+    if not found:
+        return []
+    pairs = {
+        m.pk: m for m in Match.objects.filter(pk__in={row["match_id"] for row in found})
+        .select_related("mentor__profile", "mentee__profile").only(
+            "mentor__email", "mentor__profile__display_name", "mentee__email", "mentee__profile__display_name")
+    }
     labels = {"milestone": _("milestone"), "check-in": _("check-in"), "self check-in": _("self check-in")}
-    found = []
-    for values in qs:
-        row = dict(zip(columns, values, strict=True))
-        found.append(Celebration(row["match_id"], _name(row, "mentor"), _name(row, "mentee"), row["what_said"],
-                                 row["on"], labels[row["source"]]))
-    return found
+    return [
+        Celebration(row["match_id"], str(pairs[row["match_id"]].mentor), str(pairs[row["match_id"]].mentee),
+                    row["what_said"], row["on"], labels[row["source"]])
+        for row in found if row["match_id"] in pairs
+    ]
 
 
 @dataclass
