@@ -8,8 +8,20 @@ from datetime import datetime
 
 import numpy as np
 from django.conf import settings
-from django.db.models import Count, Exists, F, IntegerField, OuterRef, Q, Subquery, Value, Window
-from django.db.models.functions import Coalesce, Greatest
+from django.db.models import (
+    Count,
+    DateTimeField,
+    Exists,
+    F,
+    Func,
+    IntegerField,
+    OuterRef,
+    Q,
+    Subquery,
+    Value,
+    Window,
+)
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -37,8 +49,30 @@ def suggest_mea(group_id: int) -> User | None:
 # --- Who is waiting ------------------------------------------------------------
 
 
-def waiting_mentees(group_ids=None):
-    """Mentees with no active match, with when they started waiting and their open proposals."""
+class LaterOf(Func):
+    """The later of a nullable moment and a moment that is always there.
+
+    Postgres' GREATEST skips NULLs, so there each side is computed once (the
+    pairing board ranks every waiting mentee by this); elsewhere
+    GREATEST(COALESCE(a, b), b).
+    """
+
+    output_field = DateTimeField()
+
+    def __init__(self, maybe, always):
+        super().__init__(maybe, always)
+
+    def as_sql(self, compiler, connection, **extra_context):
+        maybe, always = (compiler.compile(e) for e in self.get_source_expressions())
+        return f"GREATEST(COALESCE({maybe[0]}, {always[0]}), {always[0]})", (*maybe[1], *always[1], *always[1])
+
+    def as_postgresql(self, compiler, connection, **extra_context):
+        maybe, always = (compiler.compile(e) for e in self.get_source_expressions())
+        return f"GREATEST({maybe[0]}, {always[0]})", (*maybe[1], *always[1])
+
+
+def waiting_people(group_ids=None):
+    """Mentees with no active match (in `group_ids`' groups when given): the filter alone."""
     grants = RoleGrant.objects.filter(role=Role.MENTEE, ended_at=None)
     # NOT EXISTS, not NOT IN: Postgres anti-joins on the one-active-match-per-mentee
     # index instead of hashing every active match and scanning every person.
@@ -47,6 +81,12 @@ def waiting_mentees(group_ids=None):
     )
     if group_ids is not None:
         qs = qs.filter(Exists(Membership.objects.filter(user=OuterRef("pk"), group_id__in=list(group_ids))))
+    return qs
+
+
+def waiting_mentees(group_ids=None):
+    """Mentees with no active match, with when they started waiting and their open proposals."""
+    grants = RoleGrant.objects.filter(role=Role.MENTEE, ended_at=None)
     last_end = Match.objects.filter(mentee=OuterRef("pk"), status=Match.Status.ENDED).order_by("-ended_at")
     grant_start = grants.filter(user=OuterRef("pk")).order_by("started_at")
     open_count = (
@@ -54,10 +94,9 @@ def waiting_mentees(group_ids=None):
         .annotate(n=Count("pk")).values("n")
     )
     first_group = Membership.objects.filter(user=OuterRef("pk")).order_by("group_id").values("group_id")[:1]
-    grant_sq = Subquery(grant_start.values("started_at")[:1])
     return (
-        qs.annotate(
-            waiting_since=Greatest(Coalesce(Subquery(last_end.values("ended_at")[:1]), grant_sq), grant_sq),
+        waiting_people(group_ids).annotate(
+            waiting_since=LaterOf(Subquery(last_end.values("ended_at")[:1]), Subquery(grant_start.values("started_at")[:1])),
             open_proposals=Coalesce(Subquery(open_count, output_field=IntegerField()), Value(0)),
             first_group_id=Subquery(first_group),
         )
