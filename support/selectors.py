@@ -203,7 +203,7 @@ def dashboard_page(matches: QuerySet, user, *, page: int = 1, for_coordinator: b
     if not found:
         return DashboardPage(rows=[], total=0, number=1, per_page=per_page)
     items = (
-        Match.objects.filter(pk__in=[pk for pk, _total in found])
+        matches.filter(pk__in=[pk for pk, _total in found])
         .annotate(open_concerns=_open_concerns(user), answers_waiting=_answers_waiting(user, for_coordinator=for_coordinator))
         # The MEA's page leaves out the MEA (themselves): fewer tables, a quicker plan.
         .select_related("mentor__profile", "mentee__profile", "group", "support",
@@ -242,7 +242,7 @@ class Celebration:
 def celebrations(matches: QuerySet, user, *, include_checkins: bool, limit: int = 15) -> list[Celebration]:
     """What to celebrate lately: milestones, and (for the MEA only) what they heard in check-ins.
 
-    `matches` is already what `user` may see (a visible_to queryset). Two
+    Every read goes through its model's visible_to. Two
     queries whatever the number of matches: the newest `limit` of each source
     in one narrow UNION (few tables, so Postgres plans it in well under a
     millisecond; joining the names in made planning cost 20 times the run),
@@ -256,14 +256,14 @@ def celebrations(matches: QuerySet, user, *, include_checkins: bool, limit: int 
         return (qs.annotate(what_said=F(what), on=on, source=Value(source))
                 .values_list(*columns).order_by("-on")[:limit])
 
-    parts = [part(Milestone.objects.filter(match__in=ids, happened_on__gte=since), "what", F("happened_on"), "milestone")]
+    parts = [part(Milestone.objects.visible_to(user).filter(match__in=ids, happened_on__gte=since),
+                  "what", F("happened_on"), "milestone")]
     if include_checkins:
-        # Check-ins and answers are the current MEA's alone (as CheckIn/CheckInRequest.visible_to).
         parts.append(part(
-            CheckIn.objects.filter(match__in=ids, match__mea=user, held_on__gte=since).exclude(to_celebrate=""),
+            CheckIn.objects.visible_to(user).filter(match__in=ids, held_on__gte=since).exclude(to_celebrate=""),
             "to_celebrate", F("held_on"), "check-in"))
         parts.append(part(
-            CheckInRequest.objects.filter(
+            CheckInRequest.objects.visible_to(user).filter(
                 match__in=ids, match__mea=user, status=CheckInRequest.Status.ANSWERED, answered_at__date__gte=since,
             ).exclude(to_celebrate=""),
             "to_celebrate", Cast("answered_at", DateField()), "self check-in"))
@@ -272,7 +272,7 @@ def celebrations(matches: QuerySet, user, *, include_checkins: bool, limit: int 
     if not found:
         return []
     pairs = {
-        m.pk: m for m in Match.objects.filter(pk__in={row["match_id"] for row in found})
+        m.pk: m for m in Match.objects.visible_to(user).filter(pk__in={row["match_id"] for row in found})
         .select_related("mentor__profile", "mentee__profile").only(
             "mentor__email", "mentor__profile__display_name", "mentee__email", "mentee__profile__display_name")
     }
