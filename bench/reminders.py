@@ -243,29 +243,32 @@ def run_one(n_matches: int, timeout: float = 240) -> dict:
     }
 
 
-def _smtp_client(port: int, n: int) -> None:
-    import smtplib
-
-    message = b"Subject: A check-in is due\r\nTo: p@bench.invalid\r\n\r\n" + b"x" * 800 + b"\r\n"
-    with smtplib.SMTP("127.0.0.1", port) as smtp:
-        for i in range(n):
-            smtp.sendmail("no-reply@localhost", [f"p{i}@bench.invalid"], message)
+_SMTP_CLIENT = """
+import smtplib, sys
+port, n = int(sys.argv[1]), int(sys.argv[2])
+message = b"Subject: A check-in is due\\r\\nTo: p@bench.invalid\\r\\n\\r\\n" + b"x" * 800 + b"\\r\\n"
+with smtplib.SMTP("127.0.0.1", port) as smtp:
+    for i in range(n):
+        smtp.sendmail("no-reply@localhost", [f"p{i}@bench.invalid"], message)
+"""
 
 
 def sink_capacity(clients: int = 4, per_client: int = 1000) -> dict:
     """What the sink alone takes: ready-made messages from `clients` processes, no database, no rendering.
 
     The ceiling any delivery could reach on this machine at this moment, for reading the end-to-end figure.
+    The clients are fresh interpreters (not forks of this process, whose threads' locks a fork could inherit).
     """
-    import multiprocessing
-
     with Sink() as sink:
-        procs = [multiprocessing.Process(target=_smtp_client, args=(sink.port, per_client)) for _ in range(clients)]
         t0 = time.monotonic()
+        procs = [subprocess.Popen([sys.executable, "-c", _SMTP_CLIENT, str(sink.port), str(per_client)])
+                 for _ in range(clients)]
         for p in procs:
-            p.start()
-        for p in procs:
-            p.join(120)
+            try:
+                p.wait(max(0.1, t0 + 120 - time.monotonic()))
+            except subprocess.TimeoutExpired:
+                p.kill()
+                p.wait()
         elapsed = time.monotonic() - t0
     return {"clients": clients, "messages": sink.messages, "seconds": round(elapsed, 2),
             "messages_per_second": round(sink.messages / elapsed, 1)}
