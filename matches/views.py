@@ -81,7 +81,8 @@ def mentee_home(request):
     })
 
 
-MENTOR_PAGE_SIZE = 20
+# A mentor takes at most 10 mentees at once (MentorProfile.capacity): one page, normally.
+MENTOR_PAGE_SIZE = 10
 
 
 @role_required(Role.MENTOR)

@@ -99,7 +99,10 @@ def _assess(row: Row, today: date, *, for_coordinator: bool) -> None:
         row.reasons.append(_("A self check-in answer to read"))
 
 
-DASHBOARD_PAGE_SIZE = 25
+# An MEA's caseload is MEA_CASELOAD_LIMIT (8) matches: one page, normally.
+DASHBOARD_PAGE_SIZE = 10
+# Every active match of a coordinator's groups.
+COORDINATOR_PAGE_SIZE = 25
 
 
 DashboardPage = Page

@@ -49,7 +49,8 @@ def mea_profile_edit(request):
 @role_required(Role.COORDINATOR)
 def coordinator_dashboard(request):
     theirs = Match.objects.visible_to(request.user).filter(group_id__in=request.user.coordinated_group_ids)
-    page = selectors.dashboard_page(theirs, request.user, page=page_number(request), for_coordinator=True)
+    page = selectors.dashboard_page(theirs, request.user, page=page_number(request), for_coordinator=True,
+                                     per_page=selectors.COORDINATOR_PAGE_SIZE)
     return render(request, "support/coordinator_dashboard.html", {
         "page": page,
         "rows": page.rows,
