@@ -9,8 +9,11 @@ import os
 import shutil
 
 import pytest
+from celery.signals import task_postrun, task_prerun
 from django.conf import settings
 from django.db import connection
+from zeal import setup as zeal_setup
+from zeal import teardown as zeal_teardown
 
 from mentorship.celery import app as celery_app
 
@@ -67,6 +70,25 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config):
             f"NOTE: {len(skipped)} tests skipped because a service is missing (see reasons above); "
             "CI runs them all on Postgres, Redis and Chromium."
         )
+
+
+# N+1 detection (django-zeal, installed by mentorship/test_settings.py): every request
+# (its middleware) and every Celery task run by the tests (these signals) is one unit
+# of work, in which reading a relation once per row, or the same .get() again and
+# again, raises zeal.NPlusOneError and fails the test. Test bodies themselves are not
+# one unit: a test that calls a service twice would be "an N+1" of that service's
+# single .get(), so set-up and checks outside a request or task are not watched.
+_zeal_tokens: dict[str, object] = {}
+
+
+@task_prerun.connect(weak=False)
+def _zeal_task_start(task_id=None, **kwargs):
+    _zeal_tokens[task_id] = zeal_setup()
+
+
+@task_postrun.connect(weak=False)
+def _zeal_task_end(task_id=None, **kwargs):
+    zeal_teardown(_zeal_tokens.pop(task_id, None))
 
 
 @pytest.fixture(autouse=True)

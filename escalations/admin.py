@@ -40,6 +40,10 @@ class EventInline(_StaffOnly, admin.TabularInline):
     extra = 0
     verbose_name_plural = _("history")
 
+    def get_queryset(self, request):
+        # Each line names who acted (their display name): with the rows, not one read per line.
+        return super().get_queryset(request).select_related("actor__profile")
+
 
 class NotificationInline(_StaffOnly, admin.TabularInline):
     model = ConcernNotification
@@ -54,7 +58,7 @@ class AccessInline(_StaffOnly, GenericTabularInline):
     verbose_name_plural = _("who opened it")
 
     def get_queryset(self, request):
-        return super().get_queryset(request).select_related("actor")
+        return super().get_queryset(request).select_related("actor__profile", "content_type")
 
 
 class AuditInline(_StaffOnly, GenericTabularInline):
@@ -64,7 +68,7 @@ class AuditInline(_StaffOnly, GenericTabularInline):
     verbose_name_plural = _("changes (audit trail)")
 
     def get_queryset(self, request):
-        return super().get_queryset(request).select_related("actor")
+        return super().get_queryset(request).select_related("actor__profile", "content_type")
 
 
 class OverdueFilter(admin.SimpleListFilter):
@@ -199,4 +203,4 @@ class DebriefAdmin(_StaffOnly, admin.ModelAdmin):
     fields = readonly_fields = ["concern", "person", "owner", "status", "due_on", "done_at", "created_at"]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).select_related("person", "owner")
+        return super().get_queryset(request).select_related("concern", "person__profile", "owner__profile")

@@ -1,3 +1,4 @@
+from allauth.account.models import EmailAddress
 from allauth.mfa.models import Authenticator
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
@@ -66,6 +67,8 @@ class ProfileAdmin(ScopedAdminMixin, RoleAdminMixin, AccessAuditedAdminMixin, Au
     list_select_related = ["user"]
     search_fields = ["display_name", "user__email"]
     filter_horizontal = ["topics"]
+    # Not a select of every person (one profile read per option, thousands of options).
+    raw_id_fields = ["user"]
 
 
 @admin.register(Topic)
@@ -176,4 +179,8 @@ class ErasureRequestAdmin(RoleAdminMixin, admin.ModelAdmin):
 # The admins of django.contrib.auth, allauth and axes are registered before ours
 # (INSTALLED_APPS order): staff read them, superusers change them. An
 # authenticator's secret is shown to nobody.
-adopt_registered_admins(overrides={Authenticator: {"exclude": ["data"]}})
+# allauth's address list shows each person by name: their profiles come with the rows.
+adopt_registered_admins(overrides={
+    Authenticator: {"exclude": ["data"]},
+    EmailAddress: {"list_select_related": ["user__profile"]},
+})
