@@ -137,7 +137,13 @@ class ScopedAdminMixin:
     """An admin or inline whose rows are read through the model's `visible_to`."""
 
     def get_queryset(self, request):
-        return super().get_queryset(request).visible_to(request.user)
+        queryset = super().get_queryset(request)
+        if request.user.is_superuser:
+            # Django's superuser (made with createsuperuser, not a program role) is
+            # the site's owner and passes every permission check; scoping is no
+            # different. Program staff and everyone else read through visible_to.
+            return queryset
+        return queryset.visible_to(request.user)
 
 
 def adopt_registered_admins(site=admin.site, overrides: dict | None = None) -> None:
