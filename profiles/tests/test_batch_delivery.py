@@ -252,3 +252,18 @@ def test_a_large_batch_goes_out_over_a_few_connections_each_email_once(counting,
     assert not OutboundEmail.objects.filter(sent_at=None).exists()
     assert not OutboundEmail.objects.exclude(claimed_until=None).exists()
     assert deliver_many(ids) == 0 and len(mail.outbox) == 250
+
+
+def test_by_default_a_worker_killed_mid_batch_sends_nobody_the_same_email_twice(settings):
+    # Each accepted email is marked sent before the next one goes: killed after seven,
+    # the seven are marked and the second delivery sends exactly the other three.
+    settings.EMAIL_BACKEND = "profiles.tests.test_batch_delivery.DiesAfterSeven"
+    ids = [e.pk for e in _emails(10)]
+    with pytest.raises(SystemExit):
+        deliver_many(ids)
+    assert OutboundEmail.objects.filter(sent_at__isnull=False).count() == 7
+    OutboundEmail.objects.update(claimed_until=timezone.now() - timedelta(seconds=1))  # the lease ran out
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    assert deliver_many(ids) == 3
+    received = sorted(m.to[0] for m in mail.outbox)
+    assert received == sorted(f"person{i}@example.org" for i in range(10)), "each once"
