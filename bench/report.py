@@ -278,6 +278,33 @@ def _why(pages, rem, match) -> list[str]:
                 f"- A signed-in request costs a session read and a user lookup before any page code: the bare view "
                 f"signed in runs at {t['bare_signed_in']['ratio_to_bare']['median']:.0%} of the anonymous bare view."
             )
+        throughput_misses = [r for r in t.values() if r.get("min_ratio") and r["ratio_to_bare"]["median"] < r["min_ratio"]]
+        if throughput_misses:
+            lines.append(
+                "- " + ", ".join(r["label"] for r in throughput_misses) + ": every query is indexed and the lists "
+                "are paginated, so what is left is Python: the ORM building and compiling each page's 6-8 queries, "
+                "then the template rendering the page, about 25-35 ms per request against about 1 ms for the bare "
+                "view. The signed-in person's query is already compiled once per process (`profiles.backends`); "
+                "the next step is the same for the dashboards' ranking queries, and fragment caching of the parts "
+                "that do not change per request."
+            )
+        scale = {key: row for key, row in t.items() if "scale_ratio" in row and row["scale_ratio"]["median"] < 0.9}
+        why_scale = {
+            "mentor_home": "mentor home: the list is read through `Match.objects.visible_to(mentor)`, whose OR of "
+            "the roles that may see a match makes Postgres estimate a few dozen rows instead of 2,000, so it joins "
+            "every match before sorting instead of walking the (mentor, status, -started_at) index; a mentor-only "
+            "scope the planner can estimate would fix it",
+            "mea_dashboard": "MEA dashboard: ranking by need scores every match in the caseload in SQL (open "
+            "reports, unread answers, due dates) before the page of 10 is cut, and 'to celebrate' looks at every "
+            "match's check-ins: both grow with the caseload; a stored need score kept up to date on each change "
+            "would make the page read only its 10 rows",
+            "pairing_board": "coordinator pairing board: 'waiting since' for each waiting mentee is computed from "
+            "their role start and last ended match, so sorting by it reads every waiting mentee of the group; a "
+            "stored, indexed waiting-since would let the page read only its rows",
+        }
+        for key in scale:
+            if key in why_scale:
+                lines.append(f"- Scale, {why_scale[key]}.")
     if rem and rem["runs"]:
         sent_runs = [r for r in rem["runs"] if r["emails_at_sink"]] or rem["runs"]
         big = sent_runs[-1]
