@@ -30,6 +30,14 @@ class MatchQuerySet(AuditedQuerySet):
             Q(mentor=user) | Q(mentee=user) | Q(mea=user) | Q(group_id__in=user.coordinated_group_ids)
         )
 
+    def mentored_by(self, user) -> "MatchQuerySet":
+        """The person's own matches as mentor: a part of `visible_to(user)` (the mentor is
+        one of its people), written without its OR of roles so that Postgres estimates the
+        rows and walks the (mentor, status, -started_at) index for a long list."""
+        if not getattr(user, "is_authenticated", False):
+            return self.none()
+        return self.filter(mentor=user)
+
     def active(self) -> "MatchQuerySet":
         return self.filter(status=Match.Status.ACTIVE)
 

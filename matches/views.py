@@ -106,7 +106,7 @@ def mentor_home(request):
         found = Match.objects.visible_to(user).filter(mentor=user).aggregate(
             current=Count("pk", filter=Q(status=Match.Status.ACTIVE)), past=Count("pk", filter=Q(status=Match.Status.ENDED)))
         current_total, past_total = found["current"], found["past"]
-    mine = (Match.objects.visible_to(user).filter(mentor=user)
+    mine = (Match.objects.mentored_by(user)
             .select_related("mentee__profile", "mea__profile", "group").order_by("-started_at"))
     current = Page([], current_total, clamp(page_number(request), current_total, MENTOR_PAGE_SIZE), MENTOR_PAGE_SIZE)
     past = Page([], past_total, clamp(page_number(request, "past"), past_total, MENTOR_PAGE_SIZE), MENTOR_PAGE_SIZE)

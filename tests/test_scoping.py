@@ -112,3 +112,18 @@ def test_a_former_mea_keeps_nothing_of_the_match(world):
                     "escalations.Debrief", "escalations.ConcernNotification"]
     for label in of_the_match:
         assert not apps.get_model(label)._default_manager.visible_to(named).exists(), f"{label} still visible"
+
+
+def test_a_mentors_own_list_is_a_part_of_what_they_may_see(world):
+    # Mentor home reads Match.mentored_by (no OR of roles, for the planner): for every
+    # principal it must hold nothing that visible_to would hide.
+    from matches.models import Match
+
+    people, _ = world
+    assert Match.objects.mentored_by(AnonymousUser()).count() == 0
+    for name in PRINCIPALS[1:]:
+        person = people[name]
+        own = set(Match.objects.mentored_by(person).values_list("pk", flat=True))
+        assert own <= set(Match.objects.visible_to(person).values_list("pk", flat=True)), name
+        assert own == set(Match.objects.visible_to(person).filter(mentor=person).values_list("pk", flat=True)), name
+    assert Match.objects.mentored_by(people["mentor"]).exists()
