@@ -240,7 +240,8 @@ def write() -> str:
         "",
         f"- CPU: {mach.get('cpu')} × {mach.get('cores')} cores; memory {mach.get('memory_gb')} GB; {mach.get('os')}",
         f"- Python {mach.get('python')}; {mach.get('postgres')}; {mach.get('redis')}; {mach.get('wrk')}",
-        "- Other work was running on the same machine during the run (shared CI-like host).",
+        "- A shared, CI-like host: other work may run beside the benchmark, which is why every figure is a "
+        "ratio to a limit measured in the same run (the load average after the reminder runs is given there).",
         "",
         "## Commands",
         "",
@@ -290,10 +291,10 @@ def _why(pages, rem, match) -> list[str]:
             )
         scale = {key: row for key, row in t.items() if "scale_ratio" in row and row["scale_ratio"]["median"] < 0.9}
         why_scale = {
-            "mentor_home": "mentor home: the list is read through `Match.objects.visible_to(mentor)`, whose OR of "
-            "the roles that may see a match makes Postgres estimate a few dozen rows instead of 2,000, so it joins "
-            "every match before sorting instead of walking the (mentor, status, -started_at) index; a mentor-only "
-            "scope the planner can estimate would fix it",
+            "mentor_home": "mentor home: the same queries at both sizes, each list reading only its page along the "
+            "(mentor, status, -started_at) index (`Match.mentored_by`); the counts of current and past mentees are "
+            "still counted from the mentor's matches on every request, the one part that grows with the list (a "
+            "kept counter would remove it), and the spread between rounds is wide",
             "mea_dashboard": "MEA dashboard: ranking by need scores every match in the caseload in SQL (open "
             "reports, unread answers, due dates) before the page of 10 is cut, and 'to celebrate' looks at every "
             "match's check-ins: both grow with the caseload; a stored need score kept up to date on each change "
