@@ -95,6 +95,9 @@ class Match(AuditedModelMixin, models.Model):
             models.Index(fields=["mentor", "status", "-started_at"], name="match_mentor_status_started"),
             models.Index(fields=["mea", "status"], name="match_mea_status"),
             models.Index(fields=["group", "status"], name="match_group_status"),
+            # The staff changelist, newest first (the admin adds -id for a stable order):
+            # a page is read along it instead of sorting every match (94 -> 20 ms at 126,838).
+            models.Index(fields=["-started_at", "-id"], name="match_started_desc"),
         ]
 
     def __str__(self) -> str:

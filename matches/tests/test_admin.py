@@ -30,3 +30,29 @@ def test_coordinators_and_mentors_cannot_open_the_matching_admin(client, coordin
         response = client.get(reverse("admin:matches_match_changelist"))
         assert response.status_code in (302, 403, 404)
         assert "Add match" not in response.content.decode()
+
+
+@pytest.mark.postgres
+def test_the_staff_match_list_reads_its_page_along_an_index_not_by_sorting_every_match(
+    client, group, staff_user, monkeypatch
+):
+    from django.contrib import admin
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from matches.models import Match
+
+    for _ in range(3):
+        MatchFactory(group=group)
+    monkeypatch.setattr(admin.site._registry[Match], "list_per_page", 2)  # more than one page, as at scale
+    client.force_login(staff_user)
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(reverse("admin:matches_match_changelist")).status_code == 200
+    page_sql = next(q["sql"] for q in queries.captured_queries
+                    if q["sql"].startswith('SELECT "matches_match"."id"') and "ORDER BY" in q["sql"])
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")  # a tiny test table would otherwise be scanned
+        cursor.execute("EXPLAIN " + page_sql)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    assert "match_started_desc" in plan, plan
+    assert "Sort" not in plan, plan
