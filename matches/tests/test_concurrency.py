@@ -1,17 +1,16 @@
 """Invariants under real concurrent requests on Postgres: each thread has its
 own database connection and transaction, and all start together (a barrier)."""
 
-import threading
 from functools import partial
 
 import pytest
-from django.db import connection, connections
 
 from matches import services
 from matches.models import Match, MentorProfile, Proposal
 from matches.services import MatchingError
 from matches.tests.factories import approved_mentor
 from profiles.models import Role
+from profiles.tests.concurrency import run_together as together
 from profiles.tests.factories import SupportGroupFactory, member
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
@@ -21,32 +20,8 @@ ROUNDS = 5
 
 
 def run_together(*calls):
-    """Run each call in its own thread (own connection), all released at once.
-    Returns what each returned, or the MatchingError it raised."""
-    barrier = threading.Barrier(len(calls))
-    results = [None] * len(calls)
-
-    def worker(i, call):
-        try:
-            # Connect first, so that all start their transactions at the same moment.
-            connection.ensure_connection()
-            barrier.wait(timeout=10)
-            results[i] = call()
-        except MatchingError as exc:
-            results[i] = exc
-        except Exception as exc:  # noqa: BLE001 - reported by the assertion below
-            results[i] = exc
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=worker, args=(i, c)) for i, c in enumerate(calls)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(30)
-    unexpected = [r for r in results if isinstance(r, Exception) and not isinstance(r, MatchingError)]
-    assert not unexpected, unexpected
-    return results
+    """run_together where a refused step (MatchingError) is an answer, not a failure."""
+    return together(*calls, expected=(MatchingError,))
 
 
 def test_two_proposals_for_one_mentee_accepted_at_once_make_one_active_match():

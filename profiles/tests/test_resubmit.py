@@ -2,12 +2,11 @@
 (two tabs, a double click on a slow connection): real threads, each with its own
 Postgres connection and transaction, released together."""
 
-import threading
 from datetime import timedelta
 from functools import partial
 
 import pytest
-from django.db import connection, connections, transaction
+from django.db import transaction
 
 from community import services as community
 from community.models import ChatPost
@@ -16,35 +15,12 @@ from escalations.models import Concern, ConcernEvent
 from matches.tests.factories import MatchFactory
 from profiles.models import Role
 from profiles.resubmit import RESUBMIT_WINDOW, resubmitted
+from profiles.tests.concurrency import run_together
 from profiles.tests.factories import SupportGroupFactory, member
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
 ROUNDS, TABS = 3, 4
-
-
-def run_together(*calls):
-    barrier = threading.Barrier(len(calls))
-    results = [None] * len(calls)
-
-    def worker(i, call):
-        try:
-            connection.ensure_connection()
-            barrier.wait(timeout=10)
-            results[i] = call()
-        except Exception as exc:  # noqa: BLE001 - reported by the assertion below
-            results[i] = exc
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=worker, args=(i, c)) for i, c in enumerate(calls)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(30)
-    errors = [r for r in results if isinstance(r, Exception)]
-    assert not errors, errors
-    return results
 
 
 def test_a_post_sent_from_several_tabs_at_once_is_one_post():
