@@ -283,14 +283,15 @@ def redact_audit_values(model, pks) -> int:
 
     content_type = ContentType.objects.get_for_model(model, for_concrete_model=False)
     ids = [str(pk) for pk in pks]
-    changed = 0
+    changed = []
     for event in AuditEvent.objects.filter(content_type=content_type, object_id__in=ids).exclude(changes={}):
         erased = {field: [ERASED_VALUE if v not in (None, "", ERASED_VALUE) else v for v in values]
                   if isinstance(values, list) else ERASED_VALUE for field, values in event.changes.items()}
         if erased != event.changes:
-            AuditEvent.objects.filter(pk=event.pk).update(changes=erased)
-            changed += 1
-    return changed
+            event.changes = erased
+            changed.append(event)
+    AuditEvent.objects.bulk_update(changed, ["changes"], batch_size=500)
+    return len(changed)
 
 
 def _scrub_audit_trail(user: User, identifiers: list[str]) -> None:
@@ -303,22 +304,29 @@ def _scrub_audit_trail(user: User, identifiers: list[str]) -> None:
     if pattern is None:
         return
     lower = {v.lower() for v in identifiers}
+    events = []
     for event in rows_mentioning(AuditEvent.objects.all(), ["changes"], identifiers):
         scrubbed = _scrub_value(event.changes, pattern, lower)
         if scrubbed != event.changes:
-            AuditEvent.objects.filter(pk=event.pk).update(changes=scrubbed)
+            event.changes = scrubbed
+            events.append(event)
+    AuditEvent.objects.bulk_update(events, ["changes"], batch_size=500)
     # Emails and notices to other people that named them (a match ended, a proposal).
-    for email in rows_mentioning(OutboundEmail.objects.all(), ["subject", "body_text", "body_html"], identifiers):
-        OutboundEmail.objects.filter(pk=email.pk).update(
-            subject=pattern.sub(ERASED_REF, email.subject)[:200], body_text=pattern.sub(ERASED_REF, email.body_text),
-            body_html=pattern.sub(ERASED_REF, email.body_html),
-        )
-    for notice in rows_mentioning(Notification.objects.all(), ["title"], identifiers):
-        Notification.objects.filter(pk=notice.pk).update(title=pattern.sub(ERASED_REF, notice.title)[:200])
-    for entry in rows_mentioning(LogEntry.objects.all(), ["object_repr", "change_message"], identifiers):
-        LogEntry.objects.filter(pk=entry.pk).update(
-            object_repr=pattern.sub(ERASED_REF, entry.object_repr), change_message=pattern.sub(ERASED_REF, entry.change_message)
-        )
+    emails = list(rows_mentioning(OutboundEmail.objects.all(), ["subject", "body_text", "body_html"], identifiers))
+    for email in emails:
+        email.subject = pattern.sub(ERASED_REF, email.subject)[:200]
+        email.body_text = pattern.sub(ERASED_REF, email.body_text)
+        email.body_html = pattern.sub(ERASED_REF, email.body_html)
+    OutboundEmail.objects.bulk_update(emails, ["subject", "body_text", "body_html"], batch_size=500)
+    notices = list(rows_mentioning(Notification.objects.all(), ["title"], identifiers))
+    for notice in notices:
+        notice.title = pattern.sub(ERASED_REF, notice.title)[:200]
+    Notification.objects.bulk_update(notices, ["title"], batch_size=500)
+    entries = list(rows_mentioning(LogEntry.objects.all(), ["object_repr", "change_message"], identifiers))
+    for entry in entries:
+        entry.object_repr = pattern.sub(ERASED_REF, entry.object_repr)
+        entry.change_message = pattern.sub(ERASED_REF, entry.change_message)
+    LogEntry.objects.bulk_update(entries, ["object_repr", "change_message"], batch_size=500)
 
 
 # --- Erasure --------------------------------------------------------------------
