@@ -14,23 +14,30 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt
 
 install: $(VENV)/.installed
 
+# Every command that touches the database runs under `mentorship.devdb run`: DATABASE_URL
+# when set (its database created when missing), else the embedded PostgreSQL in var/postgres,
+# started for the command and stopped after it (mentorship/devdb.py).
+DEVDB := $(PY) -m mentorship.devdb run --
+
 migrate: install
-	$(PY) manage.py migrate --noinput
+	$(DEVDB) $(PY) manage.py migrate --noinput
 
-seed: migrate
-	$(PY) manage.py seed_demo
+seed: install
+	$(DEVDB) sh -c '$(PY) manage.py migrate --noinput && $(PY) manage.py seed_demo'
 
-## Set up, seed the demo program and serve it at http://127.0.0.1:8000 with a Celery worker and beat.
-run: seed
-	./scripts/run.sh
+## Set up, migrate, seed the demo program and serve it at http://127.0.0.1:$${PORT:-8000}
+## with a Celery worker and beat (scripts/run.sh). PORT picks the port.
+run: install
+	$(DEVDB) ./scripts/run.sh
 
-## Set up and run the whole test suite (Postgres/Redis when they answer, else SQLite with those tests skipped).
+## Set up and run the whole test suite: on DATABASE_URL, else the embedded PostgreSQL;
+## on CELERY_BROKER_URL or a local Redis when one answers, else the Redis tests are skipped.
 test: install
 	@eval "$$($(PY) scripts/test_services.py)"; \
-	echo "DATABASE_URL=$${DATABASE_URL:-sqlite (default)}  CELERY_BROKER_URL=$${CELERY_BROKER_URL:-embedded}"; \
+	echo "DATABASE_URL=$${DATABASE_URL:-embedded PostgreSQL (var/postgres)}  CELERY_BROKER_URL=$${CELERY_BROKER_URL:-embedded}"; \
 	[ -n "$${CHROMIUM_PATH:-}" ] || command -v chromium >/dev/null || command -v chromium-browser >/dev/null || \
 	  echo "Chromium not found: the browser suite (tests/browser) is skipped. Get it with: sudo apt-get install chromium"; \
-	$(VENV)/bin/pytest $(PYTEST_ARGS); status=$$?; \
+	$(DEVDB) $(VENV)/bin/pytest $(PYTEST_ARGS); status=$$?; \
 	echo "Browser screenshots (phone 390 px and desktop 1280 px): $(CURDIR)/test-artifacts/screenshots/"; \
 	exit $$status
 
@@ -44,9 +51,12 @@ lint: install
 	$(PY) manage.py makemigrations --check --dry-run
 	$(PIP) check
 
-## Benchmarks on their own database (<DATABASE_URL name>_bench) and Redis db 15: writes docs/PERFORMANCE.md and prints it.
+## Benchmarks on their own database (<DATABASE_URL name>_bench, on the embedded PostgreSQL when
+## DATABASE_URL is unset) and Redis db 15: writes docs/PERFORMANCE.md and prints it.
 bench: install
-	@eval "$$($(PY) scripts/test_services.py)"; $(PY) -m bench $(BENCH_ARGS)
+	@eval "$$($(PY) scripts/test_services.py)"; $(DEVDB) $(PY) -m bench $(BENCH_ARGS)
 
+## Stop the embedded PostgreSQL if it runs, and delete var/ (its data, the broker's queue, mail).
 clean:
+	test ! -x $(PY) || $(PY) -m mentorship.devdb stop
 	rm -rf var staticfiles

@@ -1,8 +1,11 @@
 """Shared fixtures: one person per role, and the rules for service-backed tests.
 
-Tests marked `postgres`, `redis` or `browser` need that service. Locally they
-are skipped with a reason when it is missing; with REQUIRE_SERVICES=1 (CI) a
-missing service fails the test instead, so CI can never pass by skipping.
+Every test runs on PostgreSQL: DATABASE_URL's server, or the embedded one that
+`make test` (mentorship/devdb.py) starts. The `postgres` marker only documents
+that a test proves database behaviour (locks, constraints, concurrency).
+Tests marked `redis` or `browser` need that service. Locally they are skipped
+with a reason when it is missing; with REQUIRE_SERVICES=1 (CI) a missing service
+fails the test instead, so CI can never pass by skipping.
 """
 
 import os
@@ -37,8 +40,6 @@ def chromium_path() -> str | None:
 
 
 def _missing_service(item) -> str | None:
-    if item.get_closest_marker("postgres") and connection.vendor != "postgresql":
-        return "needs Postgres: set DATABASE_URL=postgres://... (or run Postgres on 127.0.0.1:5432)"
     if item.get_closest_marker("redis") and not _redis_available():
         return "needs Redis: set CELERY_BROKER_URL=redis://... (or run Redis on 127.0.0.1:6379)"
     if item.get_closest_marker("browser") and not chromium_path():
@@ -57,7 +58,7 @@ def pytest_runtest_setup(item):
 def pytest_report_header(config):
     db = connection.settings_dict
     return [
-        f"database: {connection.vendor} ({db.get('NAME')})",
+        f"database: {db.get('NAME')} on {db.get('HOST') or '127.0.0.1'}:{db.get('PORT') or 5432}",
         f"broker: {settings.CELERY_BROKER_URL.split('@')[-1]}; redis tests {'on' if _redis_available() else 'off'}",
         f"browser: {chromium_path() or 'not installed (browser suite skipped; apt-get install chromium)'}",
     ]
@@ -160,8 +161,12 @@ def plain_member(group):
 
 def test_database_url() -> str:
     """The URL of the database the tests are using, for processes we start (workers, servers)."""
+    from urllib.parse import quote
+
     db = connection.settings_dict
     auth = db["USER"] + (f":{db['PASSWORD']}" if db.get("PASSWORD") else "")
+    if (db["HOST"] or "").startswith("/"):  # a unix socket's folder (the embedded server)
+        return f"postgres://{auth}@/{db['NAME']}?host={quote(db['HOST'])}"
     return f"postgres://{auth}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
 
 

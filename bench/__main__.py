@@ -47,20 +47,9 @@ def bench_services() -> None:
     if parts.scheme.startswith("postgres") and "bench" not in name:
         name = f"{name or 'mentorship'}_bench"
         db = urlunsplit(parts._replace(path=f"/{name}"))
-    if parts.scheme.startswith("postgres"):
-        import psycopg2
+    from mentorship.devdb import ensure_database
 
-        try:
-            conn = psycopg2.connect(host=parts.hostname or "127.0.0.1", port=parts.port or 5432, user=parts.username,
-                                    password=parts.password, dbname="postgres", connect_timeout=3)
-            conn.autocommit = True
-            with conn.cursor() as cur:
-                cur.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
-                if not cur.fetchone():
-                    cur.execute(f'CREATE DATABASE "{name}"')
-            conn.close()
-        except psycopg2.Error as exc:
-            raise SystemExit(f"bench needs Postgres ({db}): {exc}") from None
+    ensure_database(db)  # creates it when missing; a plain message when the server does not answer
     os.environ["DATABASE_URL"] = db
     broker = os.environ.get("BENCH_BROKER_URL")
     if not broker:

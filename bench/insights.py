@@ -31,17 +31,11 @@ def _database() -> str:
     name = parts.path.lstrip("/") or "mentorship"
     if not name.endswith("_bench_insights"):
         name = f"{name}_bench_insights"
-    import psycopg2
+    from mentorship.devdb import ensure_database
 
-    conn = psycopg2.connect(host=parts.hostname or "127.0.0.1", port=parts.port or 5432, user=parts.username,
-                            password=parts.password, dbname="postgres", connect_timeout=3)
-    conn.autocommit = True
-    with conn.cursor() as cur:
-        cur.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
-        if not cur.fetchone():
-            cur.execute(f'CREATE DATABASE "{name}"')
-    conn.close()
-    return urlunsplit(parts._replace(path=f"/{name}"))
+    db = urlunsplit(parts._replace(path=f"/{name}"))
+    ensure_database(db)
+    return db
 
 
 def setup() -> None:

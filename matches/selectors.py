@@ -13,7 +13,6 @@ from django.db.models import (
     DateTimeField,
     Exists,
     F,
-    Func,
     IntegerField,
     OuterRef,
     Q,
@@ -21,7 +20,7 @@ from django.db.models import (
     Value,
     Window,
 )
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -49,28 +48,6 @@ def suggest_mea(group_id: int) -> User | None:
 # --- Who is waiting ------------------------------------------------------------
 
 
-class LaterOf(Func):
-    """The later of a nullable moment and a moment that is always there.
-
-    Postgres' GREATEST skips NULLs, so there each side is computed once (the
-    pairing board ranks every waiting mentee by this); elsewhere
-    GREATEST(COALESCE(a, b), b).
-    """
-
-    output_field = DateTimeField()
-
-    def __init__(self, maybe, always):
-        super().__init__(maybe, always)
-
-    def as_sql(self, compiler, connection, **extra_context):
-        maybe, always = (compiler.compile(e) for e in self.get_source_expressions())
-        return f"GREATEST(COALESCE({maybe[0]}, {always[0]}), {always[0]})", (*maybe[1], *always[1], *always[1])
-
-    def as_postgresql(self, compiler, connection, **extra_context):
-        maybe, always = (compiler.compile(e) for e in self.get_source_expressions())
-        return f"GREATEST({maybe[0]}, {always[0]})", (*maybe[1], *always[1])
-
-
 def waiting_people(group_ids=None):
     """Mentees with no active match (in `group_ids`' groups when given): the filter alone."""
     grants = RoleGrant.objects.filter(role=Role.MENTEE, ended_at=None)
@@ -96,7 +73,11 @@ def waiting_mentees(group_ids=None):
     first_group = Membership.objects.filter(user=OuterRef("pk")).order_by("group_id").values("group_id")[:1]
     return (
         waiting_people(group_ids).annotate(
-            waiting_since=LaterOf(Subquery(last_end.values("ended_at")[:1]), Subquery(grant_start.values("started_at")[:1])),
+            # GREATEST skips NULLs: a mentee never matched waits since their grant.
+            waiting_since=Greatest(
+                Subquery(last_end.values("ended_at")[:1]), Subquery(grant_start.values("started_at")[:1]),
+                output_field=DateTimeField(),
+            ),
             open_proposals=Coalesce(Subquery(open_count, output_field=IntegerField()), Value(0)),
             first_group_id=Subquery(first_group),
         )

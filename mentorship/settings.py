@@ -1,11 +1,13 @@
 """Settings, read from the environment (see .env.example).
 
-With no variables set this is a development setup: DEBUG on, SQLite in ./var,
-and an embedded filesystem broker so Celery worker and beat run without Redis.
+With no variables set this is a development setup: DEBUG on, an embedded PostgreSQL
+with its data in ./var/postgres (mentorship/devdb.py), and an embedded filesystem
+broker so Celery worker and beat run without Redis.
 Production sets DJANGO_DEBUG=false, a real DJANGO_SECRET_KEY, DATABASE_URL and
 CELERY_BROKER_URL; `manage.py check --deploy --fail-level WARNING` then passes.
 """
 
+import os
 from pathlib import Path
 
 import environ
@@ -95,7 +97,16 @@ TEMPLATES = [
 
 # --- Database -------------------------------------------------------------
 VAR_DIR.mkdir(exist_ok=True)
-DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'db.sqlite3'}")}
+# PostgreSQL only. DATABASE_URL names a server (`make run`/`make test` set it through
+# mentorship/devdb.py); unset, the embedded PostgreSQL under ./var is started and used.
+if not env.str("DATABASE_URL", default=""):
+    from mentorship import devdb
+
+    os.environ["DATABASE_URL"] = devdb.database_url()
+DATABASES = {"default": env.db("DATABASE_URL")}
+# A unix-socket URL (postgres://user@/name?host=/socket/dir) names its folder as the HOST.
+if DATABASES["default"].get("OPTIONS", {}).get("host"):
+    DATABASES["default"]["HOST"] = DATABASES["default"]["OPTIONS"].pop("host")
 # Every request is one transaction: a view that fails half-way changes nothing.
 DATABASES["default"]["ATOMIC_REQUESTS"] = True
 # Persistent connections: web processes AND Celery workers (mentorship/celery.py
@@ -268,12 +279,14 @@ STAFF_WEBHOOK_URL = env.str("STAFF_WEBHOOK_URL", default="")
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="filesystem://")
 if CELERY_BROKER_URL.startswith("filesystem://"):
     _broker_dir = VAR_DIR / "broker"
-    for _sub in ("queue", "processed"):
+    for _sub in ("queue", "processed", "control"):
         (_broker_dir / _sub).mkdir(parents=True, exist_ok=True)
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(_broker_dir / "queue"),
         "data_folder_out": str(_broker_dir / "queue"),
         "processed_folder": str(_broker_dir / "processed"),
+        # Broadcasts (the worker's remote control); kombu's default is ./control in the project.
+        "control_folder": str(_broker_dir / "control"),
         "store_processed": False,
     }
 else:

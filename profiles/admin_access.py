@@ -55,7 +55,7 @@ class EstimatedCountPaginator(Paginator):
     @cached_property
     def count(self) -> int:
         qs = self.object_list
-        if not isinstance(qs, QuerySet) or connections[qs.db].vendor != "postgresql":
+        if not isinstance(qs, QuerySet):
             return super().count
         query = qs.query
         if query.is_sliced or query.combinator or query.distinct or query.group_by:

@@ -32,7 +32,6 @@ def resubmitted(key: str, identical, *, since_field: str = "created_at"):
     """
     if not connection.in_atomic_block:
         raise RuntimeError("resubmitted() must run inside the transaction that creates the row")
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))", [key])
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))", [key])
     return identical.filter(**{f"{since_field}__gte": timezone.now() - RESUBMIT_WINDOW}).order_by("-pk").first()

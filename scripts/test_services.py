@@ -1,8 +1,10 @@
-"""Print shell exports that point the test suite at Postgres and Redis.
+"""Print a shell export that points the test suite at a local Redis when one answers.
 
-Order: DATABASE_URL / CELERY_BROKER_URL when already set; otherwise a local
-Postgres / Redis answering on their usual ports; otherwise nothing (SQLite and
-the tests that need the service are skipped, with one plain line saying so).
+The database needs nothing here: `make test` runs under `mentorship.devdb run`, which
+uses DATABASE_URL when set and the embedded PostgreSQL otherwise. The broker:
+CELERY_BROKER_URL when set; otherwise a Redis answering on 127.0.0.1:6379; otherwise
+the embedded filesystem broker, and the tests that need a real Redis (and a real
+Celery worker on it) are skipped, with one plain line saying so.
 """
 
 import os
@@ -18,37 +20,13 @@ def answers(host: str, port: int) -> bool:
         return False
 
 
-def postgres_url() -> str | None:
-    candidates = ["postgres://postgres@127.0.0.1:5432/mentorship", "postgres://root@127.0.0.1:5432/mentorship"]
-    try:
-        import psycopg2
-    except ImportError:
-        return None
-    for url in candidates:
-        user = url.split("//")[1].split("@")[0]
-        try:
-            psycopg2.connect(host="127.0.0.1", port=5432, user=user, dbname="postgres", connect_timeout=2).close()
-            return url
-        except Exception:  # noqa: BLE001
-            continue
-    return None
-
-
 def main() -> None:
-    notes = []
-    if not os.environ.get("DATABASE_URL"):
-        url = postgres_url() if answers("127.0.0.1", 5432) else None
-        if url:
-            print(f"export DATABASE_URL={url}")
-        else:
-            notes.append("Postgres not found: tests run on SQLite and the Postgres tests are skipped.")
-    if not os.environ.get("CELERY_BROKER_URL"):
-        if answers("127.0.0.1", 6379):
-            print("export CELERY_BROKER_URL=redis://127.0.0.1:6379/0")
-        else:
-            notes.append("Redis not found: the real-worker tests are skipped.")
-    for note in notes:
-        print(note, file=sys.stderr)
+    if os.environ.get("CELERY_BROKER_URL"):
+        return
+    if answers("127.0.0.1", 6379):
+        print("export CELERY_BROKER_URL=redis://127.0.0.1:6379/0")
+    else:
+        print("Redis not found: the real-worker tests are skipped.", file=sys.stderr)
 
 
 if __name__ == "__main__":

@@ -112,12 +112,8 @@ class DaysBetween(Func):
     """Whole days from the second date to the first (first - second), as an integer."""
 
     arg_joiner = " - "
-    template = "(%(expressions)s)"  # Postgres: date - date is an integer
+    template = "(%(expressions)s)"  # date - date is an integer in PostgreSQL
     output_field = IntegerField()
-
-    def as_sqlite(self, compiler, connection, **extra_context):
-        return self.as_sql(compiler, connection, template="CAST(julianday(%(expressions)s) AS INTEGER)",
-                           arg_joiner=") - julianday(", **extra_context)
 
 
 def _when(condition: Q, points: int):

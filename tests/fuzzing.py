@@ -17,7 +17,6 @@
 - `as_(user)`: a test client signed in as `user` that answers a crash with a 500.
 """
 
-import hashlib
 import inspect
 import os
 import re
@@ -178,19 +177,13 @@ class State:
                        if m._meta.label_lower not in IGNORED_MODELS]
 
     def take(self) -> dict[str, str]:
-        if connection.vendor == "postgresql":  # one query for every table, hashed in the database
-            qn = connection.ops.quote_name
-            sql = " UNION ALL ".join(
-                f"SELECT %s, md5(coalesce(string_agg(t::text, '|' ORDER BY t.{qn(m._meta.pk.column)}), '')) "
-                f"FROM {qn(m._meta.db_table)} t" for m in self.models)
-            with connection.cursor() as cursor:
-                cursor.execute(sql, [m._meta.label for m in self.models])
-                return dict(cursor.fetchall())
-        prints = {}
-        for model in self.models:
-            rows = model._default_manager.order_by("pk").values_list()
-            prints[model._meta.label] = hashlib.sha256(repr(list(rows)).encode()).hexdigest()
-        return prints
+        qn = connection.ops.quote_name  # one query for every table, hashed in the database
+        sql = " UNION ALL ".join(
+            f"SELECT %s, md5(coalesce(string_agg(t::text, '|' ORDER BY t.{qn(m._meta.pk.column)}), '')) "
+            f"FROM {qn(m._meta.db_table)} t" for m in self.models)
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [m._meta.label for m in self.models])
+            return dict(cursor.fetchall())
 
     def changed(self, before: dict[str, str]) -> list[str]:
         after = self.take()

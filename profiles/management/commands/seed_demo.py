@@ -1,3 +1,4 @@
+import os
 from importlib import import_module
 
 from django.apps import apps
@@ -23,7 +24,8 @@ class Command(BaseCommand):
                         raise
                     continue
                 module.seed(ctx)
-        self.stdout.write(self.style.SUCCESS("Demo program ready. Sign in at http://127.0.0.1:8000/accounts/login/"))
+        where = f"http://{os.environ.get('HOST') or '127.0.0.1'}:{os.environ.get('PORT') or 8000}/accounts/login/"
+        self.stdout.write(self.style.SUCCESS(f"Demo program ready. Sign in at {where}"))
         self.stdout.write(f"Shared demo password: {DEMO_PASSWORD}")
         for line in ctx.lines:
             self.stdout.write(f"  {line}")
