@@ -285,9 +285,7 @@ def _why(pages, rem, match) -> list[str]:
                 "- " + ", ".join(r["label"] for r in throughput_misses) + ": every query is indexed and the lists "
                 "are paginated, so what is left is Python: the ORM building and compiling each page's 6-8 queries, "
                 "then the template rendering the page, about 25-35 ms per request against about 1 ms for the bare "
-                "view. The signed-in person's query is already compiled once per process (`profiles.backends`); "
-                "the next step is the same for the dashboards' ranking queries, and fragment caching of the parts "
-                "that do not change per request."
+                "view."
             )
         scale = {key: row for key, row in t.items() if "scale_ratio" in row and row["scale_ratio"]["median"] < 0.9}
         why_scale = {

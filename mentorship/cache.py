@@ -1,7 +1,7 @@
 """Django's Redis cache, where an unreachable Redis is a cache miss, not an error.
 
 What this project keeps in the cache can all be lost: sessions' cached copies
-(the database is their record, mentorship/sessions.py), allauth's sign-in rate
+(the database is their record: Django's cached_db engine), allauth's sign-in rate
 limits (django-axes, in the database, still locks out repeated failures) and
 allauth's used-TOTP-code marks. So while Redis is down, reads miss, writes are
 dropped (logged once per call) and `add` reports success, so that sign-in

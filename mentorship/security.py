@@ -29,7 +29,6 @@ def needs_mfa(user) -> bool:
     required = set(getattr(settings, "MFA_REQUIRED_ROLES", []))
     if not (user.is_staff or user.is_superuser or user.has_role(*required)):
         return False
-    # Loaded with the user (profiles.backends) on a request: no query of its own.
     return not user.has_totp
 
 

@@ -123,10 +123,9 @@ AUTH_USER_MODEL = "profiles.User"
 AUTHENTICATION_BACKENDS = [
     # First: refuses any attempt while the account+address or the address is locked out.
     "mentorship.security.AxesBackend",
-    # Django's and allauth's backends, loading the signed-in person with their role grants,
-    # authenticator check and unread count in one query per request (profiles/backends.py).
-    "profiles.backends.ModelBackend",
-    "profiles.backends.AuthenticationBackend",
+    # Django's (the test client and the shell) and allauth's (the sign-in form).
+    "django.contrib.auth.backends.ModelBackend",
+    "allauth.account.auth_backends.AuthenticationBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -175,7 +174,8 @@ TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 # CACHE_URL: a cache every web process shares, e.g. redis://127.0.0.1:6379/1
 # (production). With it, allauth's sign-in rate limits count across processes
 # and each signed-in request reads its session from the cache instead of the
-# database (mentorship/sessions.py: the database stays the record). Without it
+# database (Django's cached_db engine: the database stays the record; with Redis down
+# the cache misses instead of failing, mentorship/cache.py). Without it
 # (development, tests), a per-process memory cache and database sessions.
 CACHE_URL = env.str("CACHE_URL", default="")
 if CACHE_URL:
@@ -189,9 +189,7 @@ if CACHE_URL:
             "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
         }
     }
-    SESSION_ENGINE = "mentorship.sessions"
-# How long a session's cached copy lives (the database keeps the session itself).
-SESSION_CACHE_SECONDS = env.int("SESSION_CACHE_SECONDS", default=300)
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 
 SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=60 * 60 * 12)
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True

@@ -15,80 +15,23 @@ permissions. Every ModelAdmin and inline of the project mixes in
 
 The querysets stay scoped by each admin's `get_queryset` (`visible_to`).
 
-Every changelist also counts cheaply (`CheapCountAdminMixin`, part of
-RoleAdminMixin): no second count of the whole table, and a paginator that
-never runs a full COUNT(*) over a big table (see EstimatedCountPaginator).
+Every changelist also counts once (`CheapCountAdminMixin`, part of
+RoleAdminMixin): no second count of the whole table.
 """
-
-import json
-from functools import cached_property
 
 from django.contrib import admin
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
-from django.core.paginator import Paginator
-from django.db import connections
-from django.db.models import QuerySet
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 
 ACTIONS = frozenset({"add", "change", "delete"})
 
 
-class EstimatedCountPaginator(Paginator):
-    """A paginator whose count costs one bounded query, whatever the table's size.
-
-    - The whole table (no WHERE: a superuser's unfiltered list) on Postgres: the
-      planner's row estimate (`pg_class.reltuples`, kept by autovacuum/ANALYZE)
-      when it is at least `exact_below`; otherwise (a small table, or one never
-      analysed) the exact count, in the same statement (the COUNT(*) subquery
-      only runs when the estimate is small).
-    - A filtered list (a search, a filter, a role's `visible_to`): the exact
-      count, but counting stops after `exact_below` rows; past that, the
-      planner's estimate for the query (at least `exact_below` + 1), one more query.
-
-    So "N results" and the page links are exact below `exact_below` rows and an
-    estimate above; a page past the real end is simply empty.
-    """
-
-    exact_below = 10_000
-
-    @cached_property
-    def count(self) -> int:
-        qs = self.object_list
-        if not isinstance(qs, QuerySet):
-            return super().count
-        query = qs.query
-        if query.is_sliced or query.combinator or query.distinct or query.group_by:
-            return super().count
-        if not query.where:
-            return self._table_count(qs)
-        capped = qs.order_by()[: self.exact_below + 1].count()
-        if capped <= self.exact_below:
-            return capped
-        return max(capped, self._planner_rows(qs))
-
-    def _table_count(self, qs) -> int:
-        table = connections[qs.db].ops.quote_name(qs.model._meta.db_table)
-        with connections[qs.db].cursor() as cursor:
-            cursor.execute(
-                "SELECT CASE WHEN c.reltuples >= %s THEN c.reltuples::bigint "  # noqa: S608 - table name quoted, from the model
-                f"ELSE (SELECT COUNT(*) FROM {table}) END FROM pg_class c WHERE c.oid = %s::regclass",
-                [self.exact_below, qs.model._meta.db_table],
-            )
-            return int(cursor.fetchone()[0])
-
-    def _planner_rows(self, qs) -> int:
-        plan = qs.order_by().explain(format="json")
-        return int(json.loads(plan)[0]["Plan"]["Plan Rows"])
-
-
 class CheapCountAdminMixin:
-    """Changelists without a full-table count: no "N total" second count, and the
-    estimating paginator above. Part of RoleAdminMixin, so every admin of the
-    project has it (tests/test_query_budgets.py checks)."""
+    """Changelists without a second, unfiltered count ("N total"). Part of
+    RoleAdminMixin, so every admin of the project has it (tests/test_query_budgets.py checks)."""
 
     show_full_result_count = False
-    paginator = EstimatedCountPaginator
 
     def action_checkbox(self, obj):
         """The row's selection box, as Django draws it, without a widget template per row

@@ -1,5 +1,5 @@
 def notifications(request):
-    """Unread notice count for the navigation (loaded with the signed-in user: profiles.backends)."""
+    """Unread notice count for the navigation (counted once per request, when the page shows it)."""
     user = getattr(request, "user", None)
 
     def unread_count() -> int:
