@@ -6,8 +6,8 @@ Builds synthetic cohorts shaped like the program (20 topics, ~20 mentors per
 group, capacities 1-3, contact methods, time zones, a preferred gender for 30%
 of mentees and a required one for 5%), then times the two steps the pairing
 board's "Draft a whole cohort" runs: scoring every pair (numpy) and the
-assignment (matches.cohort.assign: the dense exact solver for small cohorts,
-the exact matching on a sparse graph of top candidates above). Prints the
+assignment (matches.cohort.assign: the exact matching on a sparse graph of
+each side's top candidates). Prints the
 time of each size and how it grew against the number of pairs. No database: this measures the algorithm, and the
 selector around it runs a fixed number of queries whatever the cohort size.
 """
