@@ -15,12 +15,18 @@ permissions. Every ModelAdmin and inline of the project mixes in
 
 The querysets stay scoped by each admin's `get_queryset` (`visible_to`).
 
+Every changelist applies only the lookups its admin offers (`OfferedLookupsAdminMixin`,
+part of RoleAdminMixin): its list_filter, search_fields (`q`) and date_hierarchy; any
+other lookup in the query string answers 400, for superusers too.
+
 Every changelist also counts once (`CheapCountAdminMixin`, part of
 RoleAdminMixin): no second count of the whole table.
 """
 
 from django.contrib import admin
+from django.contrib.admin.exceptions import DisallowedModelAdminLookup
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
+from django.contrib.admin.views.main import ChangeList
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 
@@ -42,11 +48,43 @@ class CheapCountAdminMixin:
         )
 
 
+class OfferedLookupsChangeList(ChangeList):
+    """A changelist that applies only the lookups its admin offers.
+
+    Django's own changelist applies any lookup on a model's own fields given in the
+    query string (`?body_text__regex=...`): one "1 result"/"0 results" answer at a
+    time, that reads a hidden field out character by character. Here the offered
+    filters (list_filter, date_hierarchy) take their own parameters first, exactly
+    as Django names them; whatever is left was not offered and is refused
+    (DisallowedModelAdminLookup, a SuspiciousOperation: 400, and a line in the
+    security log). The search (`q`), ordering, paging, popups and `_to_field`
+    (checked by Django's to_field_allowed) are not lookups and never reach this.
+    """
+
+    def get_filters(self, request):
+        filter_specs, has_filters, remaining, may_have_duplicates, has_active_filters = super().get_filters(request)
+        hierarchy = self.date_hierarchy
+        # Django turns the offered date drill-down (year/month/day) into this range.
+        drilled = {f"{hierarchy}__gte", f"{hierarchy}__lt"} if f"{hierarchy}__year" in self.filter_params else set()
+        if set(remaining) - drilled:
+            raise DisallowedModelAdminLookup(
+                f"{self.model._meta.label}: filtering by {', '.join(sorted(set(remaining) - drilled))} is not offered"
+            )
+        return filter_specs, has_filters, remaining, may_have_duplicates, has_active_filters
+
+
+class OfferedLookupsAdminMixin:
+    """Part of RoleAdminMixin: every changelist is an OfferedLookupsChangeList."""
+
+    def get_changelist(self, request, **kwargs):
+        return OfferedLookupsChangeList
+
+
 def is_program_staff(user) -> bool:
     return bool(getattr(user, "is_authenticated", False) and user.is_program_staff)
 
 
-class RoleAdminMixin(CheapCountAdminMixin):
+class RoleAdminMixin(OfferedLookupsAdminMixin, CheapCountAdminMixin):
     staff_may: frozenset[str] = frozenset()
     read_only = False
 
