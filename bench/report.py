@@ -311,9 +311,9 @@ def _why(pages, rem, match) -> list[str]:
         lines.append(
             f"- Reminders: {big['broker_messages_per_reminder']} broker messages and {big['smtp_connections_per_email']} "
             f"SMTP connections per reminder, {big['db_connections_opened']:,} database connections opened for "
-            f"{big['emails_at_sink']:,} emails: the scan queues ids in batches of 500 as it inserts them; each batch "
-            "is claimed in one transaction (one conditional UPDATE ... RETURNING, one INSERT of outbox emails, one of "
-            "portal notices) and delivered by one `deliver_email_batch` task over a few SMTP connections. "
+            f"{big['emails_at_sink']:,} emails: the scan inserts the due reminders, then queues their ids in batches of "
+            "500; each batch is claimed in one transaction (its rows locked, one UPDATE, one INSERT of outbox emails, "
+            "one of portal notices) and delivered by one `deliver_email_batch` task over a few SMTP connections. "
             + (f"Busy seconds at {big['matches']:,} matches: scan {busy.get('support.tasks.reminders_scan', 0):,}, "
                f"claims {busy.get('support.tasks.send_reminders', 0):,}, delivery "
                f"{busy.get('profiles.tasks.deliver_email_batch', 0):,}. " if busy else "")

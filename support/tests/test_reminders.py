@@ -170,15 +170,34 @@ def test_the_mentee_asked_to_answer_is_reminded_once_and_not_after_answering(due
     assert CheckInRequest.objects.filter(status="answered").count() == 1
 
 
-def test_the_coordinator_hears_when_check_ins_are_long_overdue(group, mea, coordinator, time_machine):
+def test_coordinators_and_staff_hear_when_check_ins_are_long_overdue(group, mea, coordinator, staff_user,
+                                                                      time_machine):
     at(time_machine, NOON_NY_WINTER)
     match = supported_match(group, mea, next_due=date(2026, 1, 1))
-    member("coordinator", group)  # a second coordinator of the same group
+    second = member("coordinator", group)  # a second coordinator of the same group
     reminders.scan()
     long = sent(Reminder.Kind.LONG_OVERDUE)
-    assert long.count() == 2 and coordinator.pk in set(long.values_list("recipient_id", flat=True))
+    assert set(long.values_list("recipient_id", flat=True)) == {coordinator.pk, second.pk, staff_user.pk}
     assert not sent(Reminder.Kind.CHECKIN_DUE).exists(), "the overdue reminder says it all"
     assert sent(Reminder.Kind.CHECKIN_OVERDUE, match=match).count() == 1
+    staff_notice = Notification.objects.get(user=staff_user)
+    assert staff_notice.url == f"/admin/matches/match/{match.pk}/change/", "staff get a page they can open"
+    assert Notification.objects.get(user=coordinator).url == "/support/coordinator/"
+    email = OutboundEmail.objects.get(to=staff_user.email)
+    assert "long overdue" in email.subject and staff_notice.url in email.body_text
+    for private in (match.mentee.display_name, match.mentor.display_name):
+        assert private not in email.body_text + email.subject
+
+
+def test_long_overdue_check_ins_in_a_group_with_no_coordinator_reach_staff(group, mea, staff_user, time_machine):
+    at(time_machine, NOON_NY_WINTER)
+    supported_match(group, mea, next_due=date(2026, 1, 1))
+    assert not group.role_grants.filter(role="coordinator").exists()
+    reminders.scan()
+    assert list(sent(Reminder.Kind.LONG_OVERDUE).values_list("recipient_id", flat=True)) == [staff_user.pk]
+    assert OutboundEmail.objects.filter(to=staff_user.email, subject__icontains="long overdue").count() == 1
+    reminders.scan()
+    assert sent(Reminder.Kind.LONG_OVERDUE).count() == 1, "once"
 
 
 def _in_thread(fn, *args):
@@ -355,24 +374,3 @@ def test_a_real_worker_killed_mid_batch_loses_no_reminder_and_doubles_none(celer
     keys = sorted(f"reminder:{pk}" for pk in ids)
     assert sorted(OutboundEmail.objects.values_list("dedupe_key", flat=True)) == keys
     assert sorted(Notification.objects.filter(user=mea).values_list("dedupe_key", flat=True)) == keys
-
-
-def test_batches_are_queued_while_the_scan_is_still_inserting_and_each_reminder_once(group, mea, time_machine,
-                                                                                    monkeypatch):
-    at(time_machine, NOON_NY_WINTER)
-    for _ in range(5):
-        supported_match(group, mea, next_due=date(2026, 1, 15))
-    supported_match(group, mea, next_due=date(2026, 1, 16))  # materialised, not due yet
-    monkeypatch.setattr(reminders, "BATCH", 2)
-    monkeypatch.setattr(reminders, "INSERT_CHUNK", 2)
-    queued, rows_then = [], []
-
-    def enqueue(batch):
-        queued.append(list(batch))
-        rows_then.append(Reminder.objects.count())
-
-    result = reminders.scan(enqueue=enqueue)
-    assert rows_then[0] < 6, "the first batch went out before every row was in"
-    ids = [pk for batch in queued for pk in batch]
-    assert sorted(ids) == sorted(Reminder.objects.filter(occurrence=date(2026, 1, 15)).values_list("pk", flat=True))
-    assert len(ids) == len(set(ids)) == 5 and result["due"] == result["queued"] == 5
