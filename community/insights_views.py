@@ -1,10 +1,9 @@
 """Program insights: coordinators see their groups, staff see every group; everyone else gets 404."""
 
-import csv
-
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
 
+from mentorship.spreadsheet import csv_writer
 from profiles.access import role_required
 from profiles.models import Role, SupportGroup
 
@@ -49,9 +48,8 @@ def insights_csv(request, metric):
     chart = fn(scope)
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{metric}-{scope.start}-{scope.end}.csv"'
-    writer = csv.writer(response)
+    writer = csv_writer(response)
     writer.writerow(chart.header())
-    for row in chart.rows():
-        writer.writerow(["" if v is None else v for v in row])
+    writer.writerows(chart.rows())
     return response
 
