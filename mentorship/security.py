@@ -16,10 +16,17 @@ from django.shortcuts import redirect
 from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
 
-# URL names anyone signed in may reach without an authenticator: signing in
-# and out, setting up MFA itself, emergency guidance and monitoring.
-MFA_EXEMPT_URL_NAMES = {"emergency", "healthz"}
-MFA_EXEMPT_PREFIXES = ("account_", "mfa_")
+# The views anyone signed in may reach without an authenticator, by their exact
+# (namespaced) view name: allauth's sign-in and sign-out, its re-authentication
+# before setup, setting up TOTP and its recovery codes, emergency guidance and
+# monitoring. Never a prefix: the admin's own pages are named after the app's label
+# ("admin:account_emailaddress_changelist", "admin:mfa_authenticator_changelist").
+MFA_EXEMPT_VIEW_NAMES = frozenset({
+    "emergency", "healthz",
+    "account_login", "account_logout", "account_reauthenticate",
+    "mfa_authenticate", "mfa_reauthenticate", "mfa_activate_totp",
+    "mfa_view_recovery_codes", "mfa_generate_recovery_codes", "mfa_download_recovery_codes",
+})
 
 
 def needs_mfa(user) -> bool:
@@ -51,8 +58,7 @@ class MFARequiredMiddleware:
         if not getattr(settings, "MFA_ENFORCE", False):
             return None
         match = request.resolver_match
-        name = match.url_name if match else None
-        if name and (name in MFA_EXEMPT_URL_NAMES or name.startswith(MFA_EXEMPT_PREFIXES)):
+        if match is not None and match.view_name in MFA_EXEMPT_VIEW_NAMES:
             return None
         if not needs_mfa(request.user):
             return None
