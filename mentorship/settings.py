@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     # Ours, in dependency order: each app imports only the ones above it.
     "profiles",
     "matches",
+    "meetings",
     "escalations",
     "support",
     "community",

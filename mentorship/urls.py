@@ -20,6 +20,7 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("profile/", include("profiles.urls")),
     path("matches/", include("matches.urls")),
+    path("meetings/", include("meetings.urls")),
     path("concerns/", include("escalations.urls")),
     path("support/", include("support.urls")),
     path("community/", include("community.urls")),

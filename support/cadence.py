@@ -14,8 +14,9 @@ shorter gap next time:
 A match is *overdue* the day after its due date; the MEA gets a second
 reminder `overdue_after_days` after the due date, and the group's coordinators
 hear about it after `long_overdue_days`. A check-in is "on time" when held on or
-before its due date. Two or more meetings cancelled across the last two
-check-ins count as "cancels repeatedly" (the seed's example).
+before its due date. Two or more of the pair's meetings cancelled in the
+last `cancellations_window_days` (60: about two monthly check-ins), as the
+meetings app records them, count as "cancels repeatedly" (the seed's example).
 """
 
 from datetime import date, timedelta
@@ -28,6 +29,8 @@ DEFAULT_CADENCE = {
     "overdue_after_days": 3,
     "long_overdue_days": 14,
     "repeated_cancellations": 2,
+    # Meetings cancelled (meetings app records) within this many days count towards "repeatedly".
+    "cancellations_window_days": 60,
     "low_rating": 2,
     # Reminders are sent between these local hours (24 h clock, [start, end)).
     "local_hours": [9, 20],

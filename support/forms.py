@@ -28,7 +28,13 @@ class CheckInForm(forms.ModelForm):
             "worrying": forms.Textarea(attrs={"rows": 2}),
             "private_note": forms.Textarea(attrs={"rows": 3}),
         }
-        help_texts = {"private_note": _("Only you (the match's MEA) can read this.")}
+        help_texts = {
+            "private_note": _("Only you (the match's MEA) can read this."),
+            # The dashboard counts the meetings the pair logs in the portal (meetings app); these two
+            # stay for what the pair tells the MEA about meetings they did not log there.
+            "meetings_held": _("Meetings they mention that are not logged in the portal (the dashboard counts logged ones)."),
+            "meetings_cancelled": _("Cancellations they mention that are not logged in the portal."),
+        }
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -30,6 +30,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from matches.models import Match
+from meetings.models import Meeting
 from mentorship.paging import MAX_PAGE, Page
 from profiles.models import User
 
@@ -54,6 +55,7 @@ class Row:
     reasons: list[str] = field(default_factory=list)
     open_concerns: int = 0
     answers_waiting: int = 0
+    cancelled_lately: int = 0
 
     @property
     def is_high(self) -> bool:
@@ -91,9 +93,9 @@ def _assess(row: Row, today: date, *, for_coordinator: bool) -> None:
     if s.last_rating is not None and s.prev_rating is not None and s.last_rating < s.prev_rating:
         row.score += 15
         row.reasons.append(_("Rating falling (%(a)d → %(b)d)") % {"a": s.prev_rating, "b": s.last_rating})
-    if s.recent_cancellations >= c["repeated_cancellations"]:
+    if row.cancelled_lately >= c["repeated_cancellations"]:
         row.score += 20
-        row.reasons.append(_("Meetings cancelled repeatedly (%(n)d lately)") % {"n": s.recent_cancellations})
+        row.reasons.append(_("Meetings cancelled repeatedly (%(n)d lately)") % {"n": row.cancelled_lately})
     if row.answers_waiting:
         row.score += 10
         row.reasons.append(_("A self check-in answer to read"))
@@ -141,6 +143,28 @@ def _answers_waiting(user, *, for_coordinator: bool):
     return Coalesce(Subquery(answers, output_field=IntegerField()), Value(0))
 
 
+def _cancelled_lately(today: date):
+    """Meetings of the match cancelled within the cancellations window: from the pair's own meeting records
+    (meetings app), not from what anyone typed into a check-in."""
+    since = today - timedelta(days=cadence()["cancellations_window_days"])
+    cancelled = (
+        Meeting.objects.filter(match=OuterRef("pk"), status=Meeting.Status.CANCELLED, closed_at__date__gte=since)
+        .order_by().values("match").annotate(n=Count("pk")).values("n")
+    )
+    return Coalesce(Subquery(cancelled, output_field=IntegerField()), Value(0))
+
+
+def meetings_lately(match: Match, user, today: date | None = None) -> dict[str, int]:
+    """Meetings held and cancelled within the cancellations window, from the records (one query)."""
+    since = (today or timezone.localdate()) - timedelta(days=cadence()["cancellations_window_days"])
+    counts = Meeting.objects.visible_to(user).filter(match=match, closed_at__date__gte=since).aggregate(
+        held=Count("pk", filter=Q(status=Meeting.Status.HELD)),
+        cancelled=Count("pk", filter=Q(status=Meeting.Status.CANCELLED)),
+    )
+    return {"held": counts["held"] or 0, "cancelled": counts["cancelled"] or 0,
+            "days": cadence()["cancellations_window_days"]}
+
+
 def need_annotations(matches: QuerySet, user, *, for_coordinator: bool, today: date) -> QuerySet:
     """`matches` annotated with `need`, the score `_assess` gives, and `due`, the next check-in date.
 
@@ -154,6 +178,7 @@ def need_annotations(matches: QuerySet, user, *, for_coordinator: bool, today: d
     qs = matches.annotate(
         open_concerns=_open_concerns(user),
         answers_waiting=_answers_waiting(user, for_coordinator=for_coordinator),
+        cancelled_lately=_cancelled_lately(today),
         # Before the first beat run or check-in a match has no support row: due first_due_days after it started.
         due=Coalesce(
             F("support__next_due"),
@@ -172,7 +197,7 @@ def need_annotations(matches: QuerySet, user, *, for_coordinator: bool, today: d
         + _when(Q(support__checkins_done__isnull=True) | Q(support__checkins_done=0), 25)
         + _when(Q(support__last_rating__lte=c["low_rating"]), 30)
         + _when(Q(support__last_rating__lt=F("support__prev_rating")), 15)
-        + _when(Q(support__recent_cancellations__gte=c["repeated_cancellations"]), 20)
+        + _when(Q(cancelled_lately__gte=c["repeated_cancellations"]), 20)
         + _when(Q(answers_waiting__gt=0), 10)
     )
     return qs.annotate(need=ExpressionWrapper(need, output_field=IntegerField()))
@@ -203,7 +228,8 @@ def dashboard_page(matches: QuerySet, user, *, page: int = 1, for_coordinator: b
         return DashboardPage(rows=[], total=0, number=1, per_page=per_page)
     items = (
         matches.filter(pk__in=[pk for pk, _total in found])
-        .annotate(open_concerns=_open_concerns(user), answers_waiting=_answers_waiting(user, for_coordinator=for_coordinator))
+        .annotate(open_concerns=_open_concerns(user), answers_waiting=_answers_waiting(user, for_coordinator=for_coordinator),
+                  cancelled_lately=_cancelled_lately(today))
         # The MEA's page leaves out the MEA (themselves): fewer tables, a quicker plan.
         .select_related("mentor__profile", "mentee__profile", "group", "support",
                         *(["mea__profile"] if for_coordinator else []))
@@ -211,7 +237,7 @@ def dashboard_page(matches: QuerySet, user, *, page: int = 1, for_coordinator: b
     rows = []
     for match in items:
         row = Row(match=match, support=_support_of(match), open_concerns=match.open_concerns,
-                  answers_waiting=match.answers_waiting)
+                  answers_waiting=match.answers_waiting, cancelled_lately=match.cancelled_lately)
         _assess(row, today, for_coordinator=for_coordinator)
         rows.append(row)
     order = {pk: i for i, (pk, _total) in enumerate(found)}

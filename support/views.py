@@ -97,6 +97,7 @@ def match_detail(request, pk):
     }
     if is_mea or user.is_program_staff or match.group_id in user.coordinated_group_ids:
         ctx["support"] = services.support_for(match) if match.is_active else None
+        ctx["meetings_lately"] = selectors.meetings_lately(match, user)
     if is_mea:
         ctx["checkins"] = CheckIn.objects.visible_to(user).filter(match=match)
         ctx["requests"] = CheckInRequest.objects.visible_to(user).filter(match=match).select_related("respondent__profile")

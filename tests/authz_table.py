@@ -222,6 +222,19 @@ TABLE = {
     "support:request_answer": only(["mentor"], kwargs={"pk": "checkin_request"}),
     "support:request_withdraw": only(["mea"], 302, method="post", kwargs={"pk": "checkin_request"}),
 
+    # --- meetings: planned by the pair, read by whoever sees the match ---------------
+    "meetings:propose": only(["mentee", "mentor"], kwargs={"pk": "match"}),
+    "meetings:detail": only(MATCH, kwargs={"pk": "meeting"}),
+    "meetings:accept": only(["mentee", "mentor"], 302, method="post", kwargs={"pk": "meeting"}),
+    "meetings:suggest": only(["mentee", "mentor"], kwargs={"pk": "meeting"}),
+    "meetings:held": only(["mentee", "mentor"], 302, method="post", kwargs={"pk": "meeting"}),
+    "meetings:cancel": only(["mentee", "mentor"], 302, method="post", kwargs={"pk": "meeting"}),
+    "meetings:ics": only(["mentee", "mentor"], kwargs={"pk": "meeting"}),
+    "meetings:calendar": SIGNED_IN,
+    "meetings:calendar_new": row(200, anonymous=LOGIN, method="post"),
+    "meetings:calendar_stop": row(302, anonymous=LOGIN, method="post"),
+    "meetings:feed": row(404),  # no sign-in: the secret is the key; a made-up one opens nothing
+
     # --- escalations: reports --------------------------------------------------------
     "escalations:report": SIGNED_IN,
     "escalations:mine": SIGNED_IN,

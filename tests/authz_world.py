@@ -2,10 +2,13 @@
 scoping tests (tests/test_scoping.py): every principal of tests/authz_table.py,
 and an object of each kind for them to be let in to, or kept out of."""
 
+from datetime import timedelta
+
 from escalations.services import concern_note, concern_raise
 from matches.links import link_make
 from matches.models import MatchEvent, MenteePreference, Proposal, UsedLink
 from matches.tests.factories import MatchFactory, MentorApplicationFactory, ProposalFactory, approved_mentor
+from meetings.services import calendar_feed_create, meeting_propose
 from profiles import privacy
 from profiles.services import notify, profile_for
 from profiles.tests.factories import member
@@ -67,12 +70,15 @@ def build_world(group, other_group):
     MenteePreference.objects.create(mentee=waiting, note="someone who listens")
     UsedLink.objects.create(nonce="used-once")
     concern_note(tier1, mea, "called the mentor")
+    meeting = meeting_propose(match=match, by=mentor, starts_at=match.started_at + timedelta(days=30), how="phone")
+    calendar_feed_create(mentee)
 
     objects = {
         "mentee_profile": profile_for(mentee).pk,
         "mentee_notification": notify(mentee, "Something needs your attention", "/profile/").pk,
         "mentee_erasure": privacy.erasure_request(mentee).pk,
         "match": match.pk,
+        "meeting": meeting.pk,
         "other_match": other_match.pk,
         "proposal": proposal.pk,
         "application": application.pk,

@@ -19,7 +19,7 @@ from tests.authz_world import build_world
 
 pytestmark = pytest.mark.django_db
 
-SCOPED_APPS = ("matches", "support", "escalations")
+SCOPED_APPS = ("matches", "meetings", "support", "escalations")
 
 
 def scoped_models():

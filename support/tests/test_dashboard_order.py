@@ -11,9 +11,21 @@ from django.utils import timezone
 
 from matches.models import Match
 from matches.tests.factories import MatchFactory
+from meetings.models import Meeting
+from meetings.tests.factories import MeetingFactory
+from profiles.tests.factories import member
 from support.models import MatchSupport
-from support.selectors import DASHBOARD_PAGE_SIZE, Row, _assess, _support_of, dashboard_page, need_annotations
+from support.selectors import (
+    DASHBOARD_PAGE_SIZE,
+    Row,
+    _assess,
+    _support_of,
+    dashboard_page,
+    dashboard_rows,
+    need_annotations,
+)
 from support.services import checkin_record, checkin_request_answer, checkin_request_create
+from support.tests.factories import supported_match
 
 pytestmark = pytest.mark.django_db
 
@@ -99,3 +111,17 @@ def test_a_short_list_has_no_page_links(client, group, mea):
     client.force_login(mea)
     body = client.get(reverse("support:mea_home")).content.decode()
     assert "most in need first." in body and 'rel="next"' not in body and "Showing" not in body
+
+
+def test_meetings_cancelled_in_the_portal_move_a_match_up_the_mea_dashboard(group):
+    """'Cancelled repeatedly' comes from the pair's meeting records, not from a typed count."""
+    mea = member("mea", group)
+    calm = supported_match(group, mea, days_ago=5)
+    cancelling = supported_match(group, mea, days_ago=5)
+    rows = dashboard_rows(Match.objects.filter(mea=mea), mea)
+    assert [r.match for r in rows] == [calm, cancelling]  # the same need: the older id first
+    for _ in range(2):
+        MeetingFactory(match=cancelling, status=Meeting.Status.CANCELLED, closed_at=timezone.now() - timedelta(days=3))
+    rows = dashboard_rows(Match.objects.filter(mea=mea), mea)
+    assert [r.match for r in rows] == [cancelling, calm]
+    assert any("cancelled repeatedly (2 lately)" in reason for reason in rows[0].reasons)

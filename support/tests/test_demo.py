@@ -4,6 +4,7 @@ import pytest
 from django.utils import timezone
 
 from matches.models import Match
+from meetings import demo as meetings_demo
 from profiles import demo as profiles_demo
 from support import demo
 from support.models import CheckIn, CheckInRequest, MatchSupport, Milestone
@@ -32,6 +33,7 @@ def test_the_demo_fills_every_dashboard_state_and_running_it_twice_changes_nothi
     for mentor, mentee, group in pairs:
         Match.objects.create(mentor=ctx.users[mentor], mentee=ctx.users[mentee], group=ctx.groups[group],
                              started_at=timezone.now() - timedelta(days=60))
+    meetings_demo.seed(ctx)  # seed_demo runs the apps in INSTALLED_APPS order: meetings before support
     demo.seed(ctx)
     counts = (CheckIn.objects.count(), Milestone.objects.count(), CheckInRequest.objects.count())
     demo.seed(ctx)

@@ -5,6 +5,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from matches.tests.factories import MatchFactory
+from meetings.models import Meeting
+from meetings.tests.factories import MeetingFactory
 from profiles.tests.factories import member
 from support.models import CheckIn, CheckInRequest, MatchSupport, Milestone
 from support.selectors import COORDINATOR_PAGE_SIZE, DASHBOARD_PAGE_SIZE
@@ -151,7 +153,9 @@ def test_the_mea_dashboard_lists_the_most_in_need_first_with_reasons(client, gro
     calm = supported_match(group, mea, days_ago=40, next_due=today + timedelta(days=20), checkins_done=2, last_rating=5)
     overdue = supported_match(group, mea, days_ago=60, next_due=today - timedelta(days=10), checkins_done=2, last_rating=4)
     falling = supported_match(group, mea, days_ago=60, next_due=today + timedelta(days=10), checkins_done=3,
-                              last_rating=2, prev_rating=4, recent_cancellations=3)
+                              last_rating=2, prev_rating=4)
+    for days in (5, 20, 40):  # cancelled in the portal: the pair's own records, not a typed count
+        MeetingFactory(match=falling, status=Meeting.Status.CANCELLED, closed_at=timezone.now() - timedelta(days=days))
     new = supported_match(group, mea, days_ago=2)
     body = _as(client, mea).get(reverse("support:mea_home")).content.decode()
     positions = [body.index(f'href="/support/matches/{m.pk}/"') for m in (falling, overdue, new, calm)]
