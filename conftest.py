@@ -97,8 +97,12 @@ def _fast_and_eager(settings):
     """Fast password hashing; Celery tasks run inline unless a test uses a real worker."""
     from django.core.cache import cache
 
+    from profiles.program import program_settings_forget
+
     # Rate limits (allauth) live in the cache: one test's sign-ups must not throttle the next's.
     cache.clear()
+    # Every test starts from a database with no program settings row: the environment's values apply.
+    program_settings_forget(assume_no_row=True)
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.SITE_URL = "http://testserver"
     previous = celery_app.conf.task_always_eager

@@ -4,11 +4,11 @@ its mentee's email; skipped when matches/demo.py made none). Idempotent: get-or-
 
 from datetime import timedelta
 
-from django.conf import settings
 from django.utils import timezone
 
 from matches.models import Match
 from profiles.models import Membership, Role, RoleGrant
+from profiles.program import program_settings
 
 from .models import ChatMessage, ChatPost, ChatThread, Resource, SavedResource
 
@@ -51,7 +51,7 @@ def seed(ctx) -> None:
         posts[title], _ = ChatPost.objects.get_or_create(
             author=author, title=title,
             defaults={"group": group, "kind": kind, "body": body, "created_at": now,
-                      "expires_at": now + timedelta(days=settings.CHAT_POST_TTL_DAYS)},
+                      "expires_at": now + timedelta(days=program_settings().chat_post_ttl_days)},
         )
     post, replier = posts.get(THREAD["post"]), users.get(THREAD["replier"])
     if post and replier:

@@ -2,7 +2,6 @@
 
 from datetime import timedelta
 
-from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -10,6 +9,7 @@ from django.utils.translation import gettext as _
 
 from matches.models import Match
 from profiles.models import Membership, Role, RoleGrant, SupportGroup, User
+from profiles.program import program_settings
 from profiles.resubmit import resubmitted
 from profiles.services import email_queue, notify
 
@@ -44,7 +44,7 @@ def post_create(*, author: User, group: SupportGroup, kind: str, title: str, bod
             author=author, group=group, kind=kind, title=title, body=body))
         return earlier or ChatPost.objects.create(
             author=author, group=group, kind=kind, title=title, body=body,
-            created_at=now, expires_at=now + timedelta(days=settings.CHAT_POST_TTL_DAYS),
+            created_at=now, expires_at=now + timedelta(days=program_settings().chat_post_ttl_days),
         )
 
 

@@ -26,6 +26,7 @@ from django.utils import timezone
 
 from mentorship.outage import REPORT, broker_refused_already, left_for_later
 from profiles.models import Role, User
+from profiles.program import program_settings
 from profiles.services import email_queue, notify
 
 from .models import Concern, ConcernNotification
@@ -45,8 +46,9 @@ def _staff_targets(concern: Concern) -> list[tuple[str, User | None]]:
     """The staff inbox: the assigned staff member, else the program's staff address, else every staff member."""
     if concern.assigned_to_id:
         return [(concern.assigned_to.email, concern.assigned_to)]
-    if getattr(settings, "STAFF_EMAIL", ""):
-        return [(settings.STAFF_EMAIL, None)]
+    staff_email = program_settings().staff_email
+    if staff_email:
+        return [(staff_email, None)]
     return [(u.email, u) for u in staff_members()]
 
 

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from matches.models import Match
 from profiles.audit import access_record, audit_actor
 from profiles.models import AccessEvent, User
+from profiles.program import program_settings
 from profiles.resubmit import resubmitted
 
 from .models import Concern, ConcernEvent, Debrief
@@ -35,9 +36,9 @@ class ConcernError(Exception):
 
 
 def deadlines_in_force() -> dict[str, int]:
-    """Hours to acknowledge by tier, from settings.ESCALATION_ACK_DEADLINES (keys as strings, for JSON)."""
-    configured = getattr(settings, "ESCALATION_ACK_DEADLINES", None) or DEFAULT_ACK_DEADLINES
-    hours = {**DEFAULT_ACK_DEADLINES, **{int(k): v for k, v in configured.items()}}
+    """Hours to acknowledge by tier, from the program settings (default: ESCALATION_ACK_DEADLINES);
+    keys as strings, for JSON."""
+    hours = {**DEFAULT_ACK_DEADLINES, **program_settings().ack_deadlines}
     return {str(tier): float(hours[tier]) for tier in (1, 2, 3)}
 
 

@@ -17,6 +17,8 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from profiles.program import program_settings
+
 from .models import UsedLink
 
 SALT = "matches.proposal-link"
@@ -33,7 +35,7 @@ class LinkClaim:
 
 def link_max_age() -> int:
     """Seconds a link stays valid: as long as the proposal is open at most."""
-    return int(settings.PROPOSAL_EXPIRE_AFTER * 3600)
+    return int(program_settings().proposal_expire_after * 3600)
 
 
 def link_make(*, proposal_id: int, user_id: int, action: str) -> str:

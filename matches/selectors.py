@@ -7,7 +7,6 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 import numpy as np
-from django.conf import settings
 from django.db.models import (
     Count,
     DateTimeField,
@@ -25,6 +24,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from profiles.models import Membership, Profile, Role, RoleGrant, User
+from profiles.program import program_settings
 
 from . import cohort
 from .models import Match, MenteePreference, MentorApplication, MentorProfile, Proposal
@@ -39,7 +39,7 @@ def suggest_mea(group_id: int) -> User | None:
     return (
         User.objects.filter(role_grants__role=Role.MEA, role_grants__group_id=group_id, role_grants__ended_at=None)
         .annotate(caseload=Count("mea_matches", filter=Q(mea_matches__status=Match.Status.ACTIVE), distinct=True))
-        .filter(caseload__lt=settings.MEA_CASELOAD_LIMIT)
+        .filter(caseload__lt=program_settings().mea_caseload_limit)
         .order_by("caseload", "pk")
         .first()
     )

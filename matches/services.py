@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy
 
 from profiles.audit import audit_actor
 from profiles.models import Membership, Role, SupportGroup, Topic, User
+from profiles.program import program_settings
 from profiles.services import role_grant
 
 from . import notices
@@ -226,7 +227,7 @@ def proposal_create(
         with transaction.atomic():
             proposal = Proposal.objects.create(
                 mentor=mentor, mentee=mentee, group=group, initiated_by=kind, initiator=by, reason=reason,
-                expires_at=now + timedelta(hours=settings.PROPOSAL_EXPIRE_AFTER), **fields,
+                expires_at=now + timedelta(hours=program_settings().proposal_expire_after), **fields,
             )
     except IntegrityError as exc:
         raise MatchingError(_("These two already have an open proposal.")) from exc

@@ -11,9 +11,10 @@ which delivers at least once).
 from datetime import timedelta
 
 from celery import shared_task
-from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+
+from profiles.program import program_settings
 
 from . import selectors, services
 from .models import Proposal
@@ -25,7 +26,7 @@ BATCH = 500
 def proposals_scan() -> dict:
     """Find open proposals due a reminder or past expiry; queue one small task each."""
     now = timezone.now()
-    remind_before = now - timedelta(hours=settings.PROPOSAL_REMIND_AFTER)
+    remind_before = now - timedelta(hours=program_settings().proposal_remind_after)
     open_ = Proposal.objects.open()
     expire_ids = list(open_.filter(expires_at__lte=now).values_list("pk", flat=True)[:BATCH])
     remind_ids = list(
@@ -70,7 +71,7 @@ def unmatched_mentees_nudge() -> int:
     with no open proposal. Once per mentee per waiting spell (dedupe key)."""
     from . import notices
 
-    cutoff = timezone.now() - timedelta(days=settings.UNMATCHED_NUDGE_AFTER)
+    cutoff = timezone.now() - timedelta(days=program_settings().unmatched_nudge_after)
     sent = 0
     for mentee in selectors.long_waiting_mentees(cutoff)[:BATCH]:
         with transaction.atomic():

@@ -2,6 +2,9 @@ from allauth.account.models import EmailAddress
 from allauth.mfa.models import Authenticator
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import redirect
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from .admin_access import RoleAdminMixin, ScopedAdminMixin, adopt_registered_admins
@@ -15,11 +18,14 @@ from .models import (
     Notification,
     OutboundEmail,
     Profile,
+    ProgramSettings,
     RoleGrant,
     SupportGroup,
     Topic,
     User,
 )
+from .program import program_defaults
+from .services import role_grant
 
 
 class ProfileInline(ScopedAdminMixin, RoleAdminMixin, admin.StackedInline):
@@ -73,20 +79,26 @@ class ProfileAdmin(ScopedAdminMixin, RoleAdminMixin, AccessAuditedAdminMixin, Au
 
 @admin.register(Topic)
 class TopicAdmin(RoleAdminMixin, admin.ModelAdmin):
+    # The experiences members pick from (matching reads them): the program's own list.
+    staff_may = frozenset({"add", "change"})
     list_display = ["name", "slug"]
     search_fields = ["name"]
     prepopulated_fields = {"slug": ["name"]}
 
 
 @admin.register(SupportGroup)
-class SupportGroupAdmin(ScopedAdminMixin, RoleAdminMixin, admin.ModelAdmin):
-    list_display = ["name", "slug", "created_at"]
+class SupportGroupAdmin(ScopedAdminMixin, RoleAdminMixin, AuditedAdminMixin, admin.ModelAdmin):
+    """Program staff create and rename groups here; people join them by invitation or request (the portal)."""
+
+    staff_may = frozenset({"add", "change"})
+    list_display = ["name", "slug", "open_to_requests", "join_code", "created_at"]
     search_fields = ["name"]
     prepopulated_fields = {"slug": ["name"]}
 
 
 @admin.register(Membership)
-class MembershipAdmin(RoleAdminMixin, admin.ModelAdmin):
+class MembershipAdmin(RoleAdminMixin, AuditedAdminMixin, admin.ModelAdmin):
+    staff_may = frozenset({"add", "change", "delete"})
     list_display = ["user", "group", "joined_on"]
     list_filter = [group_filter("group")]
     list_select_related = ["user__profile", "group"]
@@ -101,6 +113,18 @@ class RoleGrantAdmin(ScopedAdminMixin, RoleAdminMixin, AuditedAdminMixin, admin.
     list_select_related = ["user__profile", "group"]
     search_fields = ["user__email"]
     autocomplete_fields = ["user"]
+    # Staff appoint (add) and end (change: ended_at) roles; a grant is history, never deleted.
+    staff_may = frozenset({"add", "change"})
+    fields = ["user", "role", "group", "started_at", "ended_at", "granted_by"]
+    readonly_fields = ["granted_by"]  # set by the service: whoever appointed
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            super().save_model(request, obj, form, change)
+            return
+        # Through the service: audited, and a staff grant lets its holder into the admin.
+        grant = role_grant(obj.user, obj.role, group=obj.group, by=request.user)
+        obj.pk, obj.started_at = grant.pk, grant.started_at
 
 
 @admin.register(OutboundEmail)
@@ -184,3 +208,43 @@ adopt_registered_admins(overrides={
     Authenticator: {"exclude": ["data"]},
     EmailAddress: {"list_select_related": ["user__profile"]},
 })
+
+
+@admin.register(ProgramSettings)
+class ProgramSettingsAdmin(RoleAdminMixin, AuditedAdminMixin, admin.ModelAdmin):
+    """One page: the program's settings. A blank field keeps the environment's default (shown under it)."""
+
+    staff_may = frozenset({"change"})
+    fieldsets = [
+        (_("The program"), {"fields": ["program_name", "staff_email", "emergency_numbers"]}),
+        (_("Check-ins"), {"fields": ["checkin_first_days", "checkin_every_days", "checkin_overdue_after_days",
+                                     "checkin_long_overdue_days"]}),
+        (_("Reports: acknowledgement deadlines"), {"fields": ["ack_hours_tier1", "ack_hours_tier2", "ack_hours_tier3"]}),
+        (_("Matching"), {"fields": ["mea_caseload_limit", "proposal_remind_after_hours", "proposal_expire_after_hours",
+                                    "unmatched_nudge_after_days"]}),
+        (_("Community"), {"fields": ["chat_post_ttl_days", "small_cell_threshold"]}),
+    ]
+
+    def has_add_permission(self, request, *args):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def get_object(self, request, object_id, from_field=None):
+        # The one row; before anyone saved it, an unsaved row of blanks (every default in force).
+        return ProgramSettings.objects.filter(pk=1).first() or ProgramSettings(pk=1)
+
+    def changelist_view(self, request, extra_context=None):
+        if not self.has_view_or_change_permission(request):
+            raise PermissionDenied
+        return redirect("admin:profiles_programsettings_change", 1)
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change, **kwargs)
+        defaults = program_defaults()
+        for name, value in defaults.items():
+            if name in form.base_fields:
+                base = form.base_fields[name]
+                base.help_text = format_html("{} {}", base.help_text, _("Blank: %(value)s.") % {"value": value})
+        return form

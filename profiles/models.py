@@ -13,6 +13,7 @@ from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.crypto import get_random_string
 from django.utils.translation import gettext_lazy as _
 
 from .audit import AuditedQuerySet
@@ -199,6 +200,11 @@ class Topic(models.Model):
         return self.name
 
 
+def join_code_new() -> str:
+    """A short code a coordinator can read out at a meeting (no 0/O or 1/I to confuse)."""
+    return get_random_string(8, allowed_chars="ABCDEFGHJKLMNPQRSTUVWXYZ23456789")
+
+
 class SupportGroupQuerySet(models.QuerySet):
     def visible_to(self, user) -> "SupportGroupQuerySet":
         if not getattr(user, "is_authenticated", False):
@@ -215,6 +221,14 @@ class SupportGroup(models.Model):
     slug = models.SlugField(max_length=120, unique=True)
     description = models.TextField(_("description"), blank=True)
     created_at = models.DateTimeField(default=timezone.now)
+    open_to_requests = models.BooleanField(
+        _("open to requests to join"), default=False,
+        help_text=_("Signed-up members see this group and can ask to join; its coordinators approve or decline."),
+    )
+    join_code = models.CharField(
+        _("join code"), max_length=12, unique=True, default=join_code_new,
+        help_text=_("Members who have it can ask to join even when the group is not listed."),
+    )
 
     objects = SupportGroupQuerySet.as_manager()
 
@@ -353,9 +367,10 @@ class Notification(models.Model):
 
 # Audit trail, staff reads, erasure requests and the beat heartbeat live in
 # their own module; importing them here registers them with the app.
+from .program import ProgramSettings  # noqa: E402
 from .trust_models import AccessEvent, AuditEvent, ErasureRequest, Heartbeat  # noqa: E402
 
 __all__ = [
     "AccessEvent", "AuditEvent", "ErasureRequest", "Heartbeat", "Membership", "Notification", "OutboundEmail",
-    "Profile", "Role", "RoleGrant", "SupportGroup", "Topic", "User",
+    "Profile", "ProgramSettings", "Role", "RoleGrant", "SupportGroup", "Topic", "User",
 ]

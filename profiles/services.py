@@ -181,3 +181,29 @@ def _site_url() -> str:
     from django.conf import settings
 
     return settings.SITE_URL
+
+
+def staff_account_ensure(*, email: str, password: str | None) -> tuple[User, bool]:
+    """A program staff account for `email` (a verified address, the staff role), created if need be.
+
+    Idempotent: an existing account keeps everything but gets the role and a verified
+    address; `password`, when given, is set. Returns (user, created).
+    """
+    from allauth.account.models import EmailAddress
+
+    user = User.objects.filter(email__iexact=email).first()
+    created = user is None
+    if created:
+        user = User.objects.create_user(email=email, password=password)
+    elif password:
+        user.set_password(password)
+        user.save(update_fields=["password"])
+    if not user.is_active:
+        User.objects.filter(pk=user.pk).update(is_active=True)
+    profile_for(user)
+    address, _ = EmailAddress.objects.get_or_create(user=user, email=user.email,
+                                                    defaults={"verified": True, "primary": True})
+    if not address.verified:
+        EmailAddress.objects.filter(pk=address.pk).update(verified=True)
+    role_grant(user, Role.STAFF)
+    return user, created

@@ -1,7 +1,8 @@
 """When a match's next check-in is due.
 
-The cadence is a program setting, `CHECKIN_CADENCE` (a dict; any key left out
-keeps its default). The default follows the mentoring field's common standard:
+The cadence is a program setting staff edit in the admin (profiles/program.py);
+the environment's `CHECKIN_CADENCE` (a dict; any key left out keeps its
+default) is its default. The default follows the mentoring field's common standard:
 two check-ins in the first month (day 14 and day 30 after the match started),
 then one every 30 days. The next due date is always derived from the last
 *completed* check-in, so an MEA who checks in late is not punished with a
@@ -21,24 +22,12 @@ meetings app records them, count as "cancels repeatedly" (the seed's example).
 
 from datetime import date, timedelta
 
-from django.conf import settings
-
-DEFAULT_CADENCE = {
-    "first": [14, 30],
-    "every": 30,
-    "overdue_after_days": 3,
-    "long_overdue_days": 14,
-    "repeated_cancellations": 2,
-    # Meetings cancelled (meetings app records) within this many days count towards "repeatedly".
-    "cancellations_window_days": 60,
-    "low_rating": 2,
-    # Reminders are sent between these local hours (24 h clock, [start, end)).
-    "local_hours": [9, 20],
-}
+from profiles.program import program_settings
 
 
 def cadence() -> dict:
-    return {**DEFAULT_CADENCE, **getattr(settings, "CHECKIN_CADENCE", {})}
+    """The cadence in force: the program settings staff edit, over CHECKIN_CADENCE, over the defaults."""
+    return program_settings().checkin_cadence
 
 
 def next_due(started_on: date, checkins_done: int, last_on: date | None) -> date:

@@ -15,10 +15,11 @@ from django.utils.translation import gettext_lazy as _
 
 from matches.models import Match
 from profiles.audit import AuditedModelMixin, AuditedQuerySet
+from profiles.program import program_settings
 
 
 def _default_caseload() -> int:
-    return settings.MEA_CASELOAD_LIMIT
+    return program_settings().mea_caseload_limit
 
 
 class MEAProfileQuerySet(models.QuerySet):
