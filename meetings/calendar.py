@@ -21,6 +21,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from icalendar import Calendar, Event, vCalAddress, vText
 
+from profiles.program import program_settings
+
 from .models import Meeting
 
 PRODID = "-//Mentorship program//Meetings//EN"
@@ -69,7 +71,7 @@ def meeting_event(meeting: Meeting, *, for_user, now: datetime | None = None) ->
     event.add("description", _("Planned in the mentorship portal: %(url)s") % {
         "url": settings.SITE_URL + reverse("meetings:detail", args=[meeting.pk])})
     organizer = vCalAddress(f"mailto:{parseaddr(settings.DEFAULT_FROM_EMAIL)[1]}")
-    organizer.params["cn"] = vText(settings.PROGRAM_NAME)
+    organizer.params["cn"] = vText(program_settings().program_name)
     event.add("organizer", organizer)
     for person in (match.mentor, match.mentee):
         event.add("attendee", _attendee(person), encode=0)
