@@ -192,7 +192,8 @@ class Program:
 
     def group(self, name: str) -> int:
         gid = self.ids.take("profiles.SupportGroup")
-        self.add("profiles.SupportGroup", id=gid, name=name, slug=f"g{gid}", join_code=f"G{gid}", description="", created_at=self.now)
+        self.add("profiles.SupportGroup", id=gid, name=name, slug=f"g{gid}", join_code=f"G{gid}", description="",
+                 created_at=self.now)
         return gid
 
     # matches
