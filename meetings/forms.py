@@ -4,7 +4,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .models import MEETING_MINUTES, Meeting
+from .models import GOAL_PROMPT, MEETING_MINUTES, Goal, Meeting
 
 
 class MeetingForm(forms.Form):
@@ -48,3 +48,13 @@ class MeetingForm(forms.Form):
         local = timezone.localtime(meeting.starts_at, self.zone)
         self.initial.update(day=local.date(), time=local.time().replace(second=0, microsecond=0),
                             minutes=meeting.minutes, how=meeting.how, where=meeting.where)
+
+
+class GoalForm(forms.Form):
+    text = forms.CharField(label=GOAL_PROMPT, max_length=300,
+                           help_text=_("A goal for the two of you, in your own words. Only you two and your MEA read it."))
+
+
+class GoalProgressForm(forms.Form):
+    progress = forms.TypedChoiceField(label=_("How far along"), coerce=int, choices=Goal.Progress.choices)
+    celebration = forms.CharField(label=_("A word to celebrate (optional)"), max_length=200, required=False)

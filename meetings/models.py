@@ -148,3 +148,64 @@ class CalendarFeed(models.Model):
 
     def __str__(self) -> str:
         return f"calendar feed #{self.pk} of user #{self.user_id}"
+
+
+GOAL_PROMPT = _("What do you need in terms of support at this stage of your healing?")
+GOALS_OPEN_LIMIT = 5
+
+
+class GoalQuerySet(AuditedQuerySet):
+    # The audit trail (read by staff) records that a goal changed, never its words.
+    audit_redact_fields = ("text", "celebration")
+
+    def visible_to(self, user) -> "GoalQuerySet":
+        """Confidential: the pair and the match's MEA. Coordinators and staff read none of it."""
+        if not getattr(user, "is_authenticated", False):
+            return self.none()
+        return self.filter(Q(match__mentor=user) | Q(match__mentee=user) | Q(match__mea=user))
+
+
+class Goal(AuditedModelMixin, models.Model):
+    """A goal the pair set in their own words; they mark progress, and a reached goal is celebrated."""
+
+    class Status(models.TextChoices):
+        WORKING = "working", _("Working on it")
+        REACHED = "reached", _("Reached")
+
+    class Progress(models.IntegerChoices):
+        STARTED = 0, _("Just started")
+        SOME = 25, _("Some way along")
+        HALF = 50, _("Halfway")
+        NEARLY = 75, _("Nearly there")
+        REACHED = 100, _("Reached — time to celebrate")
+
+    TRANSITIONS = {Status.WORKING: {Status.WORKING, Status.REACHED}}
+
+    match = models.ForeignKey(Match, on_delete=models.CASCADE, related_name="goals")
+    written_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    text = models.CharField(_("the goal, in your own words"), max_length=300)
+    progress = models.PositiveSmallIntegerField(_("progress"), choices=Progress.choices, default=Progress.STARTED)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.WORKING)
+    celebration = models.CharField(_("a word to celebrate (optional)"), max_length=200, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
+    reached_at = models.DateTimeField(null=True, blank=True)
+
+    objects = GoalQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["status", "-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status="reached", progress=100, reached_at__isnull=False)
+                | Q(status="working", progress__lt=100, reached_at__isnull=True),
+                name="goal_reached_is_complete",
+            ),
+        ]
+        indexes = [models.Index(fields=["match", "status"], name="goal_match_status")]
+
+    def __str__(self) -> str:
+        return f"goal #{self.pk} of match #{self.match_id}"
+
+    def can_move_to(self, status: str) -> bool:
+        return status in self.TRANSITIONS.get(self.status, set())

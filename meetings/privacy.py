@@ -6,16 +6,20 @@ secret, which is not stored).
 
 Erasure: their calendar feeds are deleted; open meetings of their matches are
 cancelled quietly (no invite goes out to an erased person); the "where" of
-meetings they proposed (a phone number, an address, a video link) is blanked.
+meetings they proposed (a phone number, an address, a video link) is blanked,
+and the text of goals they wrote becomes "[erased]" (their progress stays).
+Goals of their matches are exported in full: the pair wrote them together.
 The dates and statuses stay: they are the match's history.
 """
 
 from django.db.models import Q
 from django.utils import timezone
 
-from .models import CalendarFeed, Meeting
+from .models import CalendarFeed, Goal, Meeting
 
-COVERS = ("meetings.Meeting.proposed_by", "meetings.Meeting.closed_by", "meetings.CalendarFeed.user")
+COVERS = (
+    "meetings.Meeting.proposed_by", "meetings.Meeting.closed_by", "meetings.CalendarFeed.user", "meetings.Goal.written_by",
+)
 EXEMPT: dict[str, str] = {}
 
 
@@ -30,6 +34,12 @@ def export(user) -> dict:
              "status": m.status, "proposed_by_me": m.proposed_by_id == user.pk}
             for m in Meeting.objects.filter(_theirs(user)).order_by("starts_at", "pk")
         ],
+        "goals": [
+            {"match_id": g.match_id, "text": g.text, "progress": g.progress, "status": g.status,
+             "celebration": g.celebration, "written_by_me": g.written_by_id == user.pk, "created_at": g.created_at}
+            for g in Goal.objects.filter(Q(match__mentor=user) | Q(match__mentee=user) | Q(written_by=user))
+            .order_by("created_at", "pk")
+        ],
         "calendar_feeds": list(CalendarFeed.objects.filter(user=user).order_by("created_at").values(
             "created_at", "revoked_at")),
     }
@@ -40,3 +50,5 @@ def erase(user) -> None:
     Meeting.objects.filter(_theirs(user), status__in=[Meeting.Status.PROPOSED, Meeting.Status.ACCEPTED]).with_audit_action(
         "cancelled_by_erasure").update(status=Meeting.Status.CANCELLED, closed_at=timezone.now())
     Meeting.objects.filter(proposed_by=user).exclude(where="").with_audit_action("erased").update(where="")
+    # Their own words go; the goal (and whether it was reached) stays the pair's history.
+    Goal.objects.filter(written_by=user).with_audit_action("erased").update(text="[erased]", celebration="")

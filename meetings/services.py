@@ -29,7 +29,7 @@ from profiles.models import User
 from profiles.resubmit import resubmitted
 
 from . import notices
-from .models import CalendarFeed, Meeting
+from .models import GOALS_OPEN_LIMIT, CalendarFeed, Goal, Meeting
 
 log = logging.getLogger(__name__)
 
@@ -202,3 +202,49 @@ def calendar_feed_url(token: str) -> str:
     from django.conf import settings
 
     return settings.SITE_URL + reverse("meetings:feed", args=[token])
+
+
+# --- Goals ------------------------------------------------------------------------
+
+
+@transaction.atomic
+def goal_add(*, match: Match, by: User, text: str) -> Goal:
+    """The mentor or the mentee writes a goal for the pair (a few at a time)."""
+    # Lock the match: two goals added at once must not pass the limit together, nor land on an ended match.
+    match = Match.objects.select_for_update().get(pk=match.pk)
+    if not match.involves(by):
+        raise MeetingError(_("Only the mentor or the mentee of this match can set its goals."))
+    if not match.is_active:
+        raise MeetingError(_("This match has ended."))
+    text = " ".join((text or "").split())[:300]
+    if not text:
+        raise MeetingError(_("Write the goal in a few words."))
+    earlier = resubmitted(f"goal:{by.pk}", Goal.objects.filter(match=match, written_by=by, text=text))
+    if earlier:
+        return earlier
+    if Goal.objects.filter(match=match, status=Goal.Status.WORKING).count() >= GOALS_OPEN_LIMIT:
+        raise MeetingError(_("You have %(n)d goals in progress: reach or rewrite one before adding another.")
+                           % {"n": GOALS_OPEN_LIMIT})
+    with audit_actor(by):
+        return Goal.objects.create(match=match, written_by=by, text=text)
+
+
+@transaction.atomic
+def goal_progress(*, goal: Goal, by: User, progress: int, celebration: str = "") -> Goal:
+    """Either side marks progress; at 100 the goal is reached and shows under "To celebrate" for the MEA."""
+    # Lock the goal: both sides may mark it at once.
+    g = Goal.objects.select_for_update(of=("self",)).select_related("match").get(pk=goal.pk)
+    if not g.match.involves(by):
+        raise MeetingError(_("Only the mentor or the mentee of this match can mark its goals."))
+    if progress not in Goal.Progress.values:
+        raise MeetingError(_("Choose how far along you are."))
+    target = Goal.Status.REACHED if progress == Goal.Progress.REACHED else Goal.Status.WORKING
+    if not g.can_move_to(target):
+        raise MeetingError(_("This goal was already reached."))
+    g.progress, g.status, g.updated_at = progress, target, timezone.now()
+    g.celebration = " ".join((celebration or "").split())[:200]
+    g.reached_at = g.updated_at if target == Goal.Status.REACHED else None
+    with audit_actor(by):
+        g.save(update_fields=["progress", "status", "updated_at", "celebration", "reached_at"],
+               audit_action="reached" if target == Goal.Status.REACHED else "progress")
+    return g

@@ -7,6 +7,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -14,8 +15,8 @@ from django.views.decorators.http import require_POST
 from matches.models import Match
 
 from . import calendar, services
-from .forms import MeetingForm
-from .models import CalendarFeed, Meeting
+from .forms import GoalForm, GoalProgressForm, MeetingForm
+from .models import CalendarFeed, Goal, Meeting
 from .services import MeetingError
 
 FEED_PAST_DAYS = 180
@@ -144,6 +145,53 @@ def ics(request, pk):
     response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="meeting-{meeting.pk}.ics"'
     return response
+
+
+# --- Goals --------------------------------------------------------------------------------
+
+
+def _back_to_match(match_id: int):
+    return redirect(reverse("matches:match_detail", args=[match_id]) + "#goals-h")
+
+
+@login_required
+@require_POST
+def goal_add(request, pk):
+    match = get_object_or_404(Match.objects.visible_to(request.user), pk=pk)
+    if not match.involves(request.user) or not match.is_active:
+        raise Http404
+    form = GoalForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Write the goal in a few words (at most 300 characters)."))
+        return _back_to_match(match.pk)
+    try:
+        services.goal_add(match=match, by=request.user, text=form.cleaned_data["text"])
+    except MeetingError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, _("Goal added. Only the two of you and your MEA can read it."))
+    return _back_to_match(match.pk)
+
+
+@login_required
+@require_POST
+def goal_update(request, pk):
+    goal = get_object_or_404(Goal.objects.visible_to(request.user).select_related("match"), pk=pk)
+    if not goal.match.involves(request.user):
+        raise Http404  # the MEA reads the pair's goals; only the pair marks them
+    form = GoalProgressForm(request.POST, prefix=f"goal{goal.pk}")
+    if not form.is_valid():
+        messages.error(request, _("Choose how far along you are."))
+        return _back_to_match(goal.match_id)
+    try:
+        goal = services.goal_progress(goal=goal, by=request.user, progress=form.cleaned_data["progress"],
+                                      celebration=form.cleaned_data["celebration"])
+    except MeetingError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, _("Well done! Your MEA will celebrate with you.") if goal.status == Goal.Status.REACHED
+                         else _("Progress saved."))
+    return _back_to_match(goal.match_id)
 
 
 # --- The private calendar feed ----------------------------------------------------------

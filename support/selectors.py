@@ -30,7 +30,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from matches.models import Match
-from meetings.models import Meeting
+from meetings.models import Goal, Meeting
 from mentorship.paging import MAX_PAGE, Page
 from profiles.models import User
 
@@ -292,6 +292,11 @@ def celebrations(matches: QuerySet, user, *, include_checkins: bool, limit: int 
                 match__in=ids, match__mea=user, status=CheckInRequest.Status.ANSWERED, answered_at__date__gte=since,
             ).exclude(to_celebrate=""),
             "to_celebrate", Cast("answered_at", DateField()), "self check-in"))
+        # Goals the pair reached (their own words, confidential to the pair and the MEA: Goal.visible_to).
+        parts.append(part(
+            Goal.objects.visible_to(user).filter(match__in=ids, match__mea=user, status=Goal.Status.REACHED,
+                                                 reached_at__date__gte=since),
+            "text", Cast("reached_at", DateField()), "goal"))
     qs = parts[0].union(*parts[1:], all=True).order_by("-on")[:limit] if len(parts) > 1 else parts[0]
     found = [dict(zip(columns, values, strict=True)) for values in qs]
     if not found:
@@ -301,7 +306,8 @@ def celebrations(matches: QuerySet, user, *, include_checkins: bool, limit: int 
         .select_related("mentor__profile", "mentee__profile").only(
             "mentor__email", "mentor__profile__display_name", "mentee__email", "mentee__profile__display_name")
     }
-    labels = {"milestone": _("milestone"), "check-in": _("check-in"), "self check-in": _("self check-in")}
+    labels = {"milestone": _("milestone"), "check-in": _("check-in"), "self check-in": _("self check-in"),
+              "goal": _("goal reached")}
     return [
         Celebration(row["match_id"], str(pairs[row["match_id"]].mentor), str(pairs[row["match_id"]].mentee),
                     row["what_said"], row["on"], labels[row["source"]])

@@ -230,6 +230,9 @@ TABLE = {
     "meetings:held": only(["mentee", "mentor"], 302, method="post", kwargs={"pk": "meeting"}),
     "meetings:cancel": only(["mentee", "mentor"], 302, method="post", kwargs={"pk": "meeting"}),
     "meetings:ics": only(["mentee", "mentor"], kwargs={"pk": "meeting"}),
+    # Goals are the pair's words: the pair acts, the MEA reads them on the match page; coordinators and staff: 404.
+    "meetings:goal_add": only(["mentee", "mentor"], 302, method="post", kwargs={"pk": "match"}),
+    "meetings:goal_update": only(["mentee", "mentor"], 302, method="post", kwargs={"pk": "goal"}),
     "meetings:calendar": SIGNED_IN,
     "meetings:calendar_new": row(200, anonymous=LOGIN, method="post"),
     "meetings:calendar_stop": row(302, anonymous=LOGIN, method="post"),

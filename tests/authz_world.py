@@ -8,7 +8,7 @@ from escalations.services import concern_note, concern_raise
 from matches.links import link_make
 from matches.models import MatchEvent, MenteePreference, Proposal, UsedLink
 from matches.tests.factories import MatchFactory, MentorApplicationFactory, ProposalFactory, approved_mentor
-from meetings.services import calendar_feed_create, meeting_propose
+from meetings.services import calendar_feed_create, goal_add, meeting_propose
 from profiles import privacy
 from profiles.services import notify, profile_for
 from profiles.tests.factories import member
@@ -72,6 +72,7 @@ def build_world(group, other_group):
     concern_note(tier1, mea, "called the mentor")
     meeting = meeting_propose(match=match, by=mentor, starts_at=match.started_at + timedelta(days=30), how="phone")
     calendar_feed_create(mentee)
+    goal = goal_add(match=match, by=mentee, text="Call my sister once a week")
 
     objects = {
         "mentee_profile": profile_for(mentee).pk,
@@ -79,6 +80,7 @@ def build_world(group, other_group):
         "mentee_erasure": privacy.erasure_request(mentee).pk,
         "match": match.pk,
         "meeting": meeting.pk,
+        "goal": goal.pk,
         "other_match": other_match.pk,
         "proposal": proposal.pk,
         "application": application.pk,

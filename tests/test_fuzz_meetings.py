@@ -13,15 +13,26 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from meetings import services
-from meetings.models import CalendarFeed, Meeting
+from meetings.models import CalendarFeed, Goal, Meeting
 from meetings.tests.factories import pair
-from tests.fuzzing import ACCEPTED, FUZZ, State, as_, assert_every_post_endpoint_is_fuzzed, huge_ids, rolled_back, send, spoiled
+from tests.fuzzing import (
+    ACCEPTED,
+    FUZZ,
+    State,
+    as_,
+    assert_every_post_endpoint_is_fuzzed,
+    huge_ids,
+    junk,
+    rolled_back,
+    send,
+    spoiled,
+)
 
 pytestmark = pytest.mark.django_db
 
 FUZZED = {
     "meetings:propose", "meetings:accept", "meetings:suggest", "meetings:held", "meetings:cancel",
-    "meetings:calendar_new", "meetings:calendar_stop",
+    "meetings:calendar_new", "meetings:calendar_stop", "meetings:goal_add", "meetings:goal_update",
 }
 STATE = State("meetings", "matches", "profiles")
 whose = st.one_of(st.sampled_from(["mine", "theirs"]), huge_ids)
@@ -105,3 +116,40 @@ def test_a_new_calendar_link_made_twice_leaves_one_that_works(w):
     assert CalendarFeed.objects.filter(user=w.match.mentor, revoked_at=None).count() == 1
     send(client, reverse("meetings:calendar_stop"), {"pk": str(w.match.mentee.pk)}, state=STATE)
     assert not CalendarFeed.objects.filter(revoked_at=None).exists()
+
+
+# --- Goals ----------------------------------------------------------------------------------
+
+
+@FUZZ
+@given(text=junk, which=whose)
+def test_a_goal_with_any_text_is_refused_with_a_message_or_saved_whole_on_ones_own_match(w, text, which):
+    target = {"mine": w.match.pk, "theirs": w.other.pk}.get(which, which)
+    with rolled_back():
+        response, verdict = send(as_(w.match.mentor), reverse("meetings:goal_add", args=[target]), {"text": text},
+                                 state=STATE)
+        if which != "mine":
+            assert response.status_code == 404
+        assert Goal.objects.filter(match=w.match).count() == (verdict == ACCEPTED)
+        assert not Goal.objects.filter(match=w.other).exists()
+
+
+@FUZZ
+@given(progress=st.one_of(st.sampled_from(["0", "25", "50", "75", "100"]), junk), celebration=junk, which=whose)
+def test_marking_any_goal_with_any_progress_moves_only_ones_own_goal_by_the_rules(w, progress, celebration, which):
+    mine = services.goal_add(match=w.match, by=w.match.mentee, text="Sleep before midnight")
+    theirs = services.goal_add(match=w.other, by=w.other.mentee, text="Walk every day")
+    target = {"mine": mine.pk, "theirs": theirs.pk}.get(which, which)
+    with rolled_back():
+        data = {f"goal{target}-progress": progress, f"goal{target}-celebration": celebration}
+        response, verdict = send(as_(w.match.mentor), reverse("meetings:goal_update", args=[target]), data,
+                                 state=STATE)
+        if which != "mine":
+            assert response.status_code == 404
+        mine.refresh_from_db()
+        theirs.refresh_from_db()
+        assert (theirs.progress, theirs.status) == (0, Goal.Status.WORKING)
+        if verdict == ACCEPTED:
+            assert mine.progress == int(progress)
+            assert (mine.status == Goal.Status.REACHED) == (progress == "100")
+    Goal.objects.all().delete()

@@ -7,7 +7,8 @@ what the signed-in person may see of this match (through `visible_to`).
 
 from django import template
 
-from ..models import Meeting
+from ..forms import GoalForm, GoalProgressForm
+from ..models import Goal, Meeting
 from ..views import zone_of
 
 register = template.Library()
@@ -24,3 +25,17 @@ def match_meetings(context, match):
         "open": list(mine.filter(status__in=[Meeting.Status.PROPOSED, Meeting.Status.ACCEPTED]).order_by("starts_at")),
         "recent": list(mine.filter(status__in=[Meeting.Status.HELD, Meeting.Status.CANCELLED])[:RECENT]),
     }
+
+
+@register.inclusion_tag("meetings/_goals_block.html", takes_context=True)
+def match_goals(context, match):
+    """The pair's goals, for the pair and their MEA only (Goal.visible_to): nobody else sees the block."""
+    user = context["user"]
+    if not (match.involves(user) or match.mea_id == user.pk):
+        return {"shown": False}
+    goals = list(Goal.objects.visible_to(user).filter(match=match).select_related("written_by__profile"))
+    can_edit = match.involves(user) and match.is_active
+    rows = [(g, GoalProgressForm(prefix=f"goal{g.pk}", initial={"progress": g.progress}) if can_edit
+             and g.status == Goal.Status.WORKING else None) for g in goals]
+    return {"shown": True, "match": match, "rows": rows, "add_form": GoalForm() if can_edit else None,
+            "csrf_token": context.get("csrf_token")}
