@@ -255,7 +255,7 @@ def _concern_rows(scope: Scope) -> tuple[dict, list]:
     from escalations.models import Concern
 
     rows = (
-        Concern.objects.filter(scope.groups_q("match__group_id"), created_at__gte=_aware(scope.start),
+        Concern.objects.filter(scope.groups_q("group_id"), created_at__gte=_aware(scope.start),
                                created_at__lt=_aware(scope.end + timedelta(days=1)))
         .values("tier")
         .annotate(

@@ -14,17 +14,18 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.helpers import ActionForm
 from django.contrib.contenttypes.admin import GenericTabularInline
-from django.db.models import Prefetch
+from django.db.models import Case, IntegerField, When
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from matches.models import Match
 from profiles.admin_access import RoleAdminMixin, ScopedAdminMixin
 from profiles.admin_filters import group_filter
 from profiles.models import AccessEvent, AuditEvent, Role, User
 
 from . import services
-from .models import Concern, ConcernEvent, ConcernNotification, Debrief
+from .models import Concern, ConcernEvent, ConcernNotification, Debrief, GroupEmergencyNumbers
 
 
 class _StaffOnly(ScopedAdminMixin, RoleAdminMixin):
@@ -114,16 +115,14 @@ class ConcernActionForm(ActionForm):
 
 @admin.register(Concern)
 class ConcernAdmin(_StaffOnly, admin.ModelAdmin):
-    list_display = ["id", "tier", "status", "kind", "group", "created_at", "ack_deadline", "overdue", "assigned_to",
-                    "resends"]
-    list_filter = ["tier", "status", "kind", AgeFilter, OverdueFilter, group_filter("match__group"),
+    list_display = ["id", "urgency", "status", "deadline", "overdue", "group_name", "assigned_to", "created_at"]
+    list_filter = ["tier", "status", "kind", AgeFilter, OverdueFilter, group_filter("group"),
                    "source"]
-    # The match and its group come in one extra query for the page's rows (get_queryset):
-    # joined into the list query, Postgres would join every report to its match before
-    # sorting and cutting the page (a full scan of the matches table at 100,000 matches).
+    # The group comes in one extra query for the page's rows (get_queryset): joined into
+    # the list query, Postgres would join every report to it before sorting and cutting the page.
     list_select_related = ["assigned_to__profile"]
-    ordering = ["-tier", "ack_deadline"]
-    readonly_fields = ["match", "reporter", "about", "situation_list", "details", "source", "tier", "kind",
+    readonly_fields = ["match", "reporter", "about", "subject", "group", "situation_list", "details", "source", "tier",
+                       "kind",
                        "routed_to_mea", "escalated_to_staff", "escalated_at", "routing_reasons", "status", "assigned_to",
                        "ack_deadline", "overdue", "deadlines", "acknowledged_at", "resends", "all_staff_notified_at",
                        "resolved_at", "outcome", "created_at"]
@@ -133,8 +132,12 @@ class ConcernAdmin(_StaffOnly, admin.ModelAdmin):
     actions = ["acknowledge", "start", "assign", "resolve"]
 
     def get_queryset(self, request):
-        matches = Match.objects.select_related("group")
-        return super().get_queryset(request).prefetch_related(Prefetch("match", matches))
+        return super().get_queryset(request).prefetch_related("group")
+
+    def get_ordering(self, request):
+        # Open work first: unresolved before resolved, then the highest tier, then the nearest deadline.
+        resolved_last = Case(When(status=Concern.Status.RESOLVED, then=1), default=0, output_field=IntegerField())
+        return [resolved_last.asc(), "-tier", "ack_deadline"]
 
     def get_actions(self, request):
         # The actions change reports through services; the view permission is the gate.
@@ -142,9 +145,18 @@ class ConcernAdmin(_StaffOnly, admin.ModelAdmin):
         actions.pop("delete_selected", None)
         return actions
 
-    @admin.display(description=_("group"), ordering="match__group__name")
-    def group(self, obj):
-        return obj.match.group
+    @admin.display(description=_("group"), ordering="group__name")
+    def group_name(self, obj):
+        return obj.group or "—"
+
+    @admin.display(description=_("urgency"), ordering="-tier")
+    def urgency(self, obj):
+        # Words and colour, never colour alone.
+        return format_html('<span class="badge {}">{}</span>', obj.urgency_class, obj.urgency)
+
+    @admin.display(description=_("acknowledge by"), ordering="ack_deadline")
+    def deadline(self, obj):
+        return date_format(timezone.localtime(obj.ack_deadline), "M j, H:i T")
 
     @admin.display(description=_("overdue"), boolean=True)
     def overdue(self, obj):
@@ -204,3 +216,11 @@ class DebriefAdmin(_StaffOnly, admin.ModelAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("concern", "person__profile", "owner__profile")
+
+
+@admin.register(GroupEmergencyNumbers)
+class GroupEmergencyNumbersAdmin(RoleAdminMixin, admin.ModelAdmin):
+    """A group's own emergency numbers (another country, a local line); blanks use the program's."""
+
+    staff_may = frozenset({"add", "change", "delete"})
+    list_display = ["group", "emergency", "crisis_call", "dv_call", "child_call"]

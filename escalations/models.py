@@ -21,13 +21,17 @@ access trail (AccessEvent, through services.concern_record_access).
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import Case, IntegerField, Q, When
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from profiles.audit import AuditedModelMixin, AuditedQuerySet
 
 from .routing import ABOUT_CHOICES, Kind, Tier, situation_labels
+
+# The tier in words for inboxes, queues and notifications (content-free by design).
+URGENCY = {1: _("Within a few days"), 2: _("Needs staff today"), 3: _("Urgent")}
+URGENCY_CLASS = {1: "text-bg-secondary", 2: "text-bg-warning", 3: "text-bg-danger"}
 
 
 class ConcernQuerySet(AuditedQuerySet):
@@ -49,6 +53,11 @@ class ConcernQuerySet(AuditedQuerySet):
 
     def unresolved(self) -> "ConcernQuerySet":
         return self.exclude(status=Concern.Status.RESOLVED)
+
+    def by_urgency(self) -> "ConcernQuerySet":
+        """Open work first: unresolved before resolved, then the highest tier, then the nearest deadline."""
+        resolved_last = Case(When(status=Concern.Status.RESOLVED, then=1), default=0, output_field=IntegerField())
+        return self.annotate(resolved_last=resolved_last).order_by("resolved_last", "-tier", "ack_deadline", "pk")
 
 
 class Concern(AuditedModelMixin, models.Model):
@@ -75,8 +84,17 @@ class Concern(AuditedModelMixin, models.Model):
     }
 
     reporter = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="concerns_reported")
-    match = models.ForeignKey("matches.Match", on_delete=models.PROTECT, related_name="concerns")
+    # The match the report concerns: the reporter's own (about its mentee, mentor or MEA,
+    # or about the reporter), or none (about someone outside a match, or a member with no match).
+    match = models.ForeignKey("matches.Match", null=True, blank=True, on_delete=models.PROTECT, related_name="concerns")
     about = models.CharField(_("about"), max_length=10, choices=ABOUT_CHOICES)
+    # The person named, when the report is about a member outside the reporter's match.
+    subject = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                related_name="+", verbose_name=_("about whom"))
+    # The group it happened in (the match's, or one the reporter shares with the person):
+    # staff filter by it, and it chooses the emergency numbers shown.
+    group = models.ForeignKey("profiles.SupportGroup", null=True, blank=True, on_delete=models.SET_NULL,
+                              related_name="+", verbose_name=_("group"))
     situations = models.JSONField(_("situations"), default=list)
     details = models.TextField(_("details"), blank=True, max_length=5000)
     source = models.CharField(max_length=10, choices=Source.choices, default=Source.PORTAL)
@@ -121,6 +139,11 @@ class Concern(AuditedModelMixin, models.Model):
             ),
             # A report about the MEA is never routed to an MEA.
             models.CheckConstraint(condition=~Q(about="mea") | Q(routed_to_mea__isnull=True), name="concern_not_to_named_mea"),
+            # About someone in a match needs that match; about someone outside one reaches no MEA.
+            models.CheckConstraint(condition=~Q(about__in=["mentee", "mentor", "mea"]) | Q(match__isnull=False),
+                                   name="concern_match_role_has_match"),
+            models.CheckConstraint(condition=~Q(about__in=["member", "someone"]) | Q(routed_to_mea__isnull=True),
+                                   name="concern_outside_match_not_to_mea"),
         ]
         indexes = [
             models.Index(fields=["match", "status"], name="concern_match_status"),
@@ -136,6 +159,15 @@ class Concern(AuditedModelMixin, models.Model):
     @property
     def situation_labels(self) -> list[str]:
         return situation_labels(self.situations)
+
+    @property
+    def urgency(self) -> str:
+        """The tier in words, never what was reported (shown with its colour, never colour alone)."""
+        return str(URGENCY[self.tier])
+
+    @property
+    def urgency_class(self) -> str:
+        return URGENCY_CLASS[self.tier]
 
     @property
     def is_overdue(self) -> bool:
@@ -185,9 +217,10 @@ class ConcernEvent(models.Model):
         ALL_STAFF = "all_staff", _("Every staff member notified")
         RESOLVED = "resolved", _("Resolved")
         DEBRIEF = "debrief", _("Debrief")
+        DETAILS = "details", _("Details added by the reporter")
 
     # What the reporter may see of the history (never notes or handler reasons).
-    PUBLIC = {What.RAISED, What.ACKNOWLEDGED, What.STARTED, What.ESCALATED, What.RESOLVED}
+    PUBLIC = {What.RAISED, What.ACKNOWLEDGED, What.STARTED, What.ESCALATED, What.RESOLVED, What.DETAILS}
 
     concern = models.ForeignKey(Concern, on_delete=models.CASCADE, related_name="events")
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
@@ -294,5 +327,44 @@ class Debrief(models.Model):
     def __str__(self) -> str:
         return f"Debrief for concern #{self.concern_id} ({self.get_status_display()})"
 
+    @property
+    def invitation(self) -> str:
+        """Why a debrief is offered, in words that fit what was reported."""
+        concern = self.concern
+        if concern.kind == "policy":
+            return str(_("Being harassed or treated unfairly is not okay, and it can stay with you. Program staff can "
+                         "talk it through with you, and about what happens next."))
+        if concern.about == "self":
+            return str(_("What you are going through matters. Your MEA or program staff can check in with you and "
+                         "talk about the support you need."))
+        return str(_("Carrying someone else's crisis is heavy. Your MEA or program staff can talk it through with you."))
+
     def can_move_to(self, status: str) -> bool:
         return status in self.TRANSITIONS[self.Status(self.status)]
+
+
+class GroupEmergencyNumbers(models.Model):
+    """A group's own emergency numbers (another country, a local line), over the program's.
+
+    Any field left blank falls back to the program's number (escalations.guidance).
+    The public guidance page never reads this table (it must render with the database
+    down); the report pages of a group's members do.
+    """
+
+    group = models.OneToOneField("profiles.SupportGroup", on_delete=models.CASCADE, related_name="emergency_numbers")
+    emergency = models.CharField(_("emergency services"), max_length=30, blank=True, help_text=_("e.g. 911, 112, 999"))
+    crisis_call = models.CharField(_("crisis line (call)"), max_length=30, blank=True)
+    crisis_text = models.CharField(_("crisis line (text)"), max_length=30, blank=True)
+    crisis_chat_url = models.URLField(_("crisis line chat link"), blank=True)
+    crisis_name = models.CharField(_("crisis line name"), max_length=80, blank=True)
+    dv_call = models.CharField(_("domestic violence hotline (call)"), max_length=30, blank=True)
+    dv_text = models.CharField(_("domestic violence hotline (text number)"), max_length=30, blank=True)
+    dv_text_word = models.CharField(_("word to text the domestic violence hotline"), max_length=20, blank=True)
+    child_call = models.CharField(_("child abuse hotline (call)"), max_length=30, blank=True)
+
+    class Meta:
+        verbose_name = _("group emergency numbers")
+        verbose_name_plural = _("group emergency numbers")
+
+    def __str__(self) -> str:
+        return f"Emergency numbers for {self.group}"

@@ -96,12 +96,27 @@ def _enqueue(notification_id: int) -> None:
         left_for_later(REPORT)
 
 
-def _link(row: ConcernNotification) -> str:
-    if row.user_id and row.user_id == row.concern.routed_to_mea_id and not row.concern.escalated_to_staff:
-        path = reverse("escalations:inbox_detail", args=[row.concern_id])
+def concern_link(concern: Concern, user_id: int | None) -> str:
+    """Where the reader can open the report: the MEA it was routed to, their inbox page
+    (they cannot open the admin); anyone else (staff, the staff address), the admin page."""
+    if user_id and user_id == concern.routed_to_mea_id and concern.about != "mea":
+        path = reverse("escalations:inbox_detail", args=[concern.pk])
     else:
-        path = reverse("admin:escalations_concern_change", args=[row.concern_id])
+        path = reverse("admin:escalations_concern_change", args=[concern.pk])
     return settings.SITE_URL + path
+
+
+def concern_subject(concern: Concern) -> str:
+    """The urgency in words, never what was reported."""
+    if concern.tier >= 3:
+        return f"Urgent: a report needs attention now (#{concern.pk})"
+    if concern.tier == 2:
+        return f"A report needs staff today (#{concern.pk})"
+    return f"A report needs your attention (#{concern.pk})"
+
+
+def _link(row: ConcernNotification) -> str:
+    return concern_link(row.concern, row.user_id)
 
 
 def _webhook_payload(url: str, text: str) -> dict:
@@ -139,16 +154,17 @@ def deliver(notification_id: int) -> str:
     link = _link(row)
     try:
         if row.channel == ConcernNotification.Channel.WEBHOOK:
-            _post_webhook(f"A tier-{row.concern.tier} report (#{row.concern_id}) needs attention: {link}")
+            _post_webhook(f"{concern_subject(row.concern)}: {link}")
         else:
             with transaction.atomic():
                 email_queue(
                     to=row.recipient, template="concern_attention",
-                    context={"concern_id": row.concern_id, "tier": row.concern.tier, "link": link, "step": row.step},
+                    context={"concern_id": row.concern_id, "tier": row.concern.tier, "link": link, "step": row.step,
+                             "subject": concern_subject(row.concern), "urgency": row.concern.urgency},
                     dedupe_key=f"concern-notification-{row.pk}",
                 )
                 if row.user_id:
-                    notify(row.user, "A report needs your attention.", link, dedupe_key=f"concern-notification-{row.pk}")
+                    notify(row.user, concern_subject(row.concern), link, dedupe_key=f"concern-notification-{row.pk}")
     except Exception as exc:  # noqa: BLE001 - any transport error: release the lease, retry later
         ConcernNotification.objects.filter(pk=notification_id).update(claimed_until=None, last_error=type(exc).__name__)
         log.warning("concern notification %s not delivered (%s); will retry", notification_id, type(exc).__name__)

@@ -31,9 +31,19 @@ class About(StrEnum):
     MENTEE = "mentee"
     MENTOR = "mentor"
     MEA = "mea"
+    SELF = "self"  # the reporter, about themselves
+    MEMBER = "member"  # a named person in the program, outside the reporter's match
+    SOMEONE = "someone"  # someone at the program the reporter does not name
 
 
-ABOUT_CHOICES = [(About.MENTEE, _("The mentee")), (About.MENTOR, _("The mentor")), (About.MEA, _("The MEA"))]
+# Who a report is about within a match: the router tells that match's MEA (unless about the MEA).
+MATCH_ROLES = (About.MENTEE, About.MENTOR, About.MEA)
+
+ABOUT_CHOICES = [
+    (About.MENTEE, _("The mentee")), (About.MENTOR, _("The mentor")), (About.MEA, _("The MEA")),
+    (About.SELF, _("The reporter")), (About.MEMBER, _("A member of the program")),
+    (About.SOMEONE, _("Someone at the program")),
+]
 
 
 @dataclass(frozen=True)
@@ -153,7 +163,11 @@ def route(situations: list[str], about: str, match) -> Decision:
     - a match with no MEA sends tier-1 reports to staff;
     - policy violations go to staff only; monitor situations to staff and MEA;
     - emergencies show guidance first, then notify staff and MEA;
-    - suicidal thoughts with a plan also show the crisis line to the reporter at once.
+    - suicidal thoughts with a plan also show the crisis line to the reporter at once;
+    - a report about oneself names the reporter's own match (or none): its MEA is told
+      as for any report; one about oneself in danger (tier 2 or 3) shows the crisis line;
+    - a report about someone outside a match (a named member, or someone at the
+      program) has no MEA to tell: it goes to staff, whatever its tier.
     """
     if not situations:
         raise UnknownSituation("no situation named")
@@ -167,11 +181,15 @@ def route(situations: list[str], about: str, match) -> Decision:
     kind = max((s.kind for s in named), key=_KIND_RANK.__getitem__)
     reasons = [f"highest tier among {len(named)} situation(s): {int(tier)}"]
 
-    mea = getattr(match, "mea", None)
+    mea = getattr(match, "mea", None) if match is not None else None
     tell_mea = True
-    if mea is None:
+    if about in (About.MEMBER, About.SOMEONE):
+        mea = None
         tell_mea = False
-        reasons.append("the match has no MEA")
+        reasons.append("the report is about someone outside a match: no MEA to tell")
+    elif mea is None:
+        tell_mea = False
+        reasons.append("the reporter has no match with an MEA" if about == About.SELF else "the match has no MEA")
     if about == About.MEA:
         tell_mea = False
         reasons.append("the report is about the MEA: it never reaches them")
@@ -193,6 +211,7 @@ def route(situations: list[str], about: str, match) -> Decision:
         mea=mea if tell_mea else None,
         notify_staff=notify_staff,
         show_emergency_guidance_first=tier == Tier.EMERGENCY,
-        show_crisis_line=any(s.crisis_line for s in named),
+        show_crisis_line=any(s.crisis_line for s in named) or (about == About.SELF and tier >= Tier.STAFF
+                                                               and kind != Kind.POLICY),
         reasons=tuple(reasons),
     )

@@ -12,18 +12,19 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from matches.models import Match
 from profiles.audit import access_record, audit_actor
-from profiles.models import AccessEvent, User
+from profiles.models import AccessEvent, Membership, User
 from profiles.program import program_settings
 from profiles.resubmit import resubmitted
 
 from .models import Concern, ConcernEvent, Debrief
 from .notifications import plan_notifications
-from .routing import About, Tier, UnknownSituation, route
+from .routing import MATCH_ROLES, About, Tier, UnknownSituation, route
 
 log = logging.getLogger(__name__)
 
@@ -61,45 +62,111 @@ def _role_in_match(user: User, match: Match) -> str | None:
     return None
 
 
+def _shared_group_id(a: User, b: User) -> int | None:
+    return (Membership.objects.filter(user=a, group_id__in=Membership.objects.filter(user=b).values("group_id"))
+            .order_by("joined_on", "pk").values_list("group_id", flat=True).first())
+
+
+def _who(reporter: User, match: Match | None, about: str, subject: User | None):
+    """Check who the report is about; return (match, about, subject, group id) as the router needs them.
+
+    A named member who is in fact the reporter's mentee, mentor or MEA is reported as
+    such, so that the rules of the match hold (a report about an MEA never reaches them)."""
+    if about in MATCH_ROLES:
+        if match is None or _role_in_match(reporter, match) is None or match.status != Match.Status.ACTIVE:
+            raise ConcernError(_("You can only report about a match you are part of."))
+        if about == _role_in_match(reporter, match):
+            raise ConcernError(_("Choose who the report is about: the other person in the match, or the MEA."))
+        return match, about, None, match.group_id
+    if about == About.SELF:
+        if match is not None and (match.status != Match.Status.ACTIVE
+                                  or reporter.pk not in (match.mentor_id, match.mentee_id)):
+            raise ConcernError(_("You can only report about a match you are part of."))
+        group_id = match.group_id if match else reporter.memberships.order_by("joined_on", "pk").values_list(
+            "group_id", flat=True).first()
+        return match, about, None, group_id
+    if about == About.MEMBER:
+        group_id = _shared_group_id(reporter, subject) if subject and subject.pk != reporter.pk else None
+        if group_id is None:
+            raise ConcernError(_("Choose a person who shares a group with you, or \u201csomeone at the program\u201d."))
+        shared = (Match.objects.active().filter(Q(mentor=reporter) | Q(mentee=reporter) | Q(mea=reporter))
+                  .filter(Q(mentor=subject) | Q(mentee=subject) | Q(mea=subject)).order_by("-started_at").first())
+        if shared is not None and _role_in_match(subject, shared) != _role_in_match(reporter, shared):
+            return shared, _role_in_match(subject, shared), subject, shared.group_id
+        return None, about, subject, group_id
+    if about == About.SOMEONE:
+        group_id = reporter.memberships.order_by("joined_on", "pk").values_list("group_id", flat=True).first()
+        return None, about, None, group_id
+    raise ConcernError(_("Say who it is about."))
+
+
 def concern_raise(
-    *, reporter: User, match: Match, situations: list[str], about: str, details: str = "", source: str = "portal"
+    *, reporter: User, match: Match | None = None, situations: list[str], about: str, details: str = "",
+    source: str = "portal", subject: User | None = None,
 ) -> Concern:
-    """Save a report with its routing decision and queue who must be told (after commit)."""
-    own_role = _role_in_match(reporter, match)
-    if own_role is None:
-        raise ConcernError(_("You can only report about a match you are part of."))
-    if about == own_role:
-        raise ConcernError(_("Choose who the report is about: the other person in the match, or the MEA."))
+    """Save a report with its routing decision and queue who must be told (after commit).
+
+    Anyone in the program may report: about the other people of their own active match,
+    about themselves, about a person they share a group with, or about someone at the
+    program they do not name. The report, its tier and its notifications are saved in
+    one transaction: when this returns, staff (and the MEA) can already read it.
+    """
+    match, about, subject, group_id = _who(reporter, match, about, subject)
     try:
         decision = route(list(situations), about, match)
     except (UnknownSituation, ValueError) as exc:
         raise ConcernError(_("Choose at least one situation from the list.")) from exc
     now = timezone.now()
     deadlines = deadlines_in_force()
+    # A report that goes to staff (tier 2-3, or tier 1 with no MEA to tell) is held to the staff deadline.
+    deadline_tier = max(int(decision.tier), Tier.STAFF) if decision.notify_staff else int(decision.tier)
     # audit_actor: the report's "create" row in the audit trail names the reporter.
     situations, details = list(dict.fromkeys(situations)), details.strip()
     with transaction.atomic(), audit_actor(reporter):
         # A double submit is the same report: one report, its people told once.
         earlier = resubmitted(f"concern:{reporter.pk}", Concern.objects.filter(
-            reporter=reporter, match=match, about=about, situations=situations, details=details, source=source))
+            reporter=reporter, match=match, about=about, subject=subject, situations=situations, details=details,
+            source=source))
         if earlier:
             return earlier
         concern = Concern.objects.create(
-            reporter=reporter, match=match, about=about, situations=situations,
+            reporter=reporter, match=match, about=about, subject=subject, group_id=group_id, situations=situations,
             details=details, source=source, tier=int(decision.tier), kind=decision.kind.value,
             routed_to_mea=decision.mea, escalated_to_staff=decision.notify_staff,
             escalated_at=now if decision.notify_staff else None, routing_reasons=list(decision.reasons),
-            deadlines=deadlines, ack_deadline=now + timedelta(hours=deadlines[str(int(decision.tier))]), created_at=now,
+            deadlines=deadlines, ack_deadline=now + timedelta(hours=deadlines[str(deadline_tier)]), created_at=now,
         )
         ConcernEvent.objects.create(concern=concern, actor=reporter, what=ConcernEvent.What.RAISED, created_at=now)
         if concern.tier >= Tier.STAFF:
-            # Carrying someone else's crisis is heavy: offer the reporter a debrief.
+            # A staff-tier report weighs on whoever made it: offer the reporter a debrief.
             owner = decision.mea if decision.mea and decision.mea.pk != reporter.pk else None
             Debrief.objects.create(concern=concern, person=reporter, owner=owner, due_on=(now + timedelta(days=3)).date())
         plan_notifications(concern, "raised", mea=bool(decision.mea), staff=decision.notify_staff)
     log.info("concern %s raised: tier %s, mea %s, staff %s", concern.pk, concern.tier,
              concern.routed_to_mea_id, concern.escalated_to_staff)
     return concern
+
+
+def concern_add_details(concern: Concern, reporter: User, details: str) -> Concern:
+    """The reporter adds what they know after the report was saved (the guidance page offers it)."""
+    details = (details or "").strip()
+    if not details:
+        raise ConcernError(_("Write the details first."))
+    with transaction.atomic(), audit_actor(reporter):
+        locked = _locked(concern)
+        if locked.reporter_id != reporter.pk:
+            raise ConcernError(_("You cannot change this report."))
+        if locked.status == Concern.Status.RESOLVED:
+            raise ConcernError(_("This report is resolved. You can make a new report at any time."))
+        if details in locked.details:
+            return locked  # a double submit adds them once
+        combined = f"{locked.details}\n\n{details}".strip() if locked.details else details
+        if len(combined) > 5000:
+            raise ConcernError(_("The details are too long: keep them under 5,000 characters in all."))
+        locked.details = combined
+        locked.save(update_fields=["details"], audit_action="details")
+        ConcernEvent.objects.create(concern=locked, actor=reporter, what=ConcernEvent.What.DETAILS)
+    return locked
 
 
 def may_handle(concern: Concern, user: User) -> bool:

@@ -9,6 +9,7 @@ urlpatterns = [
     path("report/", views.report, name="report"),
     path("mine/", views.my_reports, name="mine"),
     path("mine/<int:pk>/", views.my_report, name="my_report"),
+    path("mine/<int:pk>/details/", views.add_details, name="add_details"),
     path("debriefs/<int:pk>/", views.debrief_answer, name="debrief_answer"),
     path("inbox/", views.inbox, name="inbox"),
     path("inbox/<int:pk>/", views.inbox_detail, name="inbox_detail"),

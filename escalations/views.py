@@ -16,52 +16,62 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import cache_control, never_cache
 from django.views.decorators.http import require_POST
 
+from mentorship.outage import broker_refused_already
 from profiles.access import role_required
 from profiles.models import Role
 
-from . import selectors, services
-from .forms import NoteForm, OutcomeForm, ReasonForm, ReportForm
+from . import guidance, selectors, services, wording
+from .forms import DetailsForm, NoteForm, OutcomeForm, ReasonForm, ReportForm
 from .models import Concern, ConcernEvent, Debrief
-from .routing import SITUATIONS_BY_KEY, route
 
 
-def _numbers_context() -> dict:
-    return {"program_name": settings.PROGRAM_NAME, "numbers": settings.EMERGENCY_NUMBERS,
-            "crisis_line": settings.CRISIS_LINE, "crisis_chat_url": settings.CRISIS_CHAT_URL}
+def _public_context() -> dict:
+    numbers = guidance.program_numbers()
+    return {"program_name": settings.PROGRAM_NAME, "lines": guidance.all_lines(numbers),
+            "guides": guidance.public_guidance(numbers)}
 
 
 @transaction.non_atomic_requests
 @cache_control(public=True, max_age=300)
 def emergency(request):
-    """Emergency guidance. Touches no database, session or user: it must render
-    when everything behind it is down, and without signing in."""
+    """Emergency guidance for every kind of emergency. Touches no database, session or
+    user: it must render when everything behind it is down, and without signing in."""
     # Rendered without the request, so no context processor (user, session,
     # notifications) can reach for a service that may be down.
-    return HttpResponse(render_to_string("escalations/emergency.html", _numbers_context()))
+    return HttpResponse(render_to_string("escalations/emergency.html", _public_context()))
 
 
+def _told(concern: Concern) -> str:
+    if concern.escalated_to_staff and concern.routed_to_mea_id:
+        return _("Program staff and the MEA")
+    return _("Program staff") if concern.escalated_to_staff else _("Your MEA")
+
+
+# Not one atomic request: the report commits inside concern_raise and its notifications
+# are handed to the broker before the message is chosen, so the message says what is true
+# (sent, or saved with alerting delayed), never both.
+@transaction.non_atomic_requests
 @never_cache
 @login_required
 def report(request):
-    """The report form. Emergencies show the guidance page before anything is saved;
-    the guidance page posts the same answers back with `after_guidance` to save them."""
+    """The report form. One submit saves the report, routes it and queues its notifications;
+    the answer is the report's page, with the guidance for what was reported."""
     form = ReportForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        decision = route(data["situations"], data["about"], data["match"])
-        if decision.show_emergency_guidance_first and not request.POST.get("after_guidance"):
-            return render(request, "escalations/concern_guidance.html", {"form": form, **_numbers_context()})
         try:
-            concern = services.concern_raise(
-                reporter=request.user, match=data["match"], situations=data["situations"], about=data["about"],
-                details=data["details"],
-            )
+            with transaction.atomic():
+                concerns = [services.concern_raise(reporter=request.user, details=data["details"], **part)
+                            for part in data["parts"]]
         except services.ConcernError as exc:
-            messages.error(request, str(exc))
+            form.add_error(None, str(exc))
         else:
-            messages.success(request, _("Your report was sent. Thank you for speaking up."))
+            concern = max(concerns, key=lambda c: (c.tier, c.pk))
+            if not broker_refused_already():  # otherwise the outage notice says it, alone
+                messages.success(request, _("Your report was sent. %(who)s have it now and are being alerted.")
+                                 % {"who": _told(concern)})
             return redirect("escalations:my_report", pk=concern.pk)
-    return render(request, "escalations/concern_form.html", {"form": form, "has_matches": form.fields["match"].queryset.exists()})
+    return render(request, "escalations/concern_form.html", {"form": form})
 
 
 @never_cache
@@ -78,11 +88,31 @@ def my_report(request, pk):
     # The reporter's page shows the public lines only, whatever else the reader may handle.
     events = (ConcernEvent.objects.visible_to(request.user).filter(concern=concern, what__in=ConcernEvent.PUBLIC)
               .select_related("actor__profile"))
-    crisis = any(SITUATIONS_BY_KEY[s].crisis_line for s in concern.situations if s in SITUATIONS_BY_KEY)
+    open_ = concern.status != Concern.Status.RESOLVED
+    guides = guidance.guidance_for(concern.situations, concern.about, guidance.emergency_numbers(concern.group_id)) \
+        if open_ else []
     return render(request, "escalations/concern_detail.html", {
-        "concern": concern, "events": events, "show_crisis_line": crisis and concern.status != Concern.Status.RESOLVED,
-        "debrief": getattr(concern, "debrief", None), **_numbers_context(),
+        "concern": concern, "events": events, "guides": guides, "told": _told(concern),
+        "reported": wording.reported_labels(concern.situations, concern.about),
+        "debrief": getattr(concern, "debrief", None), "details_form": DetailsForm() if open_ else None,
     })
+
+
+@never_cache
+@login_required
+@require_POST
+def add_details(request, pk):
+    concern = get_object_or_404(selectors.reported_by(request.user), pk=pk)
+    form = DetailsForm(request.POST)
+    try:
+        if not form.is_valid():
+            raise services.ConcernError(" ".join(form.errors.get("details", [_("Write the details first.")])))
+        services.concern_add_details(concern, request.user, form.cleaned_data["details"])
+    except services.ConcernError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, _("Details added. The people handling your report can read them now."))
+    return redirect("escalations:my_report", pk=concern.pk)
 
 
 @never_cache

@@ -233,18 +233,29 @@ EMAIL_TIMEOUT = 20
 PROGRAM_NAME = env.str("PROGRAM_NAME", default="Peer Mentorship Program")
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 STAFF_EMAIL = env.str("STAFF_EMAIL", default="")
-# Emergency numbers are settings, not rows: the emergency page must render with
-# the database down. Format: "label|number|kind,..." where kind is call or text.
+# Emergency numbers are settings, not rows: the public guidance page must render
+# with the database down. United States defaults; a group may override any of them
+# (escalations.GroupEmergencyNumbers). Read them through escalations.guidance.emergency_numbers().
+EMERGENCY_SERVICES = env.str("EMERGENCY_SERVICES", default="911")
+CRISIS_LINE_NAME = env.str("CRISIS_LINE_NAME", default="988 Suicide & Crisis Lifeline")
+CRISIS_TEXT = env.str("CRISIS_TEXT", default="988")
+DV_HOTLINE_NAME = env.str("DV_HOTLINE_NAME", default="National Domestic Violence Hotline")
+DV_HOTLINE = env.str("DV_HOTLINE", default="1-800-799-7233")
+DV_TEXT = env.str("DV_TEXT", default="88788")
+DV_TEXT_WORD = env.str("DV_TEXT_WORD", default="START")
+CHILD_ABUSE_HOTLINE_NAME = env.str("CHILD_ABUSE_HOTLINE_NAME", default="Childhelp National Child Abuse Hotline")
+CHILD_ABUSE_HOTLINE = env.str("CHILD_ABUSE_HOTLINE", default="1-800-422-4453")
+# The same numbers as one list (label|number|call-or-text), the default of the program
+# settings' "emergency numbers" (profiles.program); a program may replace the list there.
 EMERGENCY_NUMBERS = [
     dict(zip(("label", "number", "kind"), item.split("|"), strict=False))
-    for item in env.list(
-        "EMERGENCY_NUMBERS",
-        default=[
-            "Emergency services|911|call",
-            "988 Suicide & Crisis Lifeline|988|call",
-            "988 Suicide & Crisis Lifeline|988|text",
-        ],
-    )
+    for item in env.list("EMERGENCY_NUMBERS", default=[
+        f"Emergency services|{EMERGENCY_SERVICES}|call",
+        f"{CRISIS_LINE_NAME}|{env.str('CRISIS_LINE', default='988')}|call",
+        f"{CRISIS_LINE_NAME}|{CRISIS_TEXT}|text",
+        f"{DV_HOTLINE_NAME}|{DV_HOTLINE}|call",
+        f"{CHILD_ABUSE_HOTLINE_NAME}|{CHILD_ABUSE_HOTLINE}|call",
+    ])
 ]
 # Matching: a mentee asks at most MAX_OPEN_ASKS mentors at once; an unanswered
 # proposal gets a reminder after PROPOSAL_REMIND_AFTER hours and expires after
@@ -260,7 +271,7 @@ MATCH_SUGGESTIONS_FOR_MENTEES = env.bool("MATCH_SUGGESTIONS_FOR_MENTEES", defaul
 CHAT_POST_TTL_DAYS = env.int("CHAT_POST_TTL_DAYS", default=14)
 # How many active matches one MEA supports at most (a per-MEA limit may lower it).
 MEA_CASELOAD_LIMIT = env.int("MEA_CASELOAD_LIMIT", default=8)
-CRISIS_LINE = env.str("CRISIS_LINE", default="988")
+CRISIS_LINE = env.str("CRISIS_LINE", default="988")  # the crisis line's number to call
 CRISIS_CHAT_URL = env.str("CRISIS_CHAT_URL", default="https://988lifeline.org/chat/")
 # Escalations: hours to acknowledge a report, by tier (1 MEA, 2 staff, 3 emergency).
 # Each report keeps the deadlines in force when it was made. Format "1=72,2=24,3=1".

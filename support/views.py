@@ -132,6 +132,15 @@ def assign_mea(request, pk):
     return redirect("support:match_detail", pk=match.pk)
 
 
+def _guidance_for_latest_report(request):
+    """The report a check-in just opened, on its own page: the guidance for what was named,
+    and the messages of this request (saved, and whether alerting is delayed)."""
+    from escalations.selectors import reported_by
+
+    concern = reported_by(request.user).filter(source="checkin").first()
+    return redirect("escalations:my_report", pk=concern.pk) if concern else redirect("emergency")
+
+
 @login_required
 def checkin_create(request, pk):
     match = _own_active_match(request, pk)
@@ -153,7 +162,7 @@ def checkin_create(request, pk):
                     "date": services.support_for(match).next_due
                 })
                 if services.needs_emergency_guidance(data.get("situations")):
-                    return redirect("emergency")
+                    return _guidance_for_latest_report(request)
                 return redirect("support:match_detail", pk=match.pk)
         else:
             messages.error(request, _("Please correct the highlighted fields."))
@@ -198,7 +207,7 @@ def request_answer(request, pk):
             else:
                 messages.success(request, _("Thank you. Your answer went to your MEA only."))
                 if services.needs_emergency_guidance(data.get("situations")):
-                    return redirect("emergency")
+                    return _guidance_for_latest_report(request)
                 return redirect("support:match_detail", pk=req.match_id)
         else:
             messages.error(request, _("Please correct the highlighted fields."))

@@ -246,6 +246,10 @@ TABLE = {
         only(["mentor"], kwargs={"pk": "concern_monitor"}),
         only(["mentee"], kwargs={"pk": "concern_about_mea"}),
     ],
+    "escalations:add_details": [  # only the reporter adds to their own report
+        only(["mentor"], 302, method="post", kwargs={"pk": "concern_tier1"}, data={"details": "More."}),
+        only(["mentee"], 302, method="post", kwargs={"pk": "concern_about_mea"}, data={"details": "More."}),
+    ],
     "escalations:debrief_answer": [
         only(["mentor"], 302, method="post", kwargs={"pk": "debrief_monitor"}),
         only(["mentee"], 302, method="post", kwargs={"pk": "debrief_about_mea"}),

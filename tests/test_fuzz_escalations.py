@@ -38,7 +38,7 @@ from tests.fuzzing import (
 
 pytestmark = pytest.mark.django_db
 
-FUZZED = {"escalations:report", "escalations:debrief_answer", "escalations:inbox_act"}
+FUZZED = {"escalations:report", "escalations:debrief_answer", "escalations:inbox_act", "escalations:add_details"}
 STATE = State("escalations", "support", "matches", "profiles")
 whose = st.one_of(st.sampled_from(["mine", "theirs"]), huge_ids)
 situations = st.lists(st.one_of(st.sampled_from(sorted(SITUATIONS_BY_KEY)), junk), max_size=3)
@@ -81,19 +81,17 @@ def fingerprint(concern):
 @FUZZ
 @given(data=spoiled({"about": "mentee", "details": "We cannot agree on anything."}), match=st.one_of(whose, ids),
        situations=situations, after_guidance=st.one_of(st.none(), bool_junk))
-def test_a_report_with_any_input_is_a_form_error_the_guidance_or_one_whole_report(w, data, match, situations,
-                                                                                  after_guidance):
+def test_a_report_with_any_input_is_a_form_error_or_one_whole_report_at_the_first_submit(w, data, match, situations,
+                                                                                          after_guidance):
     data = {**data, "match": pick(match, w.match, w.other_match), "situations": situations}
     if after_guidance is not None:
-        data["after_guidance"] = after_guidance
+        data["after_guidance"] = after_guidance  # the old second click: now ignored
     reporter = w.match.mentor
     with rolled_back():
         before = Concern.objects.count()
         response, verdict = send(as_(reporter), reverse("escalations:report"), data, state=STATE, still_asking=True)
-        if response.status_code == 200 and not any(t.name == "escalations/concern_form.html" for t in response.templates):
-            # Not an error: an emergency shows the guidance first, before anything is saved.
-            assert "escalations/concern_guidance.html" in [t.name for t in response.templates]
-            assert {s for s in situations if s in SITUATIONS_BY_KEY} and not after_guidance
+        if response.status_code == 200:
+            assert "escalations/concern_form.html" in [t.name for t in response.templates]
         assert Concern.objects.count() == before + (verdict == ACCEPTED)
         if verdict == ACCEPTED:
             concern = Concern.objects.latest("pk")
@@ -110,8 +108,7 @@ def test_a_report_form_error_says_what_is_wrong(w):
 
 def test_a_double_submitted_report_is_one_report_told_once(w):
     client = as_(w.match.mentee)
-    data = {"match": w.match.pk, "situations": ["actively_suicidal"], "about": "mentor", "details": "help",
-            "after_guidance": "1"}
+    data = {"match": w.match.pk, "situations": ["actively_suicidal"], "about": "mentor", "details": "help"}
     assert send(client, reverse("escalations:report"), data, state=STATE)[1] == ACCEPTED
     before = STATE.take()
     response, verdict = send(client, reverse("escalations:report"), data, state=STATE)
@@ -119,6 +116,28 @@ def test_a_double_submitted_report_is_one_report_told_once(w):
     concern = Concern.objects.get(reporter=w.match.mentee)
     assert response.url == reverse("escalations:my_report", args=[concern.pk])
     assert Debrief.objects.filter(person=w.match.mentee).count() == 1
+
+
+# --- Details added by the reporter afterwards ------------------------------------------------
+
+
+@FUZZ
+@given(details=st.one_of(st.just("He is at the station."), junk), which=whose,
+       who=st.sampled_from(["mentor", "mentee", "mea"]), extra=fields(["status", "reporter", "tier"]))
+def test_details_with_any_input_by_anyone_are_added_only_to_ones_own_report_and_whole(w, details, which, who, extra):
+    person = getattr(w.match, who)
+    theirs = w.other_concern.details
+    with rolled_back():
+        response, verdict = send(as_(person), reverse("escalations:add_details",
+                                                      args=[pick(which, w.concern, w.other_concern)]),
+                                 {**extra, "details": details}, state=STATE)
+        if (which, who) != ("mine", "mentor"):
+            assert response.status_code == 404
+        w.concern.refresh_from_db()
+        w.other_concern.refresh_from_db()
+        assert w.other_concern.details == theirs and w.concern.tier == 1
+        if verdict == ACCEPTED:
+            assert w.concern.details.endswith(details.strip())
 
 
 # --- The reporter's debrief answer --------------------------------------------------------

@@ -16,6 +16,7 @@ class ConcernFactory(factory.django.DjangoModelFactory):
     match = factory.SubFactory(MatchFactory)
     reporter = factory.LazyAttribute(lambda o: o.match.mentor)
     about = "mentee"
+    group = factory.LazyAttribute(lambda o: o.match.group if o.match else None)
     situations = factory.LazyFunction(lambda: ["relational"])
     details = "details"
     tier = 1

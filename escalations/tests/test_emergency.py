@@ -34,7 +34,13 @@ def _free_port() -> int:
 
 def _check(html: str) -> None:
     assert 'href="tel:911"' in html and 'href="tel:988"' in html and 'href="sms:988"' in html
-    assert "Stay with the person" in html and "Do not promise to keep it a secret" in html
+    for kind in ("You are thinking of hurting yourself", "Someone is about to hurt themselves",
+                 "Someone is abusing a partner or a child", "Someone is planning to hurt another person",
+                 "Someone is having a psychotic break"):
+        assert kind in html
+    assert 'href="tel:18007997233"' in html and 'href="sms:88788?&amp;body=START"' in html
+    assert 'href="tel:18004224453"' in html
+    assert "Stay with them" in html and "Do not promise to keep it a secret" in html
     assert "<script" not in html and "<link" not in html  # nothing else to load, no JavaScript
 
 
@@ -43,7 +49,7 @@ def test_the_emergency_page_renders_for_anyone_with_the_numbers_first(client):
     html = response.content.decode()
     assert response.status_code == 200
     _check(html)
-    assert html.index("tel:911") < html.index("While you wait")
+    assert html.index("tel:911") < html.index("What is happening?")
     assert len(response.content) < BUDGET
 
 
@@ -55,8 +61,10 @@ def test_the_emergency_page_needs_no_database(client, django_db_blocker):
 
 
 def test_the_emergency_page_numbers_are_configurable_per_program(client, settings):
-    settings.EMERGENCY_NUMBERS = [{"label": "Emergency", "number": "112", "kind": "call"}]
-    assert b'href="tel:112"' in client.get("/help/").content
+    settings.EMERGENCY_SERVICES = "112"
+    settings.DV_HOTLINE = "0808 2000 247"
+    html = client.get("/help/").content.decode()
+    assert 'href="tel:112"' in html and 'href="tel:08082000247"' in html and "tel:911" not in html
 
 
 @pytest.mark.parametrize("stopped", ["database", "redis and celery", "everything"])

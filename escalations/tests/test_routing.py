@@ -111,3 +111,32 @@ def test_an_unknown_or_empty_situation_is_refused():
 def test_the_decision_explains_itself():
     reasons = route(["conflict"], "mea", NO_MEA).reasons
     assert any("no MEA" in r for r in reasons) and any("about the MEA" in r for r in reasons)
+
+
+def test_a_report_about_oneself_goes_to_the_own_matchs_mea_as_the_table_says():
+    decision = route(["overwhelmed"], "self", WITH_MEA)
+    assert (decision.tier, decision.mea, decision.notify_staff) == (Tier.MEA, MEA, False)
+
+
+def test_a_self_report_with_no_match_goes_to_staff():
+    decision = route(["overwhelmed"], "self", None)
+    assert decision.mea is None and decision.notify_staff
+
+
+@pytest.mark.parametrize("key", ["actively_suicidal", "suicidal_thoughts_plan", "victim_of_abuse"])
+def test_a_self_report_of_danger_shows_the_crisis_line(key):
+    decision = route([key], "self", WITH_MEA)
+    assert decision.show_crisis_line and decision.notify_staff
+
+
+def test_an_emergency_about_oneself_is_tier_three():
+    decision = route(["actively_suicidal"], "self", NO_MEA)
+    assert decision.tier == Tier.EMERGENCY and decision.show_emergency_guidance_first
+
+
+@pytest.mark.parametrize("about", ["member", "someone"])
+@pytest.mark.parametrize("key", list(TABLE))
+def test_a_report_about_someone_outside_a_match_goes_to_staff_only(about, key):
+    decision = route([key], about, WITH_MEA)
+    assert decision.mea is None and decision.notify_staff
+    assert decision.tier == TABLE[key][0]

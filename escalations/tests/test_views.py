@@ -22,13 +22,15 @@ def post_report(client, match, *situations, about="mentee", follow=False, **extr
                        follow=follow)
 
 
-def test_the_form_groups_situations_as_the_seed_and_says_it_is_not_a_crisis_service(client, match):
+def test_the_form_asks_about_danger_first_in_the_mentors_words_and_says_it_is_not_a_crisis_service(client, match):
     client.force_login(match.mentor)
     response = client.get(reverse("escalations:report"))
     html = response.content.decode()
     assert "This is not a crisis service." in html
-    for heading in ("MEA Support", "Staff Support", "Professional services (emergencies)"):
-        assert heading in html
+    assert html.index("Is someone in danger right now?") < html.index("Do you need help with your match")
+    for internal in ("MEA Support", "Staff Support", "Professional services (emergencies)"):
+        assert internal not in html
+    assert "Your mentee is about to hurt themselves" in html and "I am having thoughts of suicide" in html
     assert 'href="/help/"' in html
     assert "no-store" in response["Cache-Control"]
 
@@ -46,23 +48,86 @@ def test_a_tier_one_report_is_saved_and_the_reporter_sees_its_next_step(client, 
     assert b"Waiting for your MEA" in response.content
 
 
-def test_an_emergency_shows_guidance_before_anything_is_saved_then_saves(client, match):
+def test_an_emergency_is_saved_at_the_first_submit_and_answered_with_its_guidance(client, match, staff_user):
     client.force_login(match.mentor)
-    response = post_report(client, match, "hurting_someone", "conflict")
-    html = response.content.decode()
-    assert 'href="tel:911"' in html and 'href="sms:988"' in html
-    assert "Do not promise to keep it a secret." in html
-    assert not Concern.objects.exists()
-    response = post_report(client, match, "hurting_someone", "conflict", after_guidance="1")
+    response = post_report(client, match, "hurting_someone", "conflict", follow=True)
     concern = Concern.objects.get()
     assert concern.tier == 3 and concern.situations == ["hurting_someone", "conflict"]
+    assert concern.escalated_to_staff and concern.routed_to_mea == match.mea
+    html = response.content.decode()
+    assert 'href="tel:911"' in html
+    assert "Someone is planning to hurt another person" in html and "Do not confront them" in html
+    assert "Program staff and the MEA can read it now" in html
+    assert "Your report was sent." in html and "could not be alerted" not in html
+    assert "Send the report to staff now" not in html
+    # The reporter who leaves at once to call for help finds it in "My reports".
+    assert f"Report #{concern.pk}".encode() in client.get(reverse("escalations:mine")).content
+
+
+@pytest.mark.parametrize("situation, guide, shown, not_shown", [
+    ("actively_suicidal", "Someone is about to hurt themselves", "Stay with them", "National Domestic Violence"),
+    ("abusing_someone", "Someone is abusing a partner or a child", 'href="tel:18007997233"', "Ask them directly"),
+    ("abusing_someone", "Someone is abusing a partner or a child", 'href="tel:18004224453"', "Stay with them"),
+    ("decompensation", "Someone is having a psychotic break", "Do not argue", "National Domestic Violence"),
+    ("hurting_someone", "Someone is planning to hurt another person", "Do not confront", "Ask them directly"),
+])
+def test_each_emergency_shows_the_guidance_for_that_emergency(client, match, situation, guide, shown, not_shown):
+    client.force_login(match.mentor)
+    html = post_report(client, match, situation, follow=True).content.decode()
+    assert guide in html and shown in html and not_shown not in html
+    assert html.index('href="tel:911"') < html.index("<dl")
 
 
 def test_suicidal_thoughts_with_a_plan_show_the_crisis_line_at_once(client, match):
     client.force_login(match.mentor)
     response = post_report(client, match, "suicidal_thoughts_plan", follow=True)
     assert Concern.objects.get().tier == 2
-    assert b'href="tel:988"' in response.content and b"crisis line" in response.content
+    html = response.content.decode()
+    assert 'href="tel:988"' in html and "Thoughts of suicide with a plan can turn urgent" in html
+
+
+def test_an_actively_suicidal_report_is_not_worded_as_thoughts_with_a_plan(client, match):
+    client.force_login(match.mentor)
+    html = post_report(client, match, "actively_suicidal", follow=True).content.decode()
+    assert "Someone is about to hurt themselves" in html and "with a plan can turn urgent" not in html
+
+
+@pytest.mark.django_db(transaction=True)  # the notifications are queued on commit
+def test_with_the_broker_down_the_report_is_saved_and_the_one_message_says_alerting_is_delayed(client, match,
+                                                                                                 dead_broker):
+    client.force_login(match.mentor)
+    html = post_report(client, match, "actively_suicidal", follow=True).content.decode()
+    assert Concern.objects.get().tier == 3
+    assert "could not be alerted just now" in html and "Your report was sent." not in html
+    assert "Someone is about to hurt themselves" in html
+
+
+def test_the_reporter_adds_details_after_the_report_is_saved(client, match):
+    client.force_login(match.mentor)
+    post_report(client, match, "decompensation")
+    concern = Concern.objects.get()
+    client.post(reverse("escalations:add_details", args=[concern.pk]), {"details": "He is at the station."})
+    concern.refresh_from_db()
+    assert concern.details.endswith("He is at the station.")
+    assert concern.events.filter(what="details").exists()
+
+
+def test_nobody_else_adds_details_to_a_report(client, match):
+    concern = report(match, "conflict")
+    for who in (match.mentee, match.mea):
+        client.force_login(who)
+        assert client.post(reverse("escalations:add_details", args=[concern.pk]), {"details": "x"}).status_code == 404
+    concern.refresh_from_db()
+    assert concern.details == "details"
+
+
+def test_empty_details_are_refused_with_a_message_and_change_nothing(client, match):
+    concern = report(match, "conflict")
+    client.force_login(match.mentor)
+    response = client.post(reverse("escalations:add_details", args=[concern.pk]), {"details": "  "}, follow=True)
+    assert b"Write the details first" in response.content or b"required" in response.content
+    concern.refresh_from_db()
+    assert concern.details == "details"
 
 
 def test_bad_input_changes_nothing_and_does_not_fail(client, match, other_group):

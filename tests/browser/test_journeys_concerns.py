@@ -1,5 +1,5 @@
 """Concerns in a real browser: a tier-1 report reaches the MEA who acknowledges
-it; an emergency shows the guidance before anything is saved; staff resolve a
+it; an emergency is saved at the first submit and answered with its guidance; staff resolve a
 report in the admin; a report with no situation explains itself."""
 
 import re
@@ -27,10 +27,10 @@ def test_a_mentor_reports_a_tier_1_concern_and_the_mea_acknowledges_it(site, gro
     site.login(match.mentor)
     _open_report_form(site)
     site.check("form")
-    page.get_by_label(re.compile("^Communication issues")).check()
-    page.get_by_label("The mentee").check()
+    page.get_by_label(re.compile("^It is hard to get in touch")).check()
+    page.get_by_label("My mentee").check()
     page.locator("#id_details").fill("We have not managed to meet for three weeks.")
-    page.get_by_role("button", name="Send the report").click()
+    page.get_by_role("button", name="Send the report now").click()
     page.wait_for_url(re.compile(r"/concerns/mine/\d+/$"))
     assert "Your report was sent" in page.get_by_role("status").first.inner_text()
     site.check("sent")
@@ -53,29 +53,25 @@ def test_a_mentor_reports_a_tier_1_concern_and_the_mea_acknowledges_it(site, gro
     assert concern.status == Concern.Status.ACKNOWLEDGED
 
 
-def test_a_mentor_reports_an_emergency_and_sees_the_guidance_before_anything_is_saved(site, group, mea):
+def test_a_mentor_reports_an_emergency_and_one_submit_saves_it_and_shows_the_guidance(site, group, mea):
     site.journey = "concern-emergency"
     match = supported_match(group, mea, days_ago=30)
     page = site.page
     site.login(match.mentor)
     _open_report_form(site)
-    page.get_by_label(re.compile("^Your Mentee is actively suicidal")).check()
-    page.get_by_label("The mentee").check()
-    page.get_by_role("button", name="Send the report").click()
-    page.wait_for_load_state()
+    page.get_by_label(re.compile("^Your mentee is about to hurt themselves")).check()
+    page.get_by_label("My mentee").check()
+    page.get_by_role("button", name="Send the report now").click()
+    page.wait_for_url(re.compile(r"/concerns/mine/\d+/$"))
+    concern = Concern.objects.get()
+    assert concern.tier == 3 and concern.escalated_to_staff, "saved at the first submit"
 
-    assert page.get_by_role("heading", level=1).inner_text() == "First: get help now"
+    assert page.get_by_role("heading", name="Someone is about to hurt themselves").is_visible()
     calls = page.locator("main a[href^='tel:']")
     assert calls.count() >= 1 and calls.first.is_visible()
     assert "tel:911" in calls.evaluate_all("els => els.map(e => e.getAttribute('href'))")
-    assert not Concern.objects.exists(), "the guidance comes before the report is saved"
+    assert "Program staff and the MEA can read it now" in page.locator("main").inner_text()
     site.check("guidance")
-
-    page.get_by_role("button", name="Send the report to staff now").click()
-    page.wait_for_url(re.compile(r"/concerns/mine/\d+/$"))
-    site.check("sent")
-    concern = Concern.objects.get()
-    assert concern.tier == 3 and concern.escalated_to_staff
 
 
 def test_a_report_without_a_situation_explains_next_to_the_list_and_saves_nothing(site, group, mea):
@@ -84,8 +80,8 @@ def test_a_report_without_a_situation_explains_next_to_the_list_and_saves_nothin
     page = site.page
     site.login(match.mentor)
     _open_report_form(site)
-    page.get_by_label("The mentee").check()
-    page.get_by_role("button", name="Send the report").click()
+    page.get_by_label("My mentee").check()
+    page.get_by_role("button", name="Send the report now").click()
     page.wait_for_load_state()
     error = page.locator("#situations-error")
     assert error.is_visible() and error.inner_text().strip() == "Choose at least one situation."
