@@ -57,6 +57,20 @@ def emergency_numbers(group=None) -> dict[str, str]:
     return numbers
 
 
+def program_list() -> list[dict]:
+    """The numbers staff listed in the program settings (profiles.program), as buttons, when they
+    changed the default list: shown beside the guidance on report pages (never on /help/, which
+    reads no database)."""
+    from profiles.program import program_settings
+
+    numbers = program_settings().emergency_numbers
+    if numbers == settings.EMERGENCY_NUMBERS:
+        return []
+    return [{"href": f"{'sms' if n['kind'] == 'text' else 'tel'}:{_tel(n['number'])}", "kind": n["kind"],
+             "label": (_("Text %(label)s (%(n)s)") if n["kind"] == "text" else _("Call %(label)s (%(n)s)"))
+             % {"label": n["label"], "n": n["number"]}} for n in numbers]
+
+
 def _tel(number: str) -> str:
     return re.sub(r"[^0-9+*#]", "", number)
 

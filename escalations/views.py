@@ -93,6 +93,7 @@ def my_report(request, pk):
         if open_ else []
     return render(request, "escalations/concern_detail.html", {
         "concern": concern, "events": events, "guides": guides, "told": _told(concern),
+        "program_lines": guidance.program_list() if guides else [],
         "reported": wording.reported_labels(concern.situations, concern.about),
         "debrief": getattr(concern, "debrief", None), "details_form": DetailsForm() if open_ else None,
     })
