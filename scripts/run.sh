@@ -12,7 +12,10 @@ $PY manage.py seed_demo
 set +e -m  # -m: each process below gets its own process group, signalled as one
 pids=()
 stop() {
-  trap - INT TERM EXIT
+  # A second signal (Ctrl-C twice, or SIGTERM to the whole group and again from
+  # `mentorship.devdb run`) must not cut this short and leave a process behind.
+  trap '' INT TERM
+  trap - EXIT
   # Warm shutdown first (the worker finishes the task in hand), then the group is killed.
   for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null; done
   for _ in $(seq 1 50); do
