@@ -148,7 +148,7 @@ ACCOUNT_SESSION_REMEMBER = None
 ACCOUNT_ADAPTER = "profiles.adapters.AccountAdapter"
 ACCOUNT_EMAIL_SUBJECT_PREFIX = ""
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
-MFA_TOTP_ISSUER = env.str("PROGRAM_NAME", default="Peer Mentorship")
+MFA_TOTP_ISSUER = env.str("PROGRAM_NAME", default="Peer Mentorship Program")
 # People who can read others' disclosures must use a second factor before any
 # page (mentorship.security.MFARequiredMiddleware). Off under DEBUG so the demo
 # logins of `make run` work; on in production unless MFA_ENFORCE=false.
@@ -212,6 +212,8 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
+# Files browsers ask for at the site's root (/favicon.ico), served by whitenoise.
+WHITENOISE_ROOT = BASE_DIR / "static" / "root"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
@@ -222,15 +224,23 @@ STORAGES = {
 }
 
 # --- Email ----------------------------------------------------------------
-# EMAIL_URL e.g. smtp+tls://user:pass@smtp.example.org:587 ; default prints to the console.
-EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
-vars().update(EMAIL_CONFIG)
-DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Mentorship Program <no-reply@localhost>")
-SERVER_EMAIL = DEFAULT_FROM_EMAIL
-EMAIL_TIMEOUT = 20
+# EMAIL_URL e.g. smtp+tls://user:pass@smtp.example.org:587. Unset: under DEBUG each
+# email is written to var/mail/ as an .eml file (mentorship/mail.py), else printed.
+if env.str("EMAIL_URL", default=""):
+    vars().update(env.email_url("EMAIL_URL"))
+elif DEBUG:
+    EMAIL_BACKEND = "mentorship.mail.EmlFolderBackend"
+    EMAIL_FILE_PATH = VAR_DIR / "mail"
+else:
+    EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
 
 # --- The program ----------------------------------------------------------
+# Its name everywhere: page titles, the navigation, emails (allauth's "Hello from ..."),
+# the authenticator app's entry, the staff console.
 PROGRAM_NAME = env.str("PROGRAM_NAME", default="Peer Mentorship Program")
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default=f"{PROGRAM_NAME} <no-reply@localhost>")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+EMAIL_TIMEOUT = 20
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 STAFF_EMAIL = env.str("STAFF_EMAIL", default="")
 # Emergency numbers are settings, not rows: the public guidance page must render

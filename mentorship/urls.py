@@ -1,6 +1,8 @@
 from allauth.account.decorators import secure_admin_login
+from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
+from django.utils.functional import lazy
 
 from escalations.views import emergency
 
@@ -9,8 +11,9 @@ from . import views
 # The admin signs in through allauth (same login, same MFA, same throttling).
 admin.autodiscover()
 admin.site.login = secure_admin_login(admin.site.login)
-admin.site.site_header = "Mentorship program — staff console"
-admin.site.site_title = "Mentorship staff"
+# Read when a page renders (lazy), so the program's name is always today's setting.
+admin.site.site_header = lazy(lambda: f"{settings.PROGRAM_NAME} — staff console", str)()
+admin.site.site_title = lazy(lambda: f"{settings.PROGRAM_NAME} staff", str)()
 
 urlpatterns = [
     path("", views.home, name="home"),

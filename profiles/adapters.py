@@ -1,12 +1,29 @@
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
 from allauth.account.adapter import DefaultAccountAdapter
+from django.conf import settings
 
 from .services import email_queue, profile_for
+
+
+@dataclass(frozen=True)
+class ProgramSite:
+    """What allauth's emails call the site ("Hello from {{ current_site.name }}!"): the program."""
+
+    name: str
+    domain: str
+
+
+def program_site() -> ProgramSite:
+    return ProgramSite(name=settings.PROGRAM_NAME, domain=urlsplit(settings.SITE_URL).netloc)
 
 
 class AccountAdapter(DefaultAccountAdapter):
     def send_mail(self, template_prefix, email, context):
         """Route allauth's emails (verification, reset) through our outbox, so
         a slow or failing SMTP server never loses a sign-up or breaks the page."""
+        context = {"email": email, **context, "current_site": program_site()}
         message = self.render_mail(template_prefix, email, context)
         html = next((body for body, mime in getattr(message, "alternatives", []) if mime == "text/html"), "")
         email_queue(to=email, subject=message.subject, body_text=message.body, body_html=html)
