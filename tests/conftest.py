@@ -26,6 +26,26 @@ def spare_redis(transactional_db):
 
 
 @pytest.fixture
+def broker_calls(monkeypatch) -> list[int]:
+    """Every attempt this process makes to reach Redis (redis-py's Connection.connect), by port.
+
+    Tests count these instead of timing a request: a page that makes no call to a
+    broker that is down cannot wait for it, and one that gives up after a bounded
+    number of attempts cannot hang."""
+    import redis.connection
+
+    calls: list[int] = []
+    real = redis.connection.AbstractConnection.connect
+
+    def connect(self):
+        calls.append(getattr(self, "port", 0))
+        return real(self)
+
+    monkeypatch.setattr(redis.connection.AbstractConnection, "connect", connect)
+    return calls
+
+
+@pytest.fixture
 def smtp():
     server = FakeSMTP()
     try:

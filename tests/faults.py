@@ -215,6 +215,14 @@ class Worker:
     def log(self, lines: int = 40) -> str:
         return "".join(self.output[-lines:])
 
+    def finished(self, *results) -> bool:
+        """Whether every one of these queued tasks (AsyncResults) has run to its end here.
+
+        The worker runs one task at a time, in the order queued (--pool=solo), and
+        logs each task's end with its id ("Task name[id] succeeded ...")."""
+        done = "".join(self.output)
+        return all(f"[{r.id}] succeeded" in done or f"[{r.id}] raised" in done for r in results)
+
     def kill(self) -> None:
         """SIGKILL: no cleanup, no acknowledgement, as when the machine loses the process."""
         self.proc.send_signal(signal.SIGKILL)

@@ -7,7 +7,6 @@ waiting for the minute; the few minutes of grace the drains leave are moved on
 by updating the rows' timestamps (tests/conftest.py age_outboxes).
 """
 
-import time
 from collections import Counter
 
 import pytest
@@ -27,16 +26,18 @@ pytestmark = [pytest.mark.redis, pytest.mark.postgres]
 
 REPORT_DELAYED = "could not be alerted just now"
 EMAIL_DELAYED = "emails about this will go out automatically within a few minutes"
-FAST = 10  # seconds: a stopped broker must not hang a request (two enqueue attempts at most per row)
+# A stopped broker must not hang a request: after the first refused enqueue, the rest of the
+# request's work is left for the drains at once (mentorship.outage.broker_refused_already), so a
+# request makes one refused enqueue: kombu's one retry, each a redis-py connect and its own retry.
+MOST_BROKER_CONNECTS = 4
 
 
-def post(client, user, url, data):
+def post(client, user, url, data, calls):
     client.force_login(user)
-    started = time.monotonic()
+    before = len(calls)
     response = client.post(url, data, follow=True)
-    took = time.monotonic() - started
     assert response.status_code == 200, response.status_code
-    assert took < FAST, f"{url} took {took:.1f}s with Redis stopped"
+    assert len(calls) - before <= MOST_BROKER_CONNECTS, f"{url}: {len(calls) - before} attempts to reach Redis"
     return response.content.decode()
 
 
@@ -46,27 +47,27 @@ def recover(spare_redis, start_worker, smtp, expected: Counter):
     spare_redis.start()
     worker = start_worker()
     age_outboxes()
+    drains = []
     for _ in range(2):
-        drain_concern_notifications.delay()
-        drain_email_outbox.delay()
+        drains += [drain_concern_notifications.delay(), drain_email_outbox.delay()]
+    # Every drain run has ended (a doubled message would have been sent by one of them).
     done = wait_until(
-        lambda: sum(Counter(r for r, _s in smtp.accepted).values()) >= sum(expected.values())
+        lambda: worker.finished(*drains)
         and not ConcernNotification.objects.filter(sent_at=None).exists()
         and not OutboundEmail.objects.filter(sent_at=None).exists(),
         timeout=40,
     )
     assert done, f"not delivered: {smtp.accepted}\n{worker.log()}"
-    time.sleep(1)  # anything doubled would arrive now
     assert Counter(r for r, _s in smtp.accepted) == expected, smtp.accepted
 
 
 def test_a_report_filed_while_redis_is_stopped_is_saved_and_delivered_once_when_it_is_back(
-    client, program, spare_redis, start_worker, smtp
+    client, program, spare_redis, start_worker, smtp, broker_calls
 ):
     match, staff = program["match"], program["staff"]
     spare_redis.stop()
     body = post(client, match.mentor, reverse("escalations:report"),
-                {"match": match.pk, "situations": ["victim_of_abuse"], "about": "mentee", "details": "d"})
+                {"match": match.pk, "situations": ["victim_of_abuse"], "about": "mentee", "details": "d"}, broker_calls)
     assert REPORT_DELAYED in body and "Emergency guidance" in body
     assert 'role="status"' in body, "the notice is announced to screen readers"
     concern = Concern.objects.get()
@@ -79,18 +80,18 @@ def test_a_report_filed_while_redis_is_stopped_is_saved_and_delivered_once_when_
 
 
 def test_a_check_in_naming_a_worry_while_redis_is_stopped_says_the_staff_alert_is_delayed(
-    client, program, spare_redis, start_worker, smtp
+    client, program, spare_redis, start_worker, smtp, broker_calls
 ):
     match, mea, staff = program["match"], program["mea"], program["staff"]
     spare_redis.stop()
     url = reverse("support:checkin_create", args=[match.pk])
     form = {"with_whom": "both", "held_on": timezone.localdate().isoformat(), "rating": "3", "meetings_held": "1",
             "meetings_cancelled": "0", "to_celebrate": "", "worrying": "w", "private_note": ""}
-    body = post(client, mea, url, form)
+    body = post(client, mea, url, form, broker_calls)
     assert "Check-in saved" in body and REPORT_DELAYED not in body and EMAIL_DELAYED not in body, \
         "nothing was queued, so no delay is announced"
 
-    body = post(client, mea, url, {**form, "situations": ["confessed_crime"]})
+    body = post(client, mea, url, {**form, "situations": ["confessed_crime"]}, broker_calls)
     assert "Check-in saved" in body and REPORT_DELAYED in body
     assert CheckIn.objects.filter(match=match).count() == 2
     assert Concern.objects.get().source == "checkin"
@@ -99,20 +100,21 @@ def test_a_check_in_naming_a_worry_while_redis_is_stopped_says_the_staff_alert_i
 
 
 def test_a_proposal_and_its_answer_made_while_redis_is_stopped_are_saved_and_each_email_goes_once(
-    client, program, spare_redis, start_worker, smtp
+    client, program, spare_redis, start_worker, smtp, broker_calls
 ):
     coordinator, mentee, mentor = program["coordinator"], program["waiting_mentee"], program["free_mentor"]
     spare_redis.stop()
     body = post(client, coordinator, reverse("matches:proposal_propose"),
-                {"mentee": mentee.pk, "mentor": mentor.pk, "reason": "Both in Harbor"})
+                {"mentee": mentee.pk, "mentor": mentor.pk, "reason": "Both in Harbor"}, broker_calls)
     assert "Proposal sent to both" in body and EMAIL_DELAYED in body
     proposal = Proposal.objects.get()
     assert OutboundEmail.objects.filter(sent_at=None, to__in=[mentee.email, mentor.email]).count() == 2
     assert Notification.objects.filter(user__in=[mentee, mentor]).count() == 2, "portal notices are there at once"
 
-    body = post(client, mentor, reverse("matches:proposal_accept", args=[proposal.pk]), {"confirm_not_close": "on"})
+    accept = reverse("matches:proposal_accept", args=[proposal.pk])
+    body = post(client, mentor, accept, {"confirm_not_close": "on"}, broker_calls)
     assert "The match starts when the other person says yes too" in body and EMAIL_DELAYED in body
-    body = post(client, mentee, reverse("matches:proposal_accept", args=[proposal.pk]), {"confirm_not_close": "on"})
+    body = post(client, mentee, accept, {"confirm_not_close": "on"}, broker_calls)
     assert "your match has started" in body and EMAIL_DELAYED in body
     assert Match.objects.filter(mentor=mentor, mentee=mentee, status=Match.Status.ACTIVE).exists()
 
@@ -121,19 +123,18 @@ def test_a_proposal_and_its_answer_made_while_redis_is_stopped_are_saved_and_eac
     assert len(set(smtp.accepted)) == 5, "five different emails, none doubled"
 
 
-def test_a_request_that_queues_nothing_says_nothing_about_delays(client, program, spare_redis):
+def test_a_request_that_queues_nothing_says_nothing_about_delays(client, program, spare_redis, broker_calls):
     spare_redis.stop()
-    body = post(client, program["mentor"], reverse("profiles:edit"), {})
+    body = post(client, program["mentor"], reverse("profiles:edit"), {}, broker_calls)
     assert REPORT_DELAYED not in body and EMAIL_DELAYED not in body
 
 
-def test_healthz_reports_the_stopped_broker_quickly_and_recovers(client, program, spare_redis):
+def test_healthz_reports_the_stopped_broker_and_recovers(client, program, spare_redis, broker_calls):
     spare_redis.stop()
-    started = time.monotonic()
     response = client.get(reverse("healthz"))
     assert response.status_code == 503 and response.json()["broker"] == "down"
     assert response.json()["database"] == "ok"
-    assert time.monotonic() - started < 5
+    assert 1 <= len(broker_calls) <= MOST_BROKER_CONNECTS, "asked the broker, and gave up after a bounded retry"
     spare_redis.start()
     assert client.get(reverse("healthz")).json()["broker"] == "ok"
 

@@ -2,7 +2,6 @@
 outbox row survives, the request that queued it succeeds, and the beat drain
 delivers it once things work again."""
 
-import time
 from datetime import timedelta
 
 import pytest
@@ -67,16 +66,15 @@ def test_deliver_raises_for_retry_but_never_marks_a_failed_email_sent(broken_smt
 
 
 def test_with_the_broker_down_a_request_that_queues_email_succeeds_and_the_row_is_saved(
-    client, dead_broker, mailoutbox, django_capture_on_commit_callbacks
+    client, dead_broker, mailoutbox, django_capture_on_commit_callbacks, broker_calls
 ):
-    started = time.monotonic()
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(
             reverse("account_signup"),
             {"email": "newcomer@example.org", "password1": "a-long-passphrase-42", "password2": "a-long-passphrase-42"},
         )
     assert response.status_code == 302
-    assert time.monotonic() - started < 15, "a dead broker must not hang the request"
+    assert 1 <= len(broker_calls) <= 4, "a dead broker must not hang the request: one enqueue, given up after a retry"
     row = OutboundEmail.objects.get(to="newcomer@example.org")
     assert row.sent_at is None, "not sent yet: the broker never got the task"
 

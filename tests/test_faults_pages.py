@@ -2,12 +2,11 @@
 every page that does not need the broker still works:
 
 - every page tests/authz_table.py opens (200) for a principal, in the matrix's
-  world of real rows, opens for that principal again, quickly;
+  world of real rows, opens for that principal again, without one attempt to
+  reach the broker (counted: so it cannot be waiting for it);
 - submits that queue email say what will happen (the submits that matter most,
   reports, check-ins and proposal answers, are in tests/test_faults_broker.py).
 """
-
-import time
 
 import pytest
 from django.test import Client
@@ -38,15 +37,16 @@ def redis_unreachable():
         undo()
 
 
-def test_every_page_each_role_may_open_still_opens_with_redis_unreachable(world, redis_unreachable):  # noqa: F811
+def test_every_page_each_role_may_open_still_opens_with_redis_unreachable(world, redis_unreachable,  # noqa: F811
+                                                                          broker_calls):
     """Every GET the authorization table answers 200 for a principal, asked again by
-    that principal with the broker down: still 200, and without waiting for it."""
+    that principal with the broker down: still 200, and without calling the broker."""
     people, objects = world
     clients = {principal: Client() for principal in PRINCIPALS}
     for principal, client in clients.items():
         if principal != "anonymous":
             client.force_login(people[principal])
-    opened, broken, slow = 0, [], []
+    opened, broken, called = 0, [], []
     for route, name, kwarg_names in ALL_URLS:
         rows = row_for(route, name)
         for row in rows if isinstance(rows, list) else [rows]:
@@ -56,26 +56,27 @@ def test_every_page_each_role_may_open_still_opens_with_redis_unreachable(world,
             for principal in PRINCIPALS:
                 if row["expect"][principal] != 200:  # a set ("any of these") is not a page that opens
                     continue
-                started = time.monotonic()
+                before = len(broker_calls)
                 response = clients[principal].get(path)
-                took = time.monotonic() - started
                 opened += 1
                 if response.status_code != 200:
                     broken.append(f"{path} as {principal}: {response.status_code}")
-                if took > 3:
-                    slow.append(f"{path} as {principal}: {took:.1f}s")
+                if len(broker_calls) > before:
+                    called.append(f"{path} as {principal}: {len(broker_calls) - before} attempts")
     assert not broken, "\n".join(broken)
-    assert not slow, "a page waited for the broker:\n" + "\n".join(slow)
+    assert not called, "a page tried to reach the broker:\n" + "\n".join(called)
     assert opened >= 100, opened
 
 
 @pytest.mark.postgres
-def test_signing_up_with_redis_unreachable_says_the_confirmation_email_is_delayed(transactional_db, redis_unreachable):
+def test_signing_up_with_redis_unreachable_says_the_confirmation_email_is_delayed(transactional_db, redis_unreachable,
+                                                                                  broker_calls):
     client = Client()
-    started = time.monotonic()
     response = client.post(reverse("account_signup"), {"email": "new@example.org", "password1": "a-long-passphrase-42",
                                                        "password2": "a-long-passphrase-42"}, follow=True)
-    assert response.status_code == 200 and time.monotonic() - started < 10
+    assert response.status_code == 200
+    # One enqueue, given up after kombu's one retry (each attempt a redis-py connect and its own retry).
+    assert 1 <= len(broker_calls) <= 4, broker_calls
     assert EMAIL_DELAYED in response.content.decode()
     assert OutboundEmail.objects.filter(to="new@example.org", sent_at=None).count() == 1
 
@@ -107,7 +108,6 @@ def test_a_request_queueing_many_emails_with_redis_unreachable_tries_the_broker_
                 email_queue(to=f"person{i}@example.org", subject="Proposal", body_text="x")
         return None
 
-    started = time.monotonic()
     BrokerOutageNoticeMiddleware(view)(RequestFactory().post("/"))
-    assert len(attempts) == 1 and time.monotonic() - started < 5
+    assert len(attempts) == 1
     assert OutboundEmail.objects.filter(sent_at=None).count() == 30, "every one is kept for the drain"

@@ -1,6 +1,5 @@
 """/healthz: database, broker and beat freshness for monitoring; 503 names the failing part."""
 
-import time
 from datetime import timedelta
 
 import pytest
@@ -48,11 +47,10 @@ def test_a_heartbeat_never_written_is_reported(client):
     assert response.json()["beat"] == "never"
 
 
-def test_a_dead_broker_is_reported_quickly(client, settings, fresh_beat):
+def test_a_dead_broker_is_reported_after_a_bounded_retry(client, settings, fresh_beat, broker_calls):
     settings.CELERY_BROKER_URL = "redis://127.0.0.1:1/0"  # nothing listens on port 1
-    started = time.monotonic()
     response = client.get("/healthz")
-    assert time.monotonic() - started < 6
+    assert 1 <= len(broker_calls) <= 4, broker_calls
     assert response.status_code == 503
     assert response.json()["broker"] == "down"
     assert response.json()["database"] == "ok"
