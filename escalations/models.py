@@ -121,6 +121,8 @@ class Concern(AuditedModelMixin, models.Model):
     acknowledged_at = models.DateTimeField(null=True, blank=True)
     resends = models.PositiveSmallIntegerField(default=0)
     all_staff_notified_at = models.DateTimeField(null=True, blank=True)
+    # Rounds of "every staff member told" so far: the chain repeats until someone acknowledges.
+    all_staff_rounds = models.PositiveIntegerField(default=0)
     resolved_at = models.DateTimeField(null=True, blank=True)
     outcome = models.TextField(_("outcome"), blank=True, max_length=2000)
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
@@ -182,7 +184,7 @@ class Concern(AuditedModelMixin, models.Model):
         who = _("program staff") if self.escalated_to_staff else _("your MEA")
         if self.status == self.Status.OPEN:
             return _("Waiting for %(who)s to acknowledge it (by %(when)s at the latest).") % {
-                "who": who, "when": timezone.localtime(self.ack_deadline).strftime("%b %d, %H:%M")}
+                "who": who, "when": timezone.localtime(self.ack_deadline).strftime("%b %d, %H:%M %Z")}
         if self.status == self.Status.ACKNOWLEDGED:
             return _("%(who)s has seen it and will reach out to you.") % {"who": str(who).capitalize()}
         if self.status == self.Status.IN_PROGRESS:

@@ -22,13 +22,20 @@ def open_concerns_by_match(match_ids, for_user) -> dict[int, int]:
 
 
 def inbox_for(user):
-    """Reports a handler works in the portal: routed to them as MEA and not yet with staff."""
+    """Reports routed to an MEA: open ones first, by tier (most urgent first), then by deadline; resolved last."""
     return (
         Concern.objects.visible_to(user)
         .filter(routed_to_mea=user)
         .select_related("match__mentor__profile", "match__mentee__profile", "reporter__profile")
-        .order_by("status", "ack_deadline")
+        .by_urgency()
     )
+
+
+def open_inbox_count(user) -> int:
+    """Reports waiting for the MEA to acknowledge (the count in the navigation); 0 for anyone else."""
+    if not getattr(user, "is_authenticated", False) or "mea" not in user.roles:
+        return 0
+    return Concern.objects.visible_to(user).filter(routed_to_mea=user, status=Concern.Status.OPEN).count()
 
 
 def reported_by(user):

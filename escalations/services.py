@@ -30,6 +30,7 @@ log = logging.getLogger(__name__)
 
 DEFAULT_ACK_DEADLINES = {1: 72, 2: 24, 3: 1}  # hours, by tier
 DEFAULT_MAX_RESENDS = 2
+DEFAULT_REPEAT_MAX_HOURS = 24  # the longest wait between two rounds to every staff member
 
 
 class ConcernError(Exception):
@@ -272,11 +273,21 @@ def concern_assign(concern: Concern, actor: User, assignee: User) -> Concern:
     return locked
 
 
-def concern_follow_up(concern_id: int) -> str:
-    """An unacknowledged report past its deadline: to staff, sent again, then to every staff member.
+def repeat_interval(concern: Concern, rounds: int) -> timedelta:
+    """How long after a round of "every staff member told" the next one comes: the staff
+    deadline, doubled each round, capped (ESCALATION_REPEAT_MAX_HOURS), like an on-call
+    escalation policy that repeats until someone acknowledges."""
+    cap = timedelta(hours=float(getattr(settings, "ESCALATION_REPEAT_MAX_HOURS", DEFAULT_REPEAT_MAX_HOURS)))
+    first = _hours(concern, _staff_deadline_tier(concern))
+    return min(first * 2 ** max(rounds - 1, 0), max(cap, first))
 
-    Safe to run twice: the lock and the moved deadline make a second run find
-    nothing due.
+
+def concern_follow_up(concern_id: int) -> str:
+    """An unacknowledged report past its deadline: to staff, sent again, then to every staff
+    member, and again to every staff member at a capped interval for as long as nobody
+    acknowledges it. It never stops on its own.
+
+    Safe to run twice: the lock and the moved deadline make a second run find nothing due.
     """
     now = timezone.now()
     max_resends = getattr(settings, "ESCALATION_MAX_RESENDS", DEFAULT_MAX_RESENDS)
@@ -295,13 +306,16 @@ def concern_follow_up(concern_id: int) -> str:
             ConcernEvent.objects.create(concern=concern, what=ConcernEvent.What.RESENT, note=f"#{concern.resends}")
             plan_notifications(concern, f"resend-{concern.resends}", mea=False, staff=True)
             return "resent"
-        if concern.all_staff_notified_at is None:
-            concern.all_staff_notified_at = now
-            concern.save(update_fields=["all_staff_notified_at"], audit_action=ConcernEvent.What.ALL_STAFF)
-            ConcernEvent.objects.create(concern=concern, what=ConcernEvent.What.ALL_STAFF)
-            plan_notifications(concern, "all-staff", mea=False, staff=False, all_staff=True)
-            return "all staff"
-    return "nothing left to send"
+        concern.all_staff_rounds += 1
+        concern.all_staff_notified_at = concern.all_staff_notified_at or now
+        concern.ack_deadline = now + repeat_interval(concern, concern.all_staff_rounds)
+        concern.save(update_fields=["all_staff_rounds", "all_staff_notified_at", "ack_deadline"],
+                     audit_action=ConcernEvent.What.ALL_STAFF)
+        ConcernEvent.objects.create(concern=concern, what=ConcernEvent.What.ALL_STAFF,
+                                    note=f"#{concern.all_staff_rounds}")
+        step = "all-staff" if concern.all_staff_rounds == 1 else f"all-staff-{concern.all_staff_rounds}"
+        plan_notifications(concern, step, mea=False, staff=False, all_staff=True)
+        return "all staff"
 
 
 def concern_record_access(concern: Concern, user: User, path: str = "") -> AccessEvent | None:

@@ -4,12 +4,14 @@
 - drain_concern_notifications (beat, every minute): rows whose immediate send was
   lost (broker down, endpoint failing) are delivered here.
 - check_concern_deadlines (beat, every minute): unacknowledged reports past their
-  deadline move to staff, are sent again, then go to every staff member.
+  deadline move to staff, are sent again, then go to every staff member, again and
+  again at a capped interval until someone acknowledges.
 """
 
 import logging
 
 from celery import shared_task
+from django.db.models import Q
 from django.utils import timezone
 
 from . import notifications
@@ -39,14 +41,24 @@ def drain_concern_notifications(limit: int = 500) -> int:
 
 
 @shared_task
-def check_concern_deadlines(limit: int = 500) -> int:
-    """Find open reports past their deadline (one query) and follow each up."""
-    due = list(
-        Concern.objects.filter(status=Concern.Status.OPEN, ack_deadline__lte=timezone.now())
-        .order_by("ack_deadline")
-        .values_list("pk", flat=True)[:limit]
-    )
-    for concern_id in due:
-        result = concern_follow_up(concern_id)
-        log.info("concern %s past its deadline: %s", concern_id, result)
-    return len(due)
+def check_concern_deadlines(batch_size: int = 500) -> int:
+    """Follow up every open report past its deadline, oldest due first, in batches.
+
+    No fixed top-N: old reports that keep coming due can never crowd out a new one,
+    because the run walks all of them (keyset pages on (deadline, id)); each one
+    followed up moves its deadline on, so the next run finds it only when due again.
+    """
+    now = timezone.now()
+    done, after = 0, None
+    while True:
+        due = Concern.objects.filter(status=Concern.Status.OPEN, ack_deadline__lte=now)
+        if after is not None:
+            due = due.filter(Q(ack_deadline__gt=after[0]) | Q(ack_deadline=after[0], pk__gt=after[1]))
+        page = list(due.order_by("ack_deadline", "pk").values_list("ack_deadline", "pk")[:batch_size])
+        for _deadline, concern_id in page:
+            result = concern_follow_up(concern_id)
+            log.info("concern %s past its deadline: %s", concern_id, result)
+        done += len(page)
+        if len(page) < batch_size:
+            return done
+        after = page[-1]

@@ -15,4 +15,11 @@ def program(request):
 
 def navigation(request):
     """Each role's own places in the navigation (lazy: no query unless rendered)."""
-    return {"role_homes": lambda: homes_for(getattr(request, "user", None))}
+    user = getattr(request, "user", None)
+
+    def open_reports() -> int:
+        from escalations.selectors import open_inbox_count
+
+        return open_inbox_count(user)
+
+    return {"role_homes": lambda: homes_for(user), "open_reports": open_reports}

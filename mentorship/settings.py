@@ -290,6 +290,9 @@ ESCALATION_ACK_DEADLINES = {
 }
 # A staff report nobody acknowledged is sent again this many times, then to every staff member.
 ESCALATION_MAX_RESENDS = env.int("ESCALATION_MAX_RESENDS", default=2)
+# Then every staff member is told, again after the staff deadline, doubling, at most this many hours apart,
+# until someone acknowledges: the follow-up never stops on its own.
+ESCALATION_REPEAT_MAX_HOURS = env.float("ESCALATION_REPEAT_MAX_HOURS", default=24)
 # Staff chat incoming webhook (Discord or Slack format, detected from the URL); empty: off.
 STAFF_WEBHOOK_URL = env.str("STAFF_WEBHOOK_URL", default="")
 

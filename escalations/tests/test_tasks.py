@@ -58,7 +58,7 @@ def test_a_tier_one_report_acknowledged_in_time_stays_with_the_mea(match, staff_
     assert not concern.escalated_to_staff
 
 
-def test_a_staff_report_not_acknowledged_is_sent_again_up_to_the_limit_then_to_every_staff_member(
+def test_a_staff_report_not_acknowledged_is_sent_again_then_to_every_staff_member_again_and_again(
     match, staff_user, group, settings
 ):
     settings.ESCALATION_MAX_RESENDS = 2
@@ -75,11 +75,13 @@ def test_a_staff_report_not_acknowledged_is_sent_again_up_to_the_limit_then_to_e
         ("raised", match.mea.email), ("raised", "inbox@program.example"),
         ("resend-1", "inbox@program.example"), ("resend-2", "inbox@program.example"),
     ]
-    assert sorted(sent[4:]) == sorted([("all-staff", staff_user.email), ("all-staff", second_staff.email)])
+    everyone = [staff_user.email, second_staff.email]
+    assert sorted(sent[4:]) == sorted((step, email) for step in ("all-staff", "all-staff-2", "all-staff-3")
+                                      for email in everyone)
     concern.refresh_from_db()
-    assert concern.resends == 2 and concern.all_staff_notified_at is not None
+    assert concern.resends == 2 and concern.all_staff_notified_at is not None and concern.all_staff_rounds == 3
     assert [e for e in concern.events.values_list("what", flat=True)] == [
-        "raised", "resent", "resent", "all_staff"]
+        "raised", "resent", "resent", "all_staff", "all_staff", "all_staff"]
 
 
 def test_an_emergency_is_sent_again_after_an_hour(match, staff_user):
@@ -286,3 +288,47 @@ def test_no_report_text_reaches_notifications_logs_or_the_outbox(
     for text in leaks:
         assert marker not in text
         assert "victim of abuse" not in text.lower()
+
+
+def test_an_unacknowledged_emergency_is_repeated_to_every_staff_member_at_a_capped_interval(match, staff_user,
+                                                                                         settings):
+    settings.ESCALATION_MAX_RESENDS = 0
+    settings.ESCALATION_REPEAT_MAX_HOURS = 4
+    with time_machine.travel(timezone.now(), tick=False) as clock:
+        concern = report(match, "decompensation")  # tier 3: one hour to acknowledge
+        gaps = []
+        for _ in range(6):
+            concern.refresh_from_db()
+            gaps.append(concern.ack_deadline)
+            clock.move_to(concern.ack_deadline + timedelta(seconds=1))
+            check_concern_deadlines()
+        concern.refresh_from_db()
+        assert concern.all_staff_rounds == 6
+        hours = [round((b - a).total_seconds() / 3600) for a, b in zip(gaps, gaps[1:], strict=False)]
+        assert hours == [1, 2, 4, 4, 4], hours  # doubling, then capped
+        concern_acknowledge(concern, staff_user)
+        clock.shift(timedelta(days=2))
+        check_concern_deadlines()
+    concern.refresh_from_db()
+    assert concern.all_staff_rounds == 6, "acknowledged: the chain stops"
+
+
+def test_thousands_of_long_unacknowledged_reports_do_not_delay_a_new_ones_follow_up(match, staff_user, settings):
+    settings.ESCALATION_MAX_RESENDS = 0
+    settings.ESCALATION_REPEAT_MAX_HOURS = 24
+    long_ago = timezone.now() - timedelta(days=30)
+    # Reports whose chain ran long ago and that nobody acknowledged, all due again.
+    Concern.objects.bulk_create([
+        Concern(reporter=match.mentor, match=match, group=match.group, about="mentee", situations=["victim_of_abuse"],
+                tier=2, kind="monitor", escalated_to_staff=True, escalated_at=long_ago, deadlines={"2": 24.0},
+                ack_deadline=long_ago + timedelta(minutes=i), resends=0, all_staff_rounds=9,
+                all_staff_notified_at=long_ago, created_at=long_ago)
+        for i in range(2000)
+    ])
+    with time_machine.travel(timezone.now(), tick=False) as clock:
+        fresh = report(match, "decompensation")
+        clock.shift(timedelta(minutes=65))
+        check_concern_deadlines(batch_size=500)
+    fresh.refresh_from_db()
+    assert fresh.all_staff_rounds == 1 and fresh.all_staff_notified_at is not None
+    assert not Concern.objects.filter(status="open", ack_deadline__lte=timezone.now()).exists()

@@ -1,6 +1,8 @@
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
+from escalations import services
 from escalations.models import Concern
 from escalations.services import concern_raise
 from escalations.tests.factories import ConcernFactory
@@ -301,3 +303,72 @@ def test_the_inbox_and_my_reports_use_a_fixed_number_of_queries(client, match, r
     client.force_login(match.mentor)
     with django_assert_max_num_queries(10):
         assert client.get(reverse("escalations:mine")).status_code == 200
+
+
+def test_the_inbox_lists_open_reports_by_tier_then_deadline_and_resolved_last_with_the_tier_in_words(
+        client, match, staff_user):
+    tier1 = report(match, "conflict")
+    services.concern_acknowledge(tier1, match.mea)
+    services.concern_start(tier1, match.mea)
+    emergency = report(match, "decompensation", details="e")
+    monitor = report(match, "victim_of_abuse", details="m")
+    done = report(match, "relational", details="r")
+    services.concern_acknowledge(done, match.mea)
+    services.concern_resolve(done, match.mea, "Talked")
+    Concern.objects.filter(pk=emergency.pk).update(ack_deadline=timezone.now() + timezone.timedelta(days=9))
+    client.force_login(match.mea)
+    html = client.get(reverse("escalations:inbox")).content.decode()
+    order = [html.index(f">#{c.pk}<") for c in (emergency, monitor, tier1, done)]
+    assert order == sorted(order)
+    assert "Urgent" in html and "Needs staff today" in html and "UTC" in html
+
+
+def test_the_meas_navigation_links_the_inbox_with_the_count_waiting(client, match):
+    report(match, "conflict")
+    report(match, "communication", details="c")
+    client.force_login(match.mea)
+    html = client.get(reverse("profiles:me")).content.decode()
+    assert f'href="{reverse("escalations:inbox")}"' in html and ">2<span class=\"visually-hidden\"> waiting" in html
+
+
+def test_the_navigation_has_no_inbox_for_people_who_are_not_meas(client, match):
+    report(match, "conflict")
+    client.force_login(match.mentor)
+    assert reverse("escalations:inbox").encode() not in client.get(reverse("profiles:me")).content
+
+
+def test_the_staff_queue_lists_open_reports_by_tier_resolved_last_with_deadlines_and_their_time_zone(
+        client, match, staff_user):
+    resolved3 = report(match, "hurting_someone", details="x")
+    services.concern_acknowledge(resolved3, staff_user)
+    services.concern_resolve(resolved3, staff_user, "Police came")
+    open2 = report(match, "victim_of_abuse", details="y")
+    open3 = report(match, "decompensation", details="z")
+    client.force_login(staff_user)
+    html = client.get(reverse("admin:escalations_concern_changelist")).content.decode()
+    ids = [html.index(f"/admin/escalations/concern/{c.pk}/change/") for c in (open3, open2, resolved3)]
+    assert ids == sorted(ids)
+    assert "Urgent" in html and "Needs staff today" in html and "UTC" in html
+
+
+def test_a_notification_says_urgent_without_saying_what_and_links_the_mea_to_their_inbox(match, staff_user,
+                                                                                            mailoutbox):
+    from escalations.notifications import concern_link, concern_subject
+
+    concern = report(match, "actively_suicidal")
+    assert concern_subject(concern).startswith("Urgent")
+    assert "suicid" not in concern_subject(concern).lower()
+    assert concern_link(concern, match.mea.pk).endswith(reverse("escalations:inbox_detail", args=[concern.pk]))
+    assert concern_link(concern, staff_user.pk).endswith(
+        reverse("admin:escalations_concern_change", args=[concern.pk]))
+    monitor = report(match, "victim_of_abuse", details="v")
+    assert "needs staff today" in concern_subject(monitor)
+    client_link = concern_link(monitor, match.mea.pk)
+    assert "/concerns/inbox/" in client_link
+
+
+def test_the_debrief_after_harassment_is_not_worded_as_someone_elses_crisis(client, match, staff_user):
+    concern = concern_raise(reporter=match.mentee, match=match, situations=["harassed"], about="mentor")
+    client.force_login(match.mentee)
+    html = client.get(reverse("escalations:my_report", args=[concern.pk])).content.decode()
+    assert "Carrying someone else" not in html and "Being harassed or treated unfairly is not okay" in html
