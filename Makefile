@@ -48,7 +48,7 @@ test: install
 lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/bandit -q -r mentorship profiles matches support escalations community -x '*/tests/*' -lll
-	$(PY) manage.py makemigrations --check --dry-run
+	$(DEVDB) $(PY) manage.py makemigrations --check --dry-run
 	$(PIP) check
 
 ## Benchmarks on their own database (<DATABASE_URL name>_bench, on the embedded PostgreSQL when

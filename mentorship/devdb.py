@@ -208,6 +208,9 @@ def run(command: list[str]) -> int:
 
 
 def main(argv: list[str]) -> int:
+    import environ
+
+    environ.Env.read_env(BASE_DIR / ".env", overwrite=False)  # as settings.py does: a DATABASE_URL there counts
     action, rest = (argv[0], argv[1:]) if argv else ("url", [])
     if action == "run":
         return run(rest[1:] if rest[:1] == ["--"] else rest)

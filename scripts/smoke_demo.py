@@ -150,7 +150,7 @@ def start(port: int) -> subprocess.Popen:
     return subprocess.Popen(command, cwd=ROOT, env=env, start_new_session=True)  # noqa: S603 - our own script
 
 
-def stop(proc: subprocess.Popen, timeout: float = 30) -> float:
+def stop(proc: subprocess.Popen, timeout: float = 20) -> float:
     began = time.monotonic()
     if proc.poll() is None:
         proc.send_signal(signal.SIGTERM)
