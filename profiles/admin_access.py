@@ -115,16 +115,15 @@ class RoleAdminMixin(OfferedLookupsAdminMixin, CheapCountAdminMixin):
 
 
 class ScopedAdminMixin:
-    """An admin or inline whose rows are read through the model's `visible_to`."""
+    """An admin or inline whose rows are read through the model's `visible_to`.
+
+    The superuser too: Django's superuser passes every permission check but reads
+    what program staff read (User.is_program_staff), no more. The technical owner
+    keeps the program's confidences (a tier-1 report the MEA still holds, the MEA's
+    handling notes, check-in text)."""
 
     def get_queryset(self, request):
-        queryset = super().get_queryset(request)
-        if request.user.is_superuser:
-            # Django's superuser (made with createsuperuser, not a program role) is
-            # the site's owner and passes every permission check; scoping is no
-            # different. Program staff and everyone else read through visible_to.
-            return queryset
-        return queryset.visible_to(request.user)
+        return super().get_queryset(request).visible_to(request.user)
 
 
 def adopt_registered_admins(site=admin.site, overrides: dict | None = None) -> None:

@@ -109,7 +109,10 @@ class User(AbstractUser):
 
     @property
     def is_program_staff(self) -> bool:
-        return Role.STAFF in self.roles
+        """Program staff: an active staff role. Django's superuser (the site's technical owner)
+        reads as staff too, under the same rules on confidential text (every visible_to): never
+        a tier-1 report that was not escalated, an MEA's handling notes, or check-in text."""
+        return Role.STAFF in self.roles or (self.is_superuser and self.is_active)
 
     @property
     def coordinated_group_ids(self) -> set[int]:
