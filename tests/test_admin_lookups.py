@@ -70,9 +70,12 @@ def test_every_admin_refuses_a_lookup_it_does_not_offer_on_every_text_field(clie
     client.force_login(admin_user)
     applied, tried = [], 0
     for model, _model_admin in ADMINS:
+        bare = client.get(changelist(model))
         for lookup in hidden_lookups(model):
             tried += 1
             response = client.get(changelist(model), {lookup: "x"})
+            if bare.status_code == 302 and response.status_code == 302 and response.url == bare.url:
+                continue  # a single-row admin (program settings) has no list to filter: it goes to its one page
             if response.status_code != 400:
                 applied.append(f"{model._meta.label}?{lookup}=x: {response.status_code}")
     assert tried > 200, "the walk reached the text fields of every admin"
@@ -104,6 +107,8 @@ def test_every_offered_filter_choice_search_and_date_drill_down_still_answers(cl
     for model, model_admin in ADMINS:
         url = changelist(model)
         page = client.get(url)
+        if page.status_code == 302:
+            continue  # a single-row admin (program settings): no list, no filters
         assert page.status_code == 200, model._meta.label
         cl = page.context["cl"]
         queries = [choice["query_string"] for spec in cl.filter_specs for choice in spec.choices(cl)]
