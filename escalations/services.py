@@ -25,6 +25,7 @@ from profiles.resubmit import resubmitted
 from .models import Concern, ConcernEvent, Debrief
 from .notifications import plan_notifications
 from .routing import MATCH_ROLES, About, Tier, UnknownSituation, route
+from .signals import concern_changed
 
 log = logging.getLogger(__name__)
 
@@ -143,6 +144,7 @@ def concern_raise(
             owner = decision.mea if decision.mea and decision.mea.pk != reporter.pk else None
             Debrief.objects.create(concern=concern, person=reporter, owner=owner, due_on=(now + timedelta(days=3)).date())
         plan_notifications(concern, "raised", mea=bool(decision.mea), staff=decision.notify_staff)
+        concern_changed.send(sender=Concern, match_id=concern.match_id)
     log.info("concern %s raised: tier %s, mea %s, staff %s", concern.pk, concern.tier,
              concern.routed_to_mea_id, concern.escalated_to_staff)
     return concern
@@ -196,6 +198,7 @@ def _move(concern: Concern, actor: User | None, status: str, what: str, *, note:
             setattr(locked, name, value)
         locked.save(update_fields=["status", *fields], audit_action=what)
         ConcernEvent.objects.create(concern=locked, actor=actor, what=what, note=note)
+        concern_changed.send(sender=Concern, match_id=locked.match_id)
     return locked
 
 

@@ -38,6 +38,19 @@ class MatchQuerySet(AuditedQuerySet):
             return self.none()
         return self.filter(mentor=user)
 
+    def supported_by(self, user) -> "MatchQuerySet":
+        """The matches the person supports as MEA: a part of `visible_to(user)`, written
+        without its OR of roles so that Postgres walks the (mea, status, -need_score) index."""
+        if not getattr(user, "is_authenticated", False):
+            return self.none()
+        return self.filter(mea=user)
+
+    def coordinated_by(self, user) -> "MatchQuerySet":
+        """The matches of the groups the person coordinates: a part of `visible_to(user)`."""
+        if not getattr(user, "is_authenticated", False):
+            return self.none()
+        return self.filter(group_id__in=user.coordinated_group_ids)
+
     def active(self) -> "MatchQuerySet":
         return self.filter(status=Match.Status.ACTIVE)
 
@@ -69,6 +82,9 @@ class Match(AuditedModelMixin, models.Model):
     end_reason = models.TextField(_("private reason"), max_length=2000, blank=True)
     gratitude_note = models.TextField(_("a note of thanks to the other person"), max_length=2000, blank=True)
     suitability_rating = models.PositiveSmallIntegerField(_("how well suited was this pairing"), null=True, blank=True)
+    # How much the match needs its MEA's attention, as the dashboards rank it: written by
+    # support.need (the one ranking) whenever its inputs change, and nightly as days pass.
+    need_score = models.IntegerField(default=0, editable=False)
 
     objects = MatchQuerySet.as_manager()
 
@@ -93,8 +109,9 @@ class Match(AuditedModelMixin, models.Model):
         indexes = [
             # The mentor's current and past lists, a page at a time, newest first.
             models.Index(fields=["mentor", "status", "-started_at"], name="match_mentor_status_started"),
-            models.Index(fields=["mea", "status"], name="match_mea_status"),
-            models.Index(fields=["group", "status"], name="match_group_status"),
+            # The MEA's and the coordinator's dashboards, most in need first, a page at a time.
+            models.Index(fields=["mea", "status", "-need_score", "id"], name="match_mea_need"),
+            models.Index(fields=["group", "status", "-need_score", "id"], name="match_group_need"),
             # The staff changelist, newest first (the admin adds -id for a stable order):
             # a page is read along it instead of sorting every match (94 -> 20 ms at 126,838).
             models.Index(fields=["-started_at", "-id"], name="match_started_desc"),

@@ -27,6 +27,7 @@ from profiles.services import role_grant
 from . import notices
 from .models import Match, MatchEvent, MentorApplication, MentorProfile, Proposal, Quality
 from .selectors import suggest_mea
+from .signals import match_changed
 
 log = logging.getLogger(__name__)
 
@@ -296,6 +297,7 @@ def _activate(proposal: Proposal, by: User) -> Match:
     proposal.match = match
     proposal.save(update_fields=["status", "decided_at", "match"])
     _event(MatchEvent.Kind.STARTED, by, match=match, proposal=proposal)
+    match_changed.send(sender=Match, match_ids=[match.pk])
     if match.mea_id:
         _event(MatchEvent.Kind.MEA_ASSIGNED, None, match=match)
     notices.match_started(match)
@@ -436,5 +438,6 @@ def match_end(
         match.save(update_fields=["status", "ended_at", "ended_by", "end_reason", "gratitude_note", "suitability_rating"],
                    audit_action="ended")
     _event(MatchEvent.Kind.ENDED, by, match=match)
+    match_changed.send(sender=Match, match_ids=[match.pk])
     notices.match_ended(match, by)
     return match

@@ -6,6 +6,7 @@ import re
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import Count, Q
 from django.http import Http404
@@ -14,7 +15,6 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from mentorship.paging import Page, clamp, page_number
 from profiles.access import role_required
 from profiles.models import Membership, Profile, Role, User
 
@@ -85,6 +85,13 @@ def mentee_home(request):
 MENTOR_PAGE_SIZE = 10
 
 
+def _page(matches, total: int, number):
+    """Django's page of `matches`, the total already known (counted with the mentor's profile)."""
+    paginator = Paginator(matches, MENTOR_PAGE_SIZE)
+    paginator.count = total  # Paginator.count is a cached property: the known total saves a COUNT query
+    return paginator.get_page(number)
+
+
 @role_required(Role.MENTOR)
 def mentor_home(request):
     """The mentor's availability, proposals and mentees: current and past each a page at a time.
@@ -108,20 +115,16 @@ def mentor_home(request):
         current_total, past_total = found["current"], found["past"]
     mine = (Match.objects.mentored_by(user)
             .select_related("mentee__profile", "mea__profile", "group").order_by("-started_at"))
-    current = Page([], current_total, clamp(page_number(request), current_total, MENTOR_PAGE_SIZE), MENTOR_PAGE_SIZE)
-    past = Page([], past_total, clamp(page_number(request, "past"), past_total, MENTOR_PAGE_SIZE), MENTOR_PAGE_SIZE)
-    if current_total:
-        current.rows = list(mine.active()[current.offset:current.offset + MENTOR_PAGE_SIZE])
-    if past_total:
-        past.rows = list(mine.filter(status=Match.Status.ENDED)[past.offset:past.offset + MENTOR_PAGE_SIZE])
+    current = _page(mine.active(), current_total, request.GET.get("page"))
+    past = _page(mine.filter(status=Match.Status.ENDED), past_total, request.GET.get("past"))
     waiting = []
     if profile and profile.status == MentorProfile.Status.AVAILABLE and profile.active_count < profile.capacity:
         waiting = list(selectors.waiting_mentees(_member_group_ids(user)).exclude(pk=user.pk)[:20])
     return render(request, "matches/mentor_home.html", {
         "mentor_profile": profile,
-        "current": current.rows,
+        "current": current.object_list,
         "current_page": current,
-        "past": past.rows,
+        "past": past.object_list,
         "past_page": past,
         "proposals": Proposal.objects.visible_to(user).open().filter(mentor=user).select_related("mentee__profile", "group"),
         "waiting": waiting,

@@ -24,6 +24,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from matches.models import Match
+from matches.signals import match_changed
 from profiles.audit import audit_actor
 from profiles.models import User
 from profiles.resubmit import resubmitted
@@ -159,6 +160,7 @@ def meeting_cancel(*, meeting: Meeting, by: User) -> Meeting:
         m.sequence += 1
     m.status, m.closed_at, m.closed_by = Meeting.Status.CANCELLED, timezone.now(), by
     _save(m, by, "cancelled", ["status", "closed_at", "closed_by", "sequence"])
+    match_changed.send(sender=Meeting, match_ids=[m.match_id])  # cancellations raise the need score
     if m.invited:
         notices.meeting_announce(m, "cancelled", to=[m.match.mentor, m.match.mentee], invite=True)
     else:

@@ -53,6 +53,12 @@ app.conf.beat_schedule = {
         "task": "support.tasks.reminders_scan",
         "schedule": crontab(minute="*/10"),
     },
+    # The dashboards' stored need score, for the new day (a check-in that became
+    # due or overdue) and repaired where it drifted; logs how many (support.need).
+    "need-scores-recompute": {
+        "task": "support.tasks.need_scores_recompute",
+        "schedule": crontab(hour=0, minute=5),
+    },
     # Concern notifications whose immediate delivery was lost (broker down,
     # webhook failing) are delivered here: no report goes untold.
     "drain-concern-notifications": {

@@ -12,3 +12,19 @@ class SupportConfig(AppConfig):
 
         register_exporter("support", privacy.export, covers=privacy.COVERS, exempt=privacy.EXEMPT)
         register_eraser("support", privacy.erase)
+
+        # The stored need score follows the matches and reports it is made of (support.need).
+        from escalations.signals import concern_changed
+        from matches.signals import match_changed
+
+        from .need import need_score_refresh
+
+        def match_moved(sender, match_ids, **kwargs):
+            need_score_refresh(match_ids)
+
+        def concern_moved(sender, match_id, **kwargs):
+            if match_id is not None:  # a report about someone outside a match has no match to rank
+                need_score_refresh([match_id])
+
+        match_changed.connect(match_moved, weak=False, dispatch_uid="support.need.match")
+        concern_changed.connect(concern_moved, weak=False, dispatch_uid="support.need.concern")

@@ -13,6 +13,7 @@ from matches.models import Match
 
 from . import services
 from .models import CheckIn, CheckInRequest, MEAProfile, Milestone
+from .need import need_scores_recompute
 
 GROUP_MEA = {"harbor": "mea_alex", "cedar": "mea_sam"}
 HOW_TO_REACH = {
@@ -76,4 +77,7 @@ def seed(ctx) -> None:
     match = matches.get(ASK_MENTOR_OF)
     if match and match.mea_id and not CheckInRequest.objects.filter(match=match).exists():
         services.checkin_request_create(match=match, by=match.mea, respondent=match.mentor)
+    # The dashboards' stored need score for every demo match (what the nightly task does): the
+    # demo's meetings, reports and matches were partly written directly, not through the services.
+    need_scores_recompute()
     ctx.log(f"support: check-ins on {len(matches)} demo matches; a self check-in waits for {ASK_MENTOR_OF}'s mentor")

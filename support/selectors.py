@@ -1,41 +1,27 @@
 """Reads for the MEA, coordinator and staff dashboards.
 
 Every function here runs a fixed number of queries whatever the number of
-matches: the per-match check-in state is denormalised in MatchSupport, and the
-open-concern counts come from one grouped query in the escalations app.
+matches: the per-match check-in state is denormalised in MatchSupport, the
+need score stored on the match (support.need), and the open-concern counts
+come from one grouped query in the escalations app.
 """
 
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from django.db.models import (
-    Case,
-    Count,
-    DateField,
-    ExpressionWrapper,
-    F,
-    Func,
-    IntegerField,
-    OuterRef,
-    Q,
-    QuerySet,
-    Subquery,
-    Value,
-    When,
-    Window,
-)
-from django.db.models.functions import Cast, Coalesce, Least
+from django.core.paginator import Page, Paginator
+from django.db.models import Count, DateField, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models.functions import Cast, Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 
 from matches.models import Match
 from meetings.models import Goal, Meeting
-from mentorship.paging import MAX_PAGE, Page
 from profiles.models import User
 
-from .cadence import cadence, next_due
+from .cadence import cadence
 from .models import CheckIn, CheckInRequest, MatchSupport, Milestone
+from .need import assess, support_or_fresh
 
 CELEBRATE_DAYS = 45
 
@@ -62,64 +48,10 @@ class Row:
         return self.score >= 20
 
 
-def _support_of(match: Match) -> MatchSupport:
-    support = getattr(match, "support", None)  # missing until the first beat run or check-in
-    if support is None:
-        support = MatchSupport(match=match, next_due=next_due(timezone.localdate(match.started_at), 0, None))
-    return support
-
-
-def _assess(row: Row, today: date, *, for_coordinator: bool) -> None:
-    c, s = cadence(), row.support
-    if row.open_concerns:
-        row.score += 100 * row.open_concerns
-        row.reasons.append(ngettext("%(n)d open concern", "%(n)d open concerns", row.open_concerns) % {"n": row.open_concerns})
-    if for_coordinator and row.match.mea_id is None:
-        row.score += 50
-        row.reasons.append(_("No MEA yet"))
-    late = (today - s.next_due).days
-    if late > 0:
-        row.score += 40 + min(late, 60)
-        row.reasons.append(ngettext("Check-in overdue by %(n)d day", "Check-in overdue by %(n)d days", late) % {"n": late})
-    elif late >= -3:
-        row.score += 5
-        row.reasons.append(_("Check-in due soon"))
-    if s.checkins_done == 0:
-        row.score += 25
-        row.reasons.append(_("New match, not checked in yet"))
-    if s.last_rating is not None and s.last_rating <= c["low_rating"]:
-        row.score += 30
-        row.reasons.append(_("Low rating (%(r)d/5)") % {"r": s.last_rating})
-    if s.last_rating is not None and s.prev_rating is not None and s.last_rating < s.prev_rating:
-        row.score += 15
-        row.reasons.append(_("Rating falling (%(a)d → %(b)d)") % {"a": s.prev_rating, "b": s.last_rating})
-    if row.cancelled_lately >= c["repeated_cancellations"]:
-        row.score += 20
-        row.reasons.append(_("Meetings cancelled repeatedly (%(n)d lately)") % {"n": row.cancelled_lately})
-    if row.answers_waiting:
-        row.score += 10
-        row.reasons.append(_("A self check-in answer to read"))
-
-
 # An MEA's caseload is MEA_CASELOAD_LIMIT (8) matches: one page, normally.
 DASHBOARD_PAGE_SIZE = 10
 # Every active match of a coordinator's groups.
 COORDINATOR_PAGE_SIZE = 25
-
-
-DashboardPage = Page
-
-
-class DaysBetween(Func):
-    """Whole days from the second date to the first (first - second), as an integer."""
-
-    arg_joiner = " - "
-    template = "(%(expressions)s)"  # date - date is an integer in PostgreSQL
-    output_field = IntegerField()
-
-
-def _when(condition: Q, points: int):
-    return Case(When(condition, then=Value(points)), default=Value(0), output_field=IntegerField())
 
 
 def _open_concerns(user):
@@ -165,84 +97,35 @@ def meetings_lately(match: Match, user, today: date | None = None) -> dict[str, 
             "days": cadence()["cancellations_window_days"]}
 
 
-def need_annotations(matches: QuerySet, user, *, for_coordinator: bool, today: date) -> QuerySet:
-    """`matches` annotated with `need`, the score `_assess` gives, and `due`, the next check-in date.
-
-    In SQL so the database ranks the whole list and only the shown page is
-    loaded. `_assess` (Python) still writes the reasons for the rows shown;
-    the two agree (support/tests/test_dashboard_order.py checks it).
-    """
-    c = cadence()
-    first = sorted(c["first"])
-    first_due_days = first[0] if first else c["every"]
-    qs = matches.annotate(
-        open_concerns=_open_concerns(user),
-        answers_waiting=_answers_waiting(user, for_coordinator=for_coordinator),
-        cancelled_lately=_cancelled_lately(today),
-        # Before the first beat run or check-in a match has no support row: due first_due_days after it started.
-        due=Coalesce(
-            F("support__next_due"),
-            Cast(Cast("started_at", DateField()) + Value(timedelta(days=first_due_days)), DateField()),
-        ),
-    )
-    qs = qs.annotate(late=DaysBetween(Value(today, output_field=DateField()), F("due")))
-    need = (
-        F("open_concerns") * 100
-        + (_when(Q(mea__isnull=True), 50) if for_coordinator else Value(0))
-        + Case(
-            When(late__gt=0, then=Value(40) + Least(F("late"), Value(60))),
-            When(late__gte=-3, then=Value(5)),
-            default=Value(0), output_field=IntegerField(),
-        )
-        + _when(Q(support__checkins_done__isnull=True) | Q(support__checkins_done=0), 25)
-        + _when(Q(support__last_rating__lte=c["low_rating"]), 30)
-        + _when(Q(support__last_rating__lt=F("support__prev_rating")), 15)
-        + _when(Q(cancelled_lately__gte=c["repeated_cancellations"]), 20)
-        + _when(Q(answers_waiting__gt=0), 10)
-    )
-    return qs.annotate(need=ExpressionWrapper(need, output_field=IntegerField()))
-
-
-def dashboard_page(matches: QuerySet, user, *, page: int = 1, for_coordinator: bool = False, today: date | None = None,
-                   per_page: int = DASHBOARD_PAGE_SIZE) -> DashboardPage:
+def dashboard_page(matches: QuerySet, user, *, page=1, for_coordinator: bool = False, today: date | None = None,
+                   per_page: int = DASHBOARD_PAGE_SIZE) -> Page:
     """One page of the active matches, most in need first, each with the reasons it is high.
 
-    Two queries whatever the number of matches: the database ranks every
-    match by `need_annotations` and returns only the page's ids (with the
-    total, a window count over the ranked list); then those rows are loaded
-    with their people, so the joins run for the page, not the whole list.
+    Ordered by the stored `Match.need_score` (support.need), along the (mea or
+    group, status, -need_score, id) index: two queries (Django's Paginator
+    counts, then reads the page), whatever the number of matches. The reasons
+    are written for the rows shown, counting what this viewer may see.
     """
     today = today or timezone.localdate()
     ranked = (
-        need_annotations(matches.active(), user, for_coordinator=for_coordinator, today=today)
-        .annotate(total=Window(Count("pk")))
-        .order_by("-need", "due", "pk")
-        .values_list("pk", "total")
-    )
-    number = max(1, min(page, MAX_PAGE))
-    found = list(ranked[(number - 1) * per_page: number * per_page])
-    if not found and number > 1:  # past the last page (an old link): show the first
-        number = 1
-        found = list(ranked[:per_page])
-    if not found:
-        return DashboardPage(rows=[], total=0, number=1, per_page=per_page)
-    items = (
-        matches.filter(pk__in=[pk for pk, _total in found])
+        matches.active().order_by("-need_score", "pk")
         .annotate(open_concerns=_open_concerns(user), answers_waiting=_answers_waiting(user, for_coordinator=for_coordinator),
                   cancelled_lately=_cancelled_lately(today))
         # The MEA's page leaves out the MEA (themselves): fewer tables, a quicker plan.
         .select_related("mentor__profile", "mentee__profile", "group", "support",
                         *(["mea__profile"] if for_coordinator else []))
     )
+    shown = Paginator(ranked, per_page).get_page(page)
     rows = []
-    for match in items:
-        row = Row(match=match, support=_support_of(match), open_concerns=match.open_concerns,
-                  answers_waiting=match.answers_waiting, cancelled_lately=match.cancelled_lately)
-        _assess(row, today, for_coordinator=for_coordinator)
-        rows.append(row)
-    order = {pk: i for i, (pk, _total) in enumerate(found)}
-    rows.sort(key=lambda r: order[r.match.pk])
-    return DashboardPage(rows=rows, total=found[0][1], number=number, per_page=per_page)
+    for match in shown.object_list:
+        support = support_or_fresh(match)
+        need = assess(match, support, open_concerns=match.open_concerns, answers_waiting=match.answers_waiting,
+                      cancelled_lately=match.cancelled_lately, today=today)
+        rows.append(Row(match=match, support=support, score=need.score, reasons=need.reasons,
+                        open_concerns=match.open_concerns, answers_waiting=match.answers_waiting,
+                        cancelled_lately=match.cancelled_lately))
+    shown.rows = rows
+    return shown
 
 
 def dashboard_rows(matches: QuerySet, user, *, for_coordinator: bool = False, today: date | None = None) -> list[Row]:

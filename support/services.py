@@ -22,6 +22,7 @@ from profiles.services import notify
 
 from .cadence import next_due
 from .models import CheckIn, CheckInRequest, MatchSupport, MEAProfile, Milestone
+from .need import need_score_refresh
 
 log = logging.getLogger(__name__)
 
@@ -57,6 +58,7 @@ def supports_ensure(batch_size: int = 2000) -> int:
             return created
         # ignore_conflicts: a check-in recorded meanwhile may have created the row already.
         MatchSupport.objects.bulk_create([_fresh_support(m) for m in missing], ignore_conflicts=True)
+        need_score_refresh([m.pk for m in missing])
         created += len(missing)
 
 
@@ -116,6 +118,7 @@ def match_mea_assign(*, match: Match, mea: User, by: User) -> Match:
         MatchSupport.objects.filter(pk=support.pk).with_audit_action("mea_assigned").update(
             mea_assigned_at=timezone.now(), mea_assigned_by=by
         )
+    need_score_refresh([match.pk])
     url = reverse("support:match_detail", args=[match.pk])
     notify(mea, _("You now support a new match."), url)
     for person in (match.mentor, match.mentee):
@@ -229,6 +232,7 @@ def checkin_record(
             worrying=worrying, private_note=private_note, situations=situations,
         )
         _support_after_checkin(support, checkin)
+    need_score_refresh([match.pk])
     concern_from_worry(reporter=mea, match=match, situations=situations, details=worrying, source="checkin")
     return checkin
 
@@ -302,6 +306,7 @@ def checkin_request_answer(
             "status", "answered_at", "rating", "meetings_held", "meetings_cancelled", "to_celebrate", "worrying",
             "situations",
         ], audit_action="answered")
+    need_score_refresh([req.match_id])
     if req.match.mea_id:
         notify(req.match.mea, _("A self check-in was answered."), reverse("support:request_detail", args=[req.pk]),
                dedupe_key=f"request-answered:{req.pk}")
@@ -315,6 +320,7 @@ def checkin_request_mark_read(request: CheckInRequest, by: User) -> None:
             CheckInRequest.objects.filter(pk=request.pk, read_at=None).with_audit_action("read").update(
                 read_at=timezone.now()
             )
+        need_score_refresh([request.match_id])
 
 
 @transaction.atomic

@@ -3,7 +3,7 @@ at-most-once guarantee; these tasks only call it, take ids, and are safe to run 
 
 from celery import shared_task
 
-from . import reminders
+from . import need, reminders
 
 
 @shared_task
@@ -16,3 +16,9 @@ def reminders_scan() -> dict[str, int]:
 def send_reminders(reminder_ids: list[int]) -> dict[str, int]:
     """Send a batch. Each reminder is claimed before it is sent, so a redelivered batch sends nothing twice."""
     return reminders.send_many([int(pk) for pk in reminder_ids])
+
+
+@shared_task
+def need_scores_recompute() -> dict[str, int]:
+    """Nightly: every active match's need score for the new day; logs the drift repaired (counts only)."""
+    return need.need_scores_recompute()

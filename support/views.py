@@ -10,7 +10,6 @@ from django.views.decorators.http import require_POST
 
 from matches.models import Match
 from matches.selectors import suggest_mea
-from mentorship.paging import page_number
 from profiles.access import role_required
 from profiles.models import Role
 
@@ -22,8 +21,8 @@ from .services import SupportError
 
 @role_required(Role.MEA)
 def mea_home(request):
-    mine = Match.objects.visible_to(request.user).filter(mea=request.user)
-    page = selectors.dashboard_page(mine, request.user, page=page_number(request))
+    mine = Match.objects.supported_by(request.user)
+    page = selectors.dashboard_page(mine, request.user, page=request.GET.get("page"))
     return render(request, "support/mea_home.html", {
         "page": page,
         "rows": page.rows,
@@ -48,8 +47,8 @@ def mea_profile_edit(request):
 
 @role_required(Role.COORDINATOR)
 def coordinator_dashboard(request):
-    theirs = Match.objects.visible_to(request.user).filter(group_id__in=request.user.coordinated_group_ids)
-    page = selectors.dashboard_page(theirs, request.user, page=page_number(request), for_coordinator=True,
+    theirs = Match.objects.coordinated_by(request.user)
+    page = selectors.dashboard_page(theirs, request.user, page=request.GET.get("page"), for_coordinator=True,
                                      per_page=selectors.COORDINATOR_PAGE_SIZE)
     return render(request, "support/coordinator_dashboard.html", {
         "page": page,

@@ -7,6 +7,7 @@ from matches.tests.factories import MatchFactory
 from profiles.models import Profile
 from profiles.tests.factories import member
 from support.models import CheckIn, CheckInRequest, MatchSupport, MEAProfile
+from support.need import need_score_refresh
 
 
 class MEAProfileFactory(factory.django.DjangoModelFactory):
@@ -44,4 +45,5 @@ def supported_match(group, mea, *, days_ago: int = 0, next_due=None, tz: str | N
     MatchSupport.objects.create(
         match=match, next_due=next_due or (timezone.localdate(match.started_at) + timedelta(days=14)), **support
     )
+    need_score_refresh([match.pk])  # as the services that write support rows do
     return match

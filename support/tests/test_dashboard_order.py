@@ -1,37 +1,50 @@
-"""The dashboard's ranking in SQL (need_annotations) gives every match the score
-`_assess` gives it in Python, so the first page holds the most urgent matches;
-and the dashboard pages through long lists, saying how many there are."""
+"""The dashboards' stored need score (support.need): the services that change its
+inputs keep it equal to `assess`, the nightly task moves it on as days pass and
+repairs drift; the dashboards page through it in order, reading their page
+along an index."""
 
+import logging
 import random
 from datetime import timedelta
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from escalations.services import concern_acknowledge, concern_resolve
 from matches.models import Match
+from matches.services import match_end
 from matches.tests.factories import MatchFactory
-from meetings.models import Meeting
+from meetings.services import meeting_cancel
 from meetings.tests.factories import MeetingFactory
 from profiles.tests.factories import member
 from support.models import MatchSupport
-from support.selectors import (
-    DASHBOARD_PAGE_SIZE,
-    Row,
-    _assess,
-    _support_of,
-    dashboard_page,
-    dashboard_rows,
-    need_annotations,
+from support.need import (
+    answers_waiting_by_match,
+    assess,
+    cancelled_by_match,
+    mea_concerns_by_match,
+    need_score_refresh,
+    support_or_fresh,
 )
-from support.services import checkin_record, checkin_request_answer, checkin_request_create
+from support.selectors import DASHBOARD_PAGE_SIZE, dashboard_page, dashboard_rows
+from support.services import (
+    checkin_record,
+    checkin_request_answer,
+    checkin_request_create,
+    checkin_request_mark_read,
+    match_mea_assign,
+)
+from support.tasks import need_scores_recompute
 from support.tests.factories import supported_match
 
 pytestmark = pytest.mark.django_db
 
 
 def varied_matches(group, mea, n, seed=7):
-    """Matches in every state the score looks at, some without a support row yet."""
+    """Matches in every state the score looks at, some without a support row yet, scored."""
     rng = random.Random(seed)
     today = timezone.localdate()
     made = []
@@ -47,31 +60,107 @@ def varied_matches(group, mea, n, seed=7):
                 recent_cancellations=rng.choice([0, 1, 2, 3]),
             )
         made.append(match)
+    need_score_refresh([m.pk for m in made])
     return made
 
 
-@pytest.mark.parametrize("for_coordinator", [False, True])
-def test_the_sql_need_score_is_the_python_score_for_every_match(group, mea, coordinator, for_coordinator):
-    matches = varied_matches(group, mea, 60)
-    who = coordinator if for_coordinator else mea
-    worried = matches[1]
-    checkin_record(match=worried, mea=mea, with_whom="mentor", rating=4, situations=["overwhelmed"],
+def expected(match_id, today=None) -> int:
+    """What `assess` says now, from the rows themselves."""
+    match, today = Match.objects.select_related("support").get(pk=match_id), today or timezone.localdate()
+    return assess(match, support_or_fresh(match), open_concerns=mea_concerns_by_match([match_id]).get(match_id, 0),
+                  answers_waiting=answers_waiting_by_match([match_id]).get(match_id, 0),
+                  cancelled_lately=cancelled_by_match([match_id], today).get(match_id, 0), today=today).score
+
+
+def stored(match) -> int:
+    return Match.objects.values_list("need_score", flat=True).get(pk=match.pk)
+
+
+def test_each_service_that_changes_a_score_input_stores_the_new_score(group, mea, coordinator):
+    match = MatchFactory(group=group, mea=None, started_at=timezone.now() - timedelta(days=40))
+    need_score_refresh([match.pk])
+    assert stored(match) == expected(match.pk) >= 50 + 25, "no MEA, never checked in"
+
+    match_mea_assign(match=match, mea=mea, by=coordinator)
+    assert stored(match) == expected(match.pk), "an MEA assigned: 50 fewer"
+
+    checkin_record(match=match, mea=mea, with_whom="mentor", rating=1, situations=["overwhelmed"],
                    worrying="stretched thin")
-    answered = matches[2]
-    asked = checkin_request_create(match=answered, by=mea, respondent=answered.mentee)
-    checkin_request_answer(request=asked, by=answered.mentee, rating=4)
+    with_concern = stored(match)
+    assert with_concern == expected(match.pk) >= 100 + 30, "a report opened from the check-in, and a low rating"
+
+    asked = checkin_request_create(match=match, by=mea, respondent=match.mentee)
+    checkin_request_answer(request=asked, by=match.mentee, rating=4)
+    assert stored(match) == expected(match.pk) == with_concern + 10, "an answer waiting to be read"
+    checkin_request_mark_read(asked, mea)
+    assert stored(match) == expected(match.pk) == with_concern
+
+    from escalations.models import Concern
+
+    concern = Concern.objects.get(match=match)
+    concern_acknowledge(concern, None)
+    concern_resolve(concern, None, "talked it through")
+    assert stored(match) == expected(match.pk) == with_concern - 100, "the report resolved"
+
+    match_end(match_id=match.pk, by=match.mentor, reason="moved away")
+    assert not dashboard_page(Match.objects.supported_by(mea), mea).rows, "an ended match leaves the dashboard"
+
+
+def test_a_report_about_the_mea_does_not_raise_the_score_the_mea_sees(group, mea):
+    from escalations.services import concern_raise
+
+    match = MatchFactory(group=group, mea=mea)
+    need_score_refresh([match.pk])
+    before = stored(match)
+    concern_raise(reporter=match.mentee, match=match, situations=["harassed"], about="mea", details="x")
+    assert stored(match) == before, "the MEA may not know of a report about them, not even by its rank"
+
+
+def test_the_nightly_task_moves_scores_on_as_days_pass_and_counts_the_drift_it_repairs(group, mea, caplog):
     today = timezone.localdate()
-    base = Match.objects.filter(group=group) if for_coordinator else Match.objects.filter(mea=mea)
-    ranked = need_annotations(base.active().select_related("support"), who, for_coordinator=for_coordinator, today=today)
-    checked = 0
-    for match in ranked:
-        row = Row(match=match, support=_support_of(match), open_concerns=match.open_concerns,
-                  answers_waiting=match.answers_waiting)
-        _assess(row, today, for_coordinator=for_coordinator)
-        assert match.need == row.score, (match.pk, row.reasons)
-        assert match.due == row.support.next_due
-        checked += 1
-    assert checked == base.active().count() > 40
+    due_today = MatchFactory(group=group, mea=mea)
+    MatchSupport.objects.create(match=due_today, next_due=today, checkins_done=3)
+    need_score_refresh([due_today.pk])
+    assert stored(due_today) == 5, "due soon"
+    drifted = MatchFactory(group=group, mea=mea)
+    MatchSupport.objects.create(match=drifted, next_due=today + timedelta(days=20), checkins_done=2)
+    need_score_refresh([drifted.pk])
+    MatchSupport.objects.filter(match=drifted).update(last_rating=1)  # changed behind the services' back
+
+    with caplog.at_level(logging.INFO, logger="support.need"):
+        from unittest import mock
+
+        with mock.patch("support.need.timezone.localdate", return_value=today + timedelta(days=1)):  # after midnight
+            result = need_scores_recompute()
+    assert result["drift_repaired"] == 1 and result["rescored"] == 2
+    assert stored(due_today) == expected(due_today.pk, today + timedelta(days=1)) == 40 + 1, "now overdue"
+    assert stored(drifted) == expected(drifted.pk, today + timedelta(days=1)) == 30
+    (record,) = [r for r in caplog.records if r.name == "support.need"]
+    assert "1 had drifted" in record.getMessage() and "@" not in record.getMessage(), "counts, no one named"
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize(("url", "who", "index"), [
+    ("support:mea_home", "mea", "match_mea_need"),
+    ("support:coordinator_dashboard", "coordinator", "match_group_need"),
+])
+def test_the_dashboards_read_their_page_along_the_need_index_not_by_ranking_every_match(
+    client, group, mea, coordinator, url, who, index
+):
+    for _ in range(DASHBOARD_PAGE_SIZE + 3):
+        MatchFactory(group=group, mea=mea)
+    client.force_login({"mea": mea, "coordinator": coordinator}[who])
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(reverse(url)).status_code == 200
+    page_sql = next(q["sql"] for q in queries.captured_queries
+                    if q["sql"].startswith('SELECT "matches_match"."id"') and "need_score" in q["sql"]
+                    and "LIMIT" in q["sql"])
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")  # a tiny test table would otherwise be scanned
+        cursor.execute("EXPLAIN " + page_sql)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    assert index in plan, plan
+    assert "Sort" not in plan, plan
 
 
 def test_pages_hold_every_match_once_in_order_of_need(group, mea):
@@ -80,15 +169,17 @@ def test_pages_hold_every_match_once_in_order_of_need(group, mea):
     everything = dashboard_page(base, mea, per_page=10**6).rows
     seen = []
     page = dashboard_page(base, mea, page=1)
-    assert page.total == len(everything) and page.num_pages == -(-len(everything) // DASHBOARD_PAGE_SIZE)
+    assert page.paginator.count == len(everything)
+    assert page.paginator.num_pages == -(-len(everything) // DASHBOARD_PAGE_SIZE)
     while True:
         seen += [r.match.pk for r in page.rows]
-        if not page.has_next:
+        if not page.has_next():
             break
-        page = dashboard_page(base, mea, page=page.next_page_number)
+        page = dashboard_page(base, mea, page=page.next_page_number())
     assert seen == [r.match.pk for r in everything]
-    scores = [r.score for r in everything]
+    scores = [stored(r.match) for r in everything]
     assert scores == sorted(scores, reverse=True)
+    assert [r.score for r in everything] == scores, "the reasons shown add up to the stored score"
 
 
 def test_the_mea_dashboard_says_how_many_and_links_to_the_next_page(client, group, mea):
@@ -101,9 +192,12 @@ def test_the_mea_dashboard_says_how_many_and_links_to_the_next_page(client, grou
     assert 'rel="next" href="?page=2"' in body and 'aria-current="page"' in body
     second = client.get(reverse("support:mea_home") + "?page=2").content.decode()
     assert f"Showing {DASHBOARD_PAGE_SIZE + 1}–{total}." in second and 'rel="prev" href="?page=1"' in second
-    for junk in ("abc", "-3", "0", "99999", "1" * 40):
+    for junk in ("abc", ""):
         response = client.get(reverse("support:mea_home"), {"page": junk})
         assert response.status_code == 200 and "Showing 1–" in response.content.decode(), junk
+    for past_the_end in ("-3", "0", "99999", "1" * 40):
+        response = client.get(reverse("support:mea_home"), {"page": past_the_end})
+        assert response.status_code == 200 and f"Showing {DASHBOARD_PAGE_SIZE + 1}–" in response.content.decode()
 
 
 def test_a_short_list_has_no_page_links(client, group, mea):
@@ -118,10 +212,12 @@ def test_meetings_cancelled_in_the_portal_move_a_match_up_the_mea_dashboard(grou
     mea = member("mea", group)
     calm = supported_match(group, mea, days_ago=5)
     cancelling = supported_match(group, mea, days_ago=5)
+    need_score_refresh([calm.pk, cancelling.pk])
     rows = dashboard_rows(Match.objects.filter(mea=mea), mea)
     assert [r.match for r in rows] == [calm, cancelling]  # the same need: the older id first
     for _ in range(2):
-        MeetingFactory(match=cancelling, status=Meeting.Status.CANCELLED, closed_at=timezone.now() - timedelta(days=3))
+        meeting = MeetingFactory(match=cancelling, starts_at=timezone.now() + timedelta(days=3))
+        meeting_cancel(meeting=meeting, by=cancelling.mentee)
     rows = dashboard_rows(Match.objects.filter(mea=mea), mea)
     assert [r.match for r in rows] == [cancelling, calm]
     assert any("cancelled repeatedly (2 lately)" in reason for reason in rows[0].reasons)

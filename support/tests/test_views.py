@@ -9,6 +9,7 @@ from meetings.models import Meeting
 from meetings.tests.factories import MeetingFactory
 from profiles.tests.factories import member
 from support.models import CheckIn, CheckInRequest, MatchSupport, Milestone
+from support.need import need_score_refresh
 from support.selectors import COORDINATOR_PAGE_SIZE, DASHBOARD_PAGE_SIZE
 from support.services import checkin_request_create
 from support.tests.factories import MEAProfileFactory, supported_match
@@ -157,6 +158,7 @@ def test_the_mea_dashboard_lists_the_most_in_need_first_with_reasons(client, gro
     for days in (5, 20, 40):  # cancelled in the portal: the pair's own records, not a typed count
         MeetingFactory(match=falling, status=Meeting.Status.CANCELLED, closed_at=timezone.now() - timedelta(days=days))
     new = supported_match(group, mea, days_ago=2)
+    need_score_refresh([falling.pk])  # the cancelled meetings above were written directly, not by the service
     body = _as(client, mea).get(reverse("support:mea_home")).content.decode()
     positions = [body.index(f'href="/support/matches/{m.pk}/"') for m in (falling, overdue, new, calm)]
     assert positions == sorted(positions)
