@@ -7,6 +7,8 @@ from django.utils.translation import gettext_lazy as _
 
 from profiles.models import SupportGroup, Topic
 
+from escalations.wording import safety_choices
+
 from .models import ChatMessage, ChatPost, ChatReport, ContactMethod, Resource
 
 
@@ -48,15 +50,28 @@ class ContactForm(forms.Form):
 
 
 class ReportForm(forms.ModelForm):
+    situation = forms.ChoiceField(
+        label=_("If it worries you for someone's safety: what is happening?"), required=False,
+        widget=forms.RadioSelect, choices=safety_choices,
+        help_text=_("A safety report goes to program staff at once, like any report of someone in danger."))
+
     class Meta:
         model = ChatReport
-        fields = ["reason", "note"]
+        fields = ["reason", "situation", "note"]
         widgets = {"reason": forms.RadioSelect, "note": forms.Textarea(attrs={"rows": 3})}
-        help_texts = {"note": _("Optional. Only the group's coordinators read it.")}
+        help_texts = {"note": _("Optional. Only the people who handle the report read it.")}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["reason"].choices = ChatReport.Reason.choices
+
+    def clean(self):
+        data = super().clean()
+        if data.get("reason") == ChatReport.Reason.UNSAFE and not data.get("situation"):
+            self.add_error("situation", _("Choose what is happening, so the right people are told."))
+        if data.get("reason") != ChatReport.Reason.UNSAFE:
+            data["situation"] = ""
+        return data
 
 
 class ResourceForm(forms.ModelForm):

@@ -179,8 +179,14 @@ def _coordinators_of(group_id: int) -> list[User]:
 
 
 def report_create(*, reporter: User, reason: str, note: str = "", post: ChatPost | None = None,
-                  message: ChatMessage | None = None) -> ChatReport:
-    """Flag a post or a message to the group's coordinators (in the portal and by email, never with content)."""
+                  message: ChatMessage | None = None, situation: str = "") -> ChatReport:
+    """Flag a post or a message to the group's coordinators (in the portal and by email, never with content).
+
+    A report that someone's safety is at risk also opens a concern through the escalation
+    router (about the post's author or the message's sender), so staff are told whether
+    or not the group has a coordinator, and the reporter sees the guidance for it.
+    The concern (or None) is given back on the report as `safety_concern`.
+    """
     if (post is None) == (message is None):
         raise CommunityError(_("Report one post or one message."))
     if reason not in ChatReport.Reason.values:
@@ -195,17 +201,36 @@ def report_create(*, reporter: User, reason: str, note: str = "", post: ChatPost
         group_id = message.thread.post.group_id
     existing = ChatReport.objects.filter(reporter=reporter, post=post, message=message).first()
     if existing:
+        existing.safety_concern = None
         return existing
     report = ChatReport.objects.create(
         reporter=reporter, group_id=group_id, post=post, message=message, reason=reason, note=note.strip()
     )
+    concern = None
+    if reason == ChatReport.Reason.UNSAFE:
+        concern = _safety_concern(reporter, post.author if post else message.sender, situation, note)
     url = reverse("community:report_detail", args=[report.pk])
     title = _("A chat board report needs a coordinator")
     for coordinator in _coordinators_of(group_id):
         notify(coordinator, title, url, dedupe_key=f"chatreport:{report.pk}:{coordinator.pk}")
         email_queue(to=coordinator.email, template="chat_report", context={"title": title, "path": url},
                     dedupe_key=f"chatreport:{report.pk}:{coordinator.pk}")
+    report.safety_concern = concern
     return report
+
+
+def _safety_concern(reporter: User, person: User, situation: str, note: str):
+    """The escalation router's report for a chat board safety worry (in the caller's transaction)."""
+    from escalations.services import ConcernError, concern_raise
+
+    kwargs = {"reporter": reporter, "situations": [situation], "details": note, "source": "chat"}
+    try:
+        return concern_raise(about="member", subject=person, **kwargs)
+    except ConcernError:
+        try:  # no group shared any more: still a report, about someone at the program
+            return concern_raise(about="someone", **kwargs)
+        except ConcernError as exc:
+            raise CommunityError(str(exc)) from exc
 
 
 @transaction.atomic

@@ -217,10 +217,13 @@ def _report_form(request, target_kwargs, template_ctx, back):
     form = ReportForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.report_create(reporter=request.user, **form.cleaned_data, **target_kwargs)
+            made = services.report_create(reporter=request.user, **form.cleaned_data, **target_kwargs)
         except CommunityError as exc:
             messages.error(request, str(exc))
         else:
+            if made.safety_concern:  # a safety report: its page has the guidance for it
+                messages.success(request, _("Thank you. Program staff have your report now."))
+                return redirect("escalations:my_report", pk=made.safety_concern.pk)
             messages.success(request, _("Thank you. The group's coordinator will look at it."))
             return back
     return render(request, "community/chatreport_form.html", {"form": form, **template_ctx})

@@ -70,6 +70,7 @@ class Concern(AuditedModelMixin, models.Model):
     class Source(models.TextChoices):
         PORTAL = "portal", _("Report form")
         CHECKIN = "checkin", _("Check-in")
+        CHAT = "chat", _("Chat board")
 
     TIER_CHOICES = [(Tier.MEA, _("1 · MEA")), (Tier.STAFF, _("2 · Staff")), (Tier.EMERGENCY, _("3 · Emergency"))]
     KIND_CHOICES = [(k.value, k.value) for k in Kind]

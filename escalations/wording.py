@@ -101,3 +101,12 @@ def reported_labels(situations: list[str], about: str) -> list[str]:
     who_start, who = _("The person"), _("the person")
     return [str(FOR_OTHERS[k]).format(Who=who_start, who=who, offender=_("someone at the program"))
             if k in FOR_OTHERS else str(FOR_SELF.get(k, k)) for k in situations]
+
+
+# What a chat board report of "it worries me for someone's safety" may name, most urgent first.
+SAFETY_KEYS = ("actively_suicidal", "abusing_someone", "hurting_someone", "decompensation", "suicidal_thoughts_plan",
+               "victim_of_abuse", "traumatic_experience")
+
+
+def safety_choices() -> list[tuple[str, str]]:
+    return [(k, str(FOR_OTHERS[k]).format(Who=_("The person"), who=_("the person"), offender="")) for k in SAFETY_KEYS]
