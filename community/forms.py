@@ -5,9 +5,8 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from profiles.models import SupportGroup, Topic
-
 from escalations.wording import safety_choices
+from profiles.models import SupportGroup, Topic
 
 from .models import ChatMessage, ChatPost, ChatReport, ContactMethod, Resource
 
