@@ -1,4 +1,5 @@
-"""Demo reports on the demo matches (matches/demo.py): every tier and every status.
+"""Demo reports on the demo matches (matches/demo.py): every tier and every status,
+reports about oneself and about someone at the program.
 
 Idempotent: each report is keyed by its demo details text and skipped when it
 exists. Matches are found by mentee email; a missing match is skipped.
@@ -27,8 +28,14 @@ from .services import (
 REPORTS = [
     ("mentee@example.org", "mentor", ["communication"], "mentee",
      "Demo: Taylor has not answered my last three messages.", [], 5),
-    ("mentee@example.org", "mentor", ["overwhelmed"], "mentee",
+    ("mentee@example.org", "mentor", ["overwhelmed"], "self",
      "Demo: I feel stretched thin this month.", ["ack:mea", "start:mea"], 30),
+    ("mentee@example.org", "mentee", ["suicidal_thoughts_plan"], "self",
+     "Demo: the thoughts came back this week.", [], 2),
+    ("mentee.chris@example.org", "mentee", ["harassed"], "someone",
+     "Demo: someone from another group keeps messaging me after I said no.", [], 6),
+    ("mentee.chris@example.org", "mentor", ["hurting_someone"], "mentee",
+     "Demo: Chris said he would make his neighbour pay, tonight.", [], 0.2),
     ("mentee@example.org", "mentee", ["boundaries"], "mentor",
      "Demo: my mentor texts late at night.", ["ack:mea", "start:mea", "resolve:mea"], 200),
     ("mentee@example.org", "mentor", ["relational"], "mentee",
@@ -57,7 +64,8 @@ def seed(ctx) -> None:
         if match is None:
             continue
         reporter = match.mentor if reporter_key == "mentor" else match.mentee
-        concern = concern_raise(reporter=reporter, match=match, situations=situations, about=about, details=details)
+        concern = concern_raise(reporter=reporter, match=None if about == "someone" else match, situations=situations,
+                                about=about, details=details)
         created = timezone.now() - timedelta(hours=hours_ago)
         Concern.objects.filter(pk=concern.pk).update(
             created_at=created, ack_deadline=created + (concern.ack_deadline - concern.created_at)

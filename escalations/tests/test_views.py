@@ -372,3 +372,14 @@ def test_the_debrief_after_harassment_is_not_worded_as_someone_elses_crisis(clie
     client.force_login(match.mentee)
     html = client.get(reverse("escalations:my_report", args=[concern.pk])).content.decode()
     assert "Carrying someone else" not in html and "Being harassed or treated unfairly is not okay" in html
+
+
+def test_a_groups_own_numbers_are_shown_on_its_reports_and_blanks_fall_back_to_the_programs(client, match):
+    from escalations.models import GroupEmergencyNumbers
+
+    GroupEmergencyNumbers.objects.create(group=match.group, emergency="112", dv_call="0808 2000 247")
+    client.force_login(match.mentor)
+    html = post_report(client, match, "abusing_someone", follow=True).content.decode()
+    assert 'href="tel:112"' in html and 'href="tel:08082000247"' in html and 'href="tel:911"' not in html
+    assert 'href="tel:18004224453"' in html  # not overridden: the program's child abuse hotline
+    assert 'href="tel:911"' in client.get("/help/").content.decode(), "the public page keeps the program's"
