@@ -43,10 +43,15 @@ def _fmt(value) -> str:
     return f"{value:g}" if isinstance(value, float) else str(value)
 
 
+def _drawn(value) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
 def geometry(chart: Chart) -> dict:
     """Everything the template needs to draw `chart`: axes, ticks, bars or a line path."""
     plotted = chart.series[: chart.extra.get("plot_series", len(chart.series))]
-    values = [v for _name, vals in plotted for v in vals if v is not None]
+    # A suppressed cell (small_cells.FewerThan) is in the table, never drawn.
+    values = [v for _name, vals in plotted for v in vals if _drawn(v)]
     integers = all(isinstance(v, int) for v in values)
     top = chart.extra.get("max") or nice_max(max(values, default=0), integers=integers)
     plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
@@ -67,11 +72,11 @@ def geometry(chart: Chart) -> dict:
     bars, lines = [], []
     if chart.kind == "line":
         for s, (name, vals) in enumerate(plotted):
-            points = [(round(LEFT + slot * (i + 0.5), 1), round(y_of(v), 1)) for i, v in enumerate(vals) if v is not None]
+            points = [(round(LEFT + slot * (i + 0.5), 1), round(y_of(v), 1)) for i, v in enumerate(vals) if _drawn(v)]
             lines.append({
                 "path": " ".join(f"{'M' if i == 0 else 'L'}{x},{y}" for i, (x, y) in enumerate(points)),
                 "points": [{"x": x, "y": y, "label": f"{chart.labels[i]}: {_fmt(v)}"}
-                           for (x, y), (i, v) in zip(points, [(i, v) for i, v in enumerate(vals) if v is not None], strict=True)],
+                           for (x, y), (i, v) in zip(points, [(i, v) for i, v in enumerate(vals) if _drawn(v)], strict=True)],
                 "colour": PALETTE[s % len(PALETTE)], "name": name,
             })
     else:
@@ -79,7 +84,7 @@ def geometry(chart: Chart) -> dict:
         bar_w = group_w / max(len(plotted), 1)
         for s, (name, vals) in enumerate(plotted):
             for i, v in enumerate(vals):
-                if v is None:
+                if not _drawn(v):
                     continue
                 y = y_of(v)
                 bars.append(Bar(
@@ -94,4 +99,5 @@ def geometry(chart: Chart) -> dict:
         "slanted": slanted,
         # Nothing but zeros or gaps: say so in words rather than draw an empty frame.
         "empty": not any(values),
+        "suppressed": any(not _drawn(v) and v is not None for _name, vals in plotted for v in vals),
     }

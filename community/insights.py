@@ -104,6 +104,7 @@ def active_matches(scope: Scope) -> Chart:
         description=_("Number of matches active at the end of each month (or today, for the current month)."),
         x_label=_("Month"), labels=[_month_label(first) for first, _f in buckets],
         series=[(_("Active matches"), [counts.get(f"m{i}", 0) for i in range(len(buckets))])], kind="line",
+        extra={"counts": (0,)},
     )
 
 
@@ -139,6 +140,7 @@ def match_endings(scope: Scope) -> Chart:
         description=_("Matches that ended in each month, by who ended them. Reasons are private and not charted."),
         x_label=_("Month"), labels=labels,
         series=[(name, [by_month.get(label, {}).get(key, 0) for label in labels]) for key, name in sides],
+        extra={"counts": tuple(range(len(sides)))},
     )
 
 
@@ -173,6 +175,7 @@ def waiting_mentees(scope: Scope) -> Chart:
         description=_("Mentees with no active match today, by how long ago they joined as a mentee (today's picture; "
                       "the date range does not apply)."),
         x_label=_("Waiting"), labels=labels, series=[(_("Mentees"), [counts[f"b{i}"] for i in range(len(WAIT_BUCKETS))])],
+        extra={"counts": (0,)},
     )
 
 
@@ -199,15 +202,16 @@ def time_to_match(scope: Scope) -> Chart:
     ) if buckets else []
     by_month = {_month_label(timezone.localtime(r["month"]) if isinstance(r["month"], datetime) else r["month"]): r
                 for r in rows}
+    started = [by_month.get(label, {}).get("n", 0) for label in labels]
     return Chart(
         slug="time-to-match", title=_("Time to match"),
         description=_("Average days from becoming a mentee to the start of their match, by the month the match started."),
         x_label=_("Month"), labels=labels, unit=_("days"),
         series=[
             (_("Average days to match"), [_round(_days(by_month.get(label, {}).get("wait"))) for label in labels]),
-            (_("Matches started"), [by_month.get(label, {}).get("n", 0) for label in labels]),
+            (_("Matches started"), started),
         ],
-        extra={"plot_series": 1},
+        extra={"plot_series": 1, "counts": (1,), "based_on": {0: started}},
     )
 
 
@@ -244,7 +248,7 @@ def checkins_on_time(scope: Scope) -> Chart:
             (_("On time"), [r["on_time"] for r in rows]),
             (_("Check-ins"), [r["total"] for r in rows]),
         ],
-        extra={"plot_series": 1, "max": 100},
+        extra={"plot_series": 1, "max": 100, "counts": (1, 2), "based_on": {0: [r["total"] for r in rows]}},
     )
 
 
@@ -277,6 +281,7 @@ def concerns_by_tier(scope: Scope) -> Chart:
             (_("Raised"), [rows.get(t, {}).get("n", 0) for t, _l in tiers]),
             (_("Acknowledged"), [rows.get(t, {}).get("acked", 0) for t, _l in tiers]),
         ],
+        extra={"counts": (0, 1)},
     )
 
 
@@ -287,6 +292,7 @@ def time_to_acknowledge(scope: Scope) -> Chart:
         description=_("Average hours from a concern being raised to its acknowledgement, by tier."),
         x_label=_("Tier"), labels=[str(label) for _t, label in tiers], unit=_("hours"),
         series=[(_("Average hours to acknowledge"), [_round(_hours(rows.get(t, {}).get("ack"))) for t, _l in tiers])],
+        extra={"based_on": {0: [rows.get(t, {}).get("n", 0) for t, _l in tiers]}},
     )
 
 
@@ -312,4 +318,5 @@ def available_metrics() -> dict:
 
 
 def compute_all(scope: Scope) -> list[Chart]:
+    """Every chart's raw numbers (tests, bench). Readers get them through small_cells.chart_for."""
     return [fn(scope) for fn in available_metrics().values()]

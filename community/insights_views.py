@@ -8,11 +8,13 @@ from profiles.access import role_required
 from profiles.models import Role, SupportGroup
 
 from . import insights as metrics
+from . import small_cells
 from .charts import geometry
 from .forms import InsightsFilterForm
 
 
-def _scope(request) -> tuple[InsightsFilterForm, metrics.Scope]:
+def _scope(request) -> tuple[InsightsFilterForm, metrics.Scope, set[int] | None]:
+    """The filter form, the scope asked for, and every group the reader may see (None: all)."""
     user = request.user
     groups = SupportGroup.objects.all() if user.is_program_staff else SupportGroup.objects.filter(
         pk__in=user.coordinated_group_ids
@@ -22,18 +24,17 @@ def _scope(request) -> tuple[InsightsFilterForm, metrics.Scope]:
     # Bad filters fall back to the defaults (and the page says so): never a 500, never another group's data.
     data = form.resolved()
     group = data.get("group")
-    if group is not None:
-        group_ids = {group.pk}
-    else:
-        group_ids = None if user.is_program_staff else set(user.coordinated_group_ids)
-    return form, metrics.Scope(group_ids=group_ids, start=data["start"], end=data["end"])
+    readers_groups = None if user.is_program_staff else set(user.coordinated_group_ids)
+    group_ids = {group.pk} if group is not None else readers_groups
+    return form, metrics.Scope(group_ids=group_ids, start=data["start"], end=data["end"]), readers_groups
 
 
 @role_required(Role.COORDINATOR, Role.STAFF)
 def insights(request):
-    form, scope = _scope(request)
+    form, scope, readers_groups = _scope(request)
+    charts = [small_cells.chart_for(slug, fn, scope, readers_groups) for slug, fn in metrics.available_metrics().items()]
     charts = [{"chart": chart, "geo": geometry(chart), "rows": chart.rows(), "header": chart.header()}
-              for chart in metrics.compute_all(scope)]
+              for chart in charts]
     return render(request, "community/insights.html", {
         "form": form, "scope": scope, "charts": charts, "query": request.GET.urlencode(),
     })
@@ -44,8 +45,8 @@ def insights_csv(request, metric):
     fn = metrics.available_metrics().get(metric)
     if fn is None:
         raise Http404
-    _form, scope = _scope(request)
-    chart = fn(scope)
+    _form, scope, readers_groups = _scope(request)
+    chart = small_cells.chart_for(metric, fn, scope, readers_groups)
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{metric}-{scope.start}-{scope.end}.csv"'
     writer = csv_writer(response)

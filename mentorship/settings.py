@@ -272,6 +272,8 @@ EMERGENCY_NUMBERS = [
 # PROPOSAL_EXPIRE_AFTER hours (accept/decline links in emails expire with it);
 # a mentee waiting UNMATCHED_NUDGE_AFTER days is brought to the coordinator.
 MAX_OPEN_ASKS = env.int("MAX_OPEN_ASKS", default=3)
+# Program insights show a count between 1 and this (exclusive) as "fewer than N" (community/small_cells.py).
+SMALL_CELL_THRESHOLD = env.int("SMALL_CELL_THRESHOLD", default=5)
 PROPOSAL_REMIND_AFTER = env.float("PROPOSAL_REMIND_AFTER", default=72)
 PROPOSAL_EXPIRE_AFTER = env.float("PROPOSAL_EXPIRE_AFTER", default=168)
 UNMATCHED_NUDGE_AFTER = env.int("UNMATCHED_NUDGE_AFTER", default=21)

@@ -19,6 +19,13 @@ from support.tests.factories import CheckInFactory
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(autouse=True)
+def _every_count_shown(settings):
+    # These tests check the arithmetic on a handful of rows; small cells are
+    # suppressed on the page and in the CSV (test_insights_small_cells.py).
+    settings.SMALL_CELL_THRESHOLD = 1
+
+
 def _months_ago(n: int):
     """A moment in the middle of the month `n` months before this one."""
     first = timezone.localdate().replace(day=1)
