@@ -23,6 +23,7 @@ from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from profiles.joining import OrientationItem
 from profiles.models import Membership, Profile, Role, RoleGrant, User
 from profiles.program import program_settings
 
@@ -35,9 +36,12 @@ GENDERS = [value for value, _label in Profile.Gender.choices if value]
 
 
 def suggest_mea(group_id: int) -> User | None:
-    """The MEA of the group with the fewest active matches and room in their caseload."""
+    """The MEA of the group with the fewest active matches, room in their caseload and the orientation done."""
+    missing = OrientationItem.objects.for_role(OrientationItem.Audience.MEA).exclude(
+        acks__user=OuterRef("pk"))
     return (
         User.objects.filter(role_grants__role=Role.MEA, role_grants__group_id=group_id, role_grants__ended_at=None)
+        .exclude(Exists(missing))
         .annotate(caseload=Count("mea_matches", filter=Q(mea_matches__status=Match.Status.ACTIVE), distinct=True))
         .filter(caseload__lt=program_settings().mea_caseload_limit)
         .order_by("caseload", "pk")

@@ -20,6 +20,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from profiles.audit import audit_actor
+from profiles.joining import OrientationItem
+from profiles.joining_services import JoiningError, orientation_require
 from profiles.models import Membership, Role, SupportGroup, Topic, User
 from profiles.program import program_settings
 from profiles.services import role_grant
@@ -202,6 +204,7 @@ def proposal_create(
         raise MatchingError(_("No such person."))
     if kind != Proposal.Kind.COORDINATOR and not confirm_not_close:
         raise MatchingError(_("Please confirm you are not close friends or romantic partners."))
+    _oriented(mentor)
     # Lock the mentor's row: a pause at the same moment either happens first
     # (and we refuse) or waits for this proposal (and withdraws it).
     profile = MentorProfile.objects.select_for_update().filter(user=mentor).first()
@@ -250,6 +253,7 @@ def proposal_accept(*, proposal_id, by: User, confirm_not_close: bool) -> Propos
         raise MatchingError(_("You have already accepted this proposal."))
     if not confirm_not_close:
         raise MatchingError(_("Please confirm you are not close friends or romantic partners."))
+    _oriented(proposal.mentor)
     setattr(proposal, f"{side}_accepted_at", timezone.now())
     setattr(proposal, f"{side}_confirmed_not_close", True)
     proposal.save(update_fields=[f"{side}_accepted_at", f"{side}_confirmed_not_close"])
@@ -259,6 +263,14 @@ def proposal_accept(*, proposal_id, by: User, confirm_not_close: bool) -> Propos
     else:
         notices.proposal_accepted_by_one(proposal, by)
     return proposal
+
+
+def _oriented(mentor: User) -> None:
+    """A mentor completes the orientation before a proposal is sent to them or accepted."""
+    try:
+        orientation_require(mentor, OrientationItem.Audience.MENTOR)
+    except JoiningError as exc:
+        raise MatchingError(str(exc)) from None
 
 
 def _check_open(proposal: Proposal) -> None:

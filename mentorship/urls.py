@@ -22,6 +22,7 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("accounts/", include("allauth.urls")),
     path("profile/", include("profiles.urls")),
+    path("people/", include("profiles.joining_urls")),
     path("matches/", include("matches.urls")),
     path("meetings/", include("meetings.urls")),
     path("concerns/", include("escalations.urls")),

@@ -3,7 +3,9 @@ from urllib.parse import urlsplit
 
 from allauth.account.adapter import DefaultAccountAdapter
 from django.conf import settings
+from django.urls import reverse
 
+from .program import program_settings
 from .services import email_queue, profile_for
 
 
@@ -16,7 +18,7 @@ class ProgramSite:
 
 
 def program_site() -> ProgramSite:
-    return ProgramSite(name=settings.PROGRAM_NAME, domain=urlsplit(settings.SITE_URL).netloc)
+    return ProgramSite(name=program_settings().program_name, domain=urlsplit(settings.SITE_URL).netloc)
 
 
 class AccountAdapter(DefaultAccountAdapter):
@@ -28,8 +30,22 @@ class AccountAdapter(DefaultAccountAdapter):
         html = next((body for body, mime in getattr(message, "alternatives", []) if mime == "text/html"), "")
         email_queue(to=email, subject=message.subject, body_text=message.body, body_html=html)
 
+    def is_open_for_signup(self, request):
+        """Anyone may sign up (then ask to join a group); an invitation's link always may."""
+        return True
+
     def save_user(self, request, user, form, commit=True):
         user = super().save_user(request, user, form, commit=commit)
         if commit:
             profile_for(user)
+            # Signed up from an invitation's link: in the group with the role at once.
+            from .joining_views import accept_from_session
+
+            accept_from_session(request, user)
         return user
+
+    def get_login_redirect_url(self, request):
+        # Signed in from an invitation's link: accept it next.
+        if request.session.get("invitation_id"):
+            return reverse("people:invitation_accept")
+        return super().get_login_redirect_url(request)

@@ -200,6 +200,8 @@ class ErasureRequestAdmin(RoleAdminMixin, admin.ModelAdmin):
         return super().get_queryset(request).visible_to(request.user)
 
 
+from . import joining_admin  # noqa: E402, F401 - registers the joining and orientation admins
+
 # The admins of django.contrib.auth, allauth and axes are registered before ours
 # (INSTALLED_APPS order): staff read them, superusers change them. An
 # authenticator's secret is shown to nobody.

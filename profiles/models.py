@@ -370,10 +370,12 @@ class Notification(models.Model):
 
 # Audit trail, staff reads, erasure requests and the beat heartbeat live in
 # their own module; importing them here registers them with the app.
+from .joining import Invitation, JoinRequest, OrientationAck, OrientationItem  # noqa: E402
 from .program import ProgramSettings  # noqa: E402
 from .trust_models import AccessEvent, AuditEvent, ErasureRequest, Heartbeat  # noqa: E402
 
 __all__ = [
-    "AccessEvent", "AuditEvent", "ErasureRequest", "Heartbeat", "Membership", "Notification", "OutboundEmail",
-    "Profile", "ProgramSettings", "Role", "RoleGrant", "SupportGroup", "Topic", "User",
+    "AccessEvent", "AuditEvent", "ErasureRequest", "Heartbeat", "Invitation", "JoinRequest", "Membership",
+    "Notification", "OrientationAck", "OrientationItem", "OutboundEmail", "Profile", "ProgramSettings",
+    "Role", "RoleGrant", "SupportGroup", "Topic", "User",
 ]

@@ -16,6 +16,8 @@ from django.utils.translation import gettext as _
 
 from matches.models import Match
 from profiles.audit import audit_actor
+from profiles.joining import OrientationItem
+from profiles.joining_services import JoiningError, orientation_require
 from profiles.models import Role, RoleGrant, User
 from profiles.resubmit import resubmitted
 from profiles.services import notify
@@ -95,6 +97,10 @@ def match_mea_assign(*, match: Match, mea: User, by: User) -> Match:
         raise SupportError(_("This person is not an MEA of the match's group."))
     if mea.pk in (match.mentor_id, match.mentee_id):
         raise SupportError(_("The MEA cannot be the mentor or the mentee of the match."))
+    try:
+        orientation_require(mea, OrientationItem.Audience.MEA)
+    except JoiningError as exc:
+        raise SupportError(str(exc)) from None
     mea_profile_for(mea)
     # Lock the MEA's profile: two coordinators assigning to the same MEA at once
     # must not both see room for one more match and overfill the caseload.

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import members, views
 
 app_name = "support"
 
@@ -9,6 +9,8 @@ urlpatterns = [
     path("mea/contact/", views.mea_profile_edit, name="mea_profile_edit"),
     path("coordinator/", views.coordinator_dashboard, name="coordinator_dashboard"),
     path("compliance/", views.compliance, name="compliance"),
+    path("members/", members.members, name="members"),
+    path("members/<int:group_id>/<int:user_id>/<str:action>/", members.member_change, name="member_change"),
     path("matches/<int:pk>/", views.match_detail, name="match_detail"),
     path("matches/<int:pk>/mea/", views.assign_mea, name="assign_mea"),
     path("matches/<int:pk>/check-in/", views.checkin_create, name="checkin_create"),

@@ -51,7 +51,8 @@ GROUP_A = {"mentee", "mentor", "mea", "named_mea", "coordinator"}
 KWARG_DEFAULTS = {"pk": 999999, "object_id": "999999", "key": "not-a-key", "uidb36": "0", "url": "no-such-page/",
                   "action": "acknowledge", "app_label": "profiles", "content_type_id": 1, "id": "999999",
                   "metric": "active-matches",
-                  "mentor_id": 999999, "mentee_id": 999999, "token": "not-a-token"}
+                  "mentor_id": 999999, "mentee_id": 999999, "token": "not-a-token",
+                  "group_id": 999999, "user_id": 999999}
 
 
 def row(default, *, method="get", kwargs=None, path=None, data=None, **expect):
@@ -122,6 +123,18 @@ TABLE = {
     "profiles:erasure_withdraw": only(["mentee"], 302, method="post", kwargs={"pk": "mentee_erasure"}),
     "profiles:erasure_requests": only(["coordinator", "other_coordinator", "staff"]),
     "profiles:erasure_complete": only(["coordinator", "staff"], 302, method="post", kwargs={"pk": "mentee_erasure"}),
+
+    # --- joining: invitations, requests to join, orientation (profiles.joining_urls) --------
+    "people:invitations": only(COORDINATORS + ["staff"]),
+    "people:invitation_change": row(404, anonymous=LOGIN, method="post"),  # none of these ids is anyone's
+    "people:invitation_open": PUBLIC,  # a bad token shows "this link cannot be used"
+    "people:invitation_accept": SIGNED_IN,  # no link followed: "this link cannot be used"
+    "people:join": SIGNED_IN,
+    "people:join_decide": row(404, anonymous=LOGIN, method="post"),
+    "people:orientation": SIGNED_IN,
+    "people:orientation_ack": row(404, anonymous=LOGIN, method="post"),
+    "support:members": only(COORDINATORS + ["staff"]),
+    "support:member_change": row(404, anonymous=LOGIN, method="post"),
 
     # --- role homes ----------------------------------------------------------------
     "matches:mentee_home": only(["mentee"]),

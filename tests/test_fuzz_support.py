@@ -40,7 +40,7 @@ pytestmark = pytest.mark.django_db
 
 FUZZED = {
     "support:mea_profile_edit", "support:assign_mea", "support:checkin_create", "support:request_create",
-    "support:milestone_create", "support:request_answer", "support:request_withdraw",
+    "support:milestone_create", "support:request_answer", "support:request_withdraw", "support:member_change",
 }
 STATE = State("support", "escalations", "matches", "profiles")
 whose = st.one_of(st.sampled_from(["mine", "theirs"]), huge_ids)
@@ -300,3 +300,23 @@ def test_a_form_its_own_validation_accepts_never_fails_in_the_database(w, asked,
     person = w.match.mentor if isinstance(form, SelfCheckInForm) else w.mea
     with rolled_back():
         send(as_(person), url, as_posted(form), state=STATE)
+
+
+@FUZZ
+@given(who=st.sampled_from(["member", "stranger"]), group_id=st.one_of(st.just("mine"), huge_ids),
+       action=st.sampled_from(["appoint-mea", "retire-mea", "move", "remove", "delete"]),
+       data=st.dictionaries(st.sampled_from(["to", "confirm"]), st.one_of(junk, st.just("1")), max_size=2))
+def test_changing_a_member_with_any_input_never_500s_and_never_reaches_another_group(
+        group, other_group, who, group_id, action, data):
+    """The members page's buttons: only a member of one's own group changes; the rest is a 404 or a message."""
+    from profiles.models import Membership
+
+    coordinator = member(Role.COORDINATOR, group)
+    person = member(Role.MENTEE, group if who == "member" else other_group)
+    target_group = (group if who == "member" else other_group).pk if group_id == "mine" else group_id
+    with rolled_back():
+        response, _ = send(as_(coordinator), f"/support/members/{target_group}/{person.pk}/{action}/", data,
+                           state=STATE)
+        if who == "stranger":
+            assert response.status_code == 404
+            assert Membership.objects.filter(user=person, group=other_group).exists()

@@ -49,6 +49,7 @@ ROLE_PAGES = [
     ("matches:coordinator_home", "coordinator"),
     ("support:mea_home", "mea"),
     ("support:coordinator_dashboard", "coordinator"),
+    ("support:members", "coordinator"),
     ("escalations:staff_home", "staff"),
 ]
 

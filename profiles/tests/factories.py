@@ -61,11 +61,22 @@ class RoleGrantFactory(factory.django.DjangoModelFactory):
 GROUP_SCOPED = {Role.COORDINATOR, Role.MEA}
 
 
-def member(role: str | None, group: SupportGroup, **user_kwargs) -> User:
-    """A verified member of `group` holding `role` (coordinator and MEA roles are per group)."""
+def member(role: str | None, group: SupportGroup, *, oriented: bool = True, **user_kwargs) -> User:
+    """A verified member of `group` holding `role` (coordinator and MEA roles are per group).
+    Mentors and MEAs have completed the orientation unless `oriented=False`."""
     user = UserFactory(**user_kwargs)
     Membership.objects.get_or_create(user=user, group=group)
     if role:
         role_grant(user, role, group=group if role in GROUP_SCOPED else None)
+    if role in (Role.MENTOR, Role.MEA) and oriented:
+        orientation_done(user)
     user.__dict__.pop("active_grants", None)
     return user
+
+
+def orientation_done(user: User) -> None:
+    """`user` acknowledged every orientation item (mentors and MEAs in tests, unless a test says otherwise)."""
+    from profiles.joining import OrientationAck, OrientationItem
+
+    OrientationAck.objects.bulk_create([OrientationAck(user=user, item=item) for item in OrientationItem.objects.all()],
+                                       ignore_conflicts=True)

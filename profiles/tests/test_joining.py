@@ -1,0 +1,70 @@
+"""Asking to join a group, the coordinators' answer, and the member home's next step."""
+
+import pytest
+
+from profiles.joining import JoinRequest
+from profiles.models import AuditEvent, Membership, Notification, OutboundEmail, Role
+from profiles.tests.factories import SupportGroupFactory, UserFactory, member
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def newcomer(db):
+    return UserFactory()
+
+
+def test_a_member_sees_groups_open_to_requests_asks_and_the_coordinator_approves(client, newcomer, group, coordinator):
+    group.open_to_requests = True
+    group.save()
+    hidden = SupportGroupFactory()
+    client.force_login(newcomer)
+    page = client.get("/people/join/").content.decode()
+    assert group.name in page and hidden.name not in page
+    assert client.post("/people/join/", {"group": group.pk, "note": "I go on Tuesdays"}).status_code == 302
+    join = JoinRequest.objects.get(user=newcomer)
+    assert Notification.objects.filter(user=coordinator, url="/matches/coordinator/").exists()
+    assert "waiting for a coordinator" in client.get("/").content.decode()
+
+    client.force_login(coordinator)
+    assert "I go on Tuesdays" in client.get("/support/members/").content.decode()
+    assert client.post(f"/people/join/{join.pk}/approve/").status_code == 302
+    assert Membership.objects.filter(user=newcomer, group=group).exists() and newcomer.has_role(Role.MENTEE)
+    assert OutboundEmail.objects.filter(to=newcomer.email, subject__startswith="Welcome to").exists()
+    assert AuditEvent.objects.filter(action="join_approved", actor=coordinator).exists()
+
+
+def test_a_join_code_lets_a_member_ask_to_join_an_unlisted_group(client, newcomer, group):
+    client.force_login(newcomer)
+    client.post("/people/join/", {"code": group.join_code.lower()})
+    assert JoinRequest.objects.filter(user=newcomer, group=group).exists()
+    response = client.post("/people/join/", {"code": "NOPE1234"})
+    assert "No group has this code" in response.content.decode()
+
+
+def test_a_declined_member_is_told_and_not_added(client, newcomer, group, coordinator):
+    join = JoinRequest.objects.create(user=newcomer, group=group)
+    client.force_login(coordinator)
+    client.post(f"/people/join/{join.pk}/decline/")
+    assert not Membership.objects.filter(user=newcomer, group=group).exists()
+    assert Notification.objects.filter(user=newcomer, title__contains="not approved").exists()
+
+
+def test_another_groups_coordinator_cannot_answer_a_request(client, newcomer, group, other_group):
+    join = JoinRequest.objects.create(user=newcomer, group=group)
+    client.force_login(member("coordinator", other_group))
+    assert client.post(f"/people/join/{join.pk}/approve/").status_code == 404
+    assert JoinRequest.objects.get().status == JoinRequest.Status.PENDING
+
+
+def test_the_member_home_tells_the_next_step_truthfully(client, group):
+    person = member(None, group)
+    person.profile.display_name = ""
+    person.profile.save()
+    client.force_login(person)
+    assert "Complete your profile" in client.get("/").content.decode()
+    person.profile.display_name = "Robin"
+    person.profile.save()
+    page = client.get("/").content.decode()
+    assert "Complete your profile" not in page
+    assert "Start the orientation" in page and "/matches/apply/" in page
