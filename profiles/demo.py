@@ -117,6 +117,9 @@ def seed(ctx: DemoContext) -> None:
 
     if not ErasureRequest.objects.filter(user=ctx.users["mentee_eli"]).exists():
         erasure_request(ctx.users["mentee_eli"])
+    from . import joining_demo
+
+    joining_demo.seed(ctx, demo_user)
     ctx.log(f"{'superuser':<16} {admin_email}")
     for key, email, *_rest in PEOPLE:
         ctx.log(f"{key:<16} {email}")

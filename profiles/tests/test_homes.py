@@ -37,11 +37,12 @@ def test_anonymous_visitors_are_sent_to_sign_in(client):
         assert response.status_code == 302 and reverse("account_login") in response.url
 
 
-def test_a_member_with_no_role_sees_the_welcome_page(client, plain_member):
+def test_a_member_with_no_role_sees_their_next_step(client, plain_member):
     client.force_login(plain_member)
     response = client.get(reverse("home"))
     assert response.status_code == 200
-    assert b"Complete your profile" in response.content
+    assert b"Your next step" in response.content and b"/matches/apply/" in response.content
+    assert b"Complete your profile" not in response.content, "their profile is complete"
 
 
 def test_navigation_shows_each_held_role_its_places(client, mentor):

@@ -68,3 +68,16 @@ def test_the_member_home_tells_the_next_step_truthfully(client, group):
     page = client.get("/").content.decode()
     assert "Complete your profile" not in page
     assert "Start the orientation" in page and "/matches/apply/" in page
+
+
+def test_the_demo_shows_a_pending_invitation_a_join_request_and_a_half_done_orientation():
+    from profiles import demo
+    from profiles.joining import Invitation, OrientationAck, OrientationItem
+
+    ctx = demo.DemoContext()
+    demo.seed(ctx)
+    demo.seed(demo.DemoContext())  # twice: nothing doubles
+    assert Invitation.objects.pending().filter(email="invited@example.org").count() == 1
+    assert JoinRequest.objects.filter(status=JoinRequest.Status.PENDING, user__email="newcomer@example.org").count() == 1
+    rosa = OrientationAck.objects.filter(user=ctx.users["mentor_rosa"]).count()
+    assert 0 < rosa < OrientationItem.objects.count()
