@@ -1,10 +1,10 @@
 from allauth.account.decorators import secure_admin_login
-from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 from django.utils.functional import lazy
 
 from escalations.views import emergency
+from profiles.program import program_settings
 
 from . import views
 
@@ -12,8 +12,8 @@ from . import views
 admin.autodiscover()
 admin.site.login = secure_admin_login(admin.site.login)
 # Read when a page renders (lazy), so the program's name is always today's setting.
-admin.site.site_header = lazy(lambda: f"{settings.PROGRAM_NAME} — staff console", str)()
-admin.site.site_title = lazy(lambda: f"{settings.PROGRAM_NAME} staff", str)()
+admin.site.site_header = lazy(lambda: f"{program_settings().program_name} — staff console", str)()
+admin.site.site_title = lazy(lambda: f"{program_settings().program_name} staff", str)()
 
 urlpatterns = [
     path("", views.home, name="home"),

@@ -19,7 +19,7 @@ pytestmark = pytest.mark.django_db
 ADMINS = sorted((model._meta.app_label, model._meta.model_name) for model in admin.site._registry)
 # What program staff may add in the admin; everything else answers 403 to them.
 STAFF_ADD = {"profiles.supportgroup", "profiles.membership", "profiles.rolegrant", "profiles.topic",
-             "profiles.orientationitem",
+             "profiles.orientationitem", "escalations.groupemergencynumbers",
              "community.resource"}
 
 
