@@ -78,7 +78,10 @@ def _who(reporter: User, match: Match | None, about: str, subject: User | None):
         if match is None or _role_in_match(reporter, match) is None or match.status != Match.Status.ACTIVE:
             raise ConcernError(_("You can only report about a match you are part of."))
         if about == _role_in_match(reporter, match):
-            raise ConcernError(_("Choose who the report is about: the other person in the match, or the MEA."))
+            if about == About.MEA:
+                raise ConcernError(_("Choose who the report is about: the mentor or the mentee."))
+            # A mentee (or mentor) who names their own place in the match speaks about themselves.
+            return match, About.SELF, None, match.group_id
         return match, about, None, match.group_id
     if about == About.SELF:
         if match is not None and (match.status != Match.Status.ACTIVE

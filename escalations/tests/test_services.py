@@ -67,14 +67,19 @@ def test_a_mentee_can_report_about_their_mentor(match):
     assert concern.routed_to_mea == match.mea
 
 
-def test_nobody_reports_about_themselves_or_a_match_they_are_not_in(match, plain_member):
+def test_nobody_reports_on_a_match_they_are_not_in_and_an_mea_never_about_themselves(match, plain_member):
     with pytest.raises(ConcernError):
-        raise_(match, "conflict", about="mentor")
+        raise_(match, "conflict", about="mea", reporter=match.mea)
     with pytest.raises(ConcernError):
         raise_(match, "conflict", reporter=plain_member)
     with pytest.raises(ConcernError):
         raise_(match, "not_a_situation")
     assert not Concern.objects.exists()
+
+
+def test_a_mentor_naming_their_own_place_in_the_match_reports_about_themselves(match):
+    concern = raise_(match, "overwhelmed", about="mentor")
+    assert (concern.about, concern.match, concern.routed_to_mea) == ("self", match, match.mea)
 
 
 def test_a_staff_tier_report_offers_the_reporter_a_debrief(match):
