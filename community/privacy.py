@@ -17,6 +17,16 @@ EXEMPT = {
 }
 
 
+# Free text erasure scrubs of the member's identifiers in every row, and the rest with why
+# (profiles/privacy_text.py).
+SCRUBBED_TEXT = ("community.ChatPost.title", "community.ChatPost.body", "community.ChatMessage.body",
+                 "community.ChatReport.note")
+TEXT_KEPT = {
+    "community.Resource.title": "Toolkit material written by staff for everyone.",
+    "community.Resource.url": "A link to toolkit material.",
+    "community.Resource.body": "Toolkit material written by staff for everyone.",
+}
+
 def export(user) -> dict:
     return {
         "posts": list(ChatPost.objects.filter(author=user).values("kind", "title", "body", "status", "created_at")),

@@ -7,8 +7,10 @@ class EscalationsConfig(AppConfig):
 
     def ready(self) -> None:
         from profiles.privacy import register_eraser, register_exporter
+        from profiles.privacy_text import register_free_text
 
         from . import privacy
 
         register_exporter("escalations", privacy.export, covers=privacy.COVERS, exempt=privacy.EXEMPT)
         register_eraser("escalations", privacy.erase)
+        register_free_text(privacy.SCRUBBED_TEXT, privacy.TEXT_KEPT)

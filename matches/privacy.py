@@ -43,6 +43,12 @@ EXEMPT = {
 }
 
 
+# Free text erasure scrubs of the member's identifiers in every row, and the rest with why
+# (profiles/privacy_text.py).
+SCRUBBED_TEXT = ("matches.Match.end_reason", "matches.Match.gratitude_note", "matches.MentorApplication.experiences",
+                 "matches.MentorApplication.review_note", "matches.MenteePreference.note", "matches.Proposal.reason")
+TEXT_KEPT = {"matches.UsedLink.nonce": "A random token."}
+
 def _name(user) -> str | None:
     return user.display_name if user is not None else None
 

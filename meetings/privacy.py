@@ -23,6 +23,14 @@ COVERS = (
 EXEMPT: dict[str, str] = {}
 
 
+# Free text erasure scrubs of the member's identifiers in every row, and the rest with why
+# (profiles/privacy_text.py).
+SCRUBBED_TEXT = ("meetings.Meeting.where", "meetings.Goal.text", "meetings.Goal.celebration")
+TEXT_KEPT = {
+    "meetings.Meeting.time_zone": "A time zone name.",
+    "meetings.CalendarFeed.token_hash": "A hash of a random token.",
+}
+
 def _theirs(user) -> Q:
     return Q(match__mentor=user) | Q(match__mentee=user) | Q(proposed_by=user) | Q(closed_by=user)
 

@@ -53,6 +53,7 @@ from .models import (
     RoleGrant,
     User,
 )
+from .privacy_text import scrub_free_text
 
 log = logging.getLogger(__name__)
 
@@ -215,7 +216,8 @@ register_exporter("activity", _export_activity, covers=("profiles.AuditEvent.act
 
 
 def personal_identifiers(user: User) -> list[str]:
-    """The member's email addresses, display name and contact details, longest first.
+    """The member's email addresses, display name (and its first word: the first name
+    people use in a conversation), and contact details, longest first.
 
     Read before the account is anonymised; used to replace them in text that
     other people's records keep (report text, the audit trail's values).
@@ -227,6 +229,8 @@ def personal_identifiers(user: User) -> list[str]:
     values.update(EmailAddress.objects.filter(user=user).values_list("email", flat=True))
     profile = Profile.objects.filter(user=user).values("display_name", "phone", "discord").first() or {}
     values.update(profile.values())
+    if profile.get("display_name") and profile["display_name"] != ERASED_NAME:
+        values.add(profile["display_name"].split()[0])  # "Fatima" of "Fatima Khan"
     if not profile.get("display_name") and user.email:
         values.add(user.email.split("@")[0])  # what the portal shows as their name
     values = {v.strip() for v in values if v and v.strip() and v.strip() != ERASED_NAME and len(v.strip()) >= 3}
@@ -400,6 +404,8 @@ def erasure_complete(request_id: int, *, by: User) -> ErasureRequest:
         with audit_actor(by):
             for _name, fn in sorted(_ERASERS.items()):
                 fn(user)
+            # Everyone's free text that can mention them (privacy_text's registry).
+            scrub_free_text(identifiers)
             _anonymise_account(user)
             _scrub_audit_trail(user, identifiers)
         request.status = ErasureRequest.Status.COMPLETED

@@ -7,11 +7,13 @@ class SupportConfig(AppConfig):
 
     def ready(self) -> None:
         from profiles.privacy import register_eraser, register_exporter
+        from profiles.privacy_text import register_free_text
 
         from . import privacy
 
         register_exporter("support", privacy.export, covers=privacy.COVERS, exempt=privacy.EXEMPT)
         register_eraser("support", privacy.erase)
+        register_free_text(privacy.SCRUBBED_TEXT, privacy.TEXT_KEPT)
 
         # The stored need score follows the matches and reports it is made of (support.need).
         from escalations.signals import concern_changed
