@@ -89,6 +89,7 @@ def scrub_free_text(identifiers: list[str]) -> int:
 register_free_text(
     scrubbed=(
         "profiles.Profile.bio", "profiles.Profile.availability", "profiles.SupportGroup.description",
+        "profiles.JoinRequest.note", "profiles.Invitation.email",
     ),
     kept={
         "profiles.AuditEvent.object_id": "An object's id.",
@@ -122,5 +123,9 @@ register_free_text(
         "profiles.ProgramSettings.staff_email": "The program's staff address, set by staff.",
         "profiles.ProgramSettings.checkin_first_days": "A list of numbers.",
         "profiles.ProgramSettings.emergency_numbers": "Emergency numbers set by staff.",
+        "profiles.Invitation.token_hash": "A hash of a random token.",
+        "profiles.OrientationItem.slug": "Orientation material written by staff.",
+        "profiles.OrientationItem.title": "Orientation material written by staff.",
+        "profiles.OrientationItem.body": "Orientation material written by staff.",
     },
 )
