@@ -56,7 +56,10 @@ def _told(concern: Concern) -> str:
 def report(request):
     """The report form. One submit saves the report, routes it and queues its notifications;
     the answer is the report's page, with the guidance for what was reported."""
-    form = ReportForm(request.POST or None, user=request.user)
+    # ?match=<id> (a pulse answer that named a worry links here): the match chosen in advance;
+    # the field's choices are the reporter's own matches, so another id selects nothing.
+    initial = {"match": request.GET["match"]} if request.GET.get("match", "").isdigit() else None
+    form = ReportForm(request.POST or None, user=request.user, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:

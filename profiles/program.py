@@ -46,6 +46,8 @@ DEFAULT_CADENCE = {
     "repeated_cancellations": 2,
     # Meetings cancelled (meetings app records) within this many days count towards "repeatedly".
     "cancellations_window_days": 60,
+    # The pulse survey goes to mentor and mentee this many days before each check-in is due (None: no pulse).
+    "pulse_before_days": 2,
     "low_rating": 2,
     # Reminders are sent between these local hours (24 h clock, [start, end)).
     "local_hours": [9, 20],

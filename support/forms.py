@@ -88,3 +88,34 @@ class MEAProfileForm(forms.ModelForm):
     class Meta:
         model = MEAProfile
         fields = ["how_to_reach"]
+
+
+class PulseForm(forms.Form):
+    score = forms.TypedChoiceField(
+        label=_("How is your mentoring going? (1 hard – 5 great)"), coerce=int,
+        choices=[(i, str(i)) for i in range(1, 6)], widget=forms.RadioSelect,
+    )
+    comment = forms.CharField(label=_("One sentence for your MEA (optional)"), required=False, max_length=300,
+                              help_text=_("Only your MEA reads it."))
+    worried = forms.BooleanField(label=_("I am worried about someone's safety"), required=False,
+                                 help_text=_("We will show you how to get help now and how to tell the right people."))
+
+
+class ClosingForm(forms.Form):
+    score = forms.TypedChoiceField(
+        label=_("Looking back, how was your mentoring? (1 hard – 5 great)"), coerce=int,
+        choices=[(i, str(i)) for i in range(1, 6)], widget=forms.RadioSelect,
+    )
+    comment = forms.CharField(label=_("Anything you want the program to know (optional)"), required=False,
+                              max_length=300)
+
+
+class ProgramSurveyForm(forms.Form):
+    score = forms.TypedChoiceField(coerce=int, choices=[(i, str(i)) for i in range(11)], widget=forms.RadioSelect)
+
+    def __init__(self, *args, role: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["score"].label = (
+            _("How likely are you to recommend being mentored here to a friend? (0 not at all – 10 certainly)")
+            if role == "mentee" else
+            _("How likely are you to recommend mentoring here to a friend? (0 not at all – 10 certainly)"))

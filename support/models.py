@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from matches.models import Match
+from meetings.models import Meeting
 from profiles.audit import AuditedModelMixin, AuditedQuerySet
 from profiles.program import program_settings
 
@@ -62,7 +63,7 @@ class MEAProfile(models.Model):
 
 class MatchSupportQuerySet(AuditedQuerySet):
     # The check-in state is in the audit trail; the ratings are what the MEA heard.
-    audit_redact_fields = ("last_rating", "prev_rating")
+    audit_redact_fields = ("last_rating", "prev_rating", "pulse_last", "pulse_prev")
 
     def visible_to(self, user) -> "MatchSupportQuerySet":
         return self.filter(match__in=Match.objects.visible_to(user))
@@ -86,6 +87,9 @@ class MatchSupport(AuditedModelMixin, models.Model):
         default=0, help_text=_("Meetings cancelled across the last two check-ins.")
     )
     last_cancelled = models.PositiveSmallIntegerField(default=0)
+    # The members' own voice: the latest pulse answer (1-5, either side) and the one before it.
+    pulse_last = models.PositiveSmallIntegerField(null=True, blank=True)
+    pulse_prev = models.PositiveSmallIntegerField(null=True, blank=True)
     mea_assigned_at = models.DateTimeField(null=True, blank=True)
     mea_assigned_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -260,8 +264,9 @@ class Reminder(models.Model):
     """One reminder to one person, at most once: the unique key is what makes it once.
 
     `occurrence` is the due date the reminder is about (a check-in's due date,
-    or the day a self check-in was asked for), so a new due date is a new
-    reminder and the same due date never reminds twice.
+    the day a self check-in was asked for, a meeting's day in the recipient's
+    time zone), so a new due date is a new reminder and the same due date
+    never reminds twice.
     """
 
     class Kind(models.TextChoices):
@@ -269,6 +274,9 @@ class Reminder(models.Model):
         CHECKIN_OVERDUE = "checkin_overdue", _("Check-in overdue (MEA)")
         REQUEST = "request", _("Self check-in asked (mentor or mentee)")
         LONG_OVERDUE = "long_overdue", _("Check-ins long overdue (coordinator)")
+        PULSE = "pulse", _("Pulse survey (mentor and mentee)")
+        MEETING = "meeting", _("Meeting tomorrow (mentor and mentee)")
+        CLOSING = "closing", _("Closing survey (mentor and mentee)")
 
     class Status(models.TextChoices):
         PENDING = "pending", _("Pending")
@@ -280,6 +288,7 @@ class Reminder(models.Model):
     recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="reminders")
     occurrence = models.DateField()
     request = models.ForeignKey(CheckInRequest, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    meeting = models.ForeignKey(Meeting, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
     not_before = models.DateTimeField(help_text=_("09:00 on the due day in the recipient's time zone."))
     created_at = models.DateTimeField(default=timezone.now)
@@ -299,3 +308,55 @@ class Reminder(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} for match #{self.match_id} to user #{self.recipient_id} ({self.occurrence})"
+
+
+class SurveyQuerySet(models.QuerySet):
+    def visible_to(self, user) -> "SurveyQuerySet":
+        """The person who answered; a pulse or closing answer also the match's MEA (it is written for them).
+        Program survey answers are the respondent's alone (the insights page shows suppressed counts)."""
+        if not getattr(user, "is_authenticated", False):
+            return self.none()
+        return self.filter(Q(respondent=user) | Q(kind__in=["pulse", "closing"], match__mea=user))
+
+
+class Survey(models.Model):
+    """One answer of a member's own voice. A row exists once answered; the unique key makes each survey once.
+
+    pulse    how is it going (1-5) and one optional sentence for the MEA, once per check-in period
+             (`occurrence`: the check-in due date it belongs to)
+    closing  how was it (1-5) and a sentence, once when the match ends (`occurrence`: the end date)
+    program  would you recommend being mentored / mentoring here (0-10), twice a year
+             (`occurrence`: the first day of the half-year)
+    """
+
+    class Kind(models.TextChoices):
+        PULSE = "pulse", _("Pulse")
+        CLOSING = "closing", _("Closing")
+        PROGRAM = "program", _("Program")
+
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    match = models.ForeignKey(Match, null=True, blank=True, on_delete=models.CASCADE, related_name="surveys")
+    respondent = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="surveys")
+    role = models.CharField(max_length=10, blank=True, help_text=_("mentor or mentee, as they answered"))
+    occurrence = models.DateField()
+    score = models.PositiveSmallIntegerField()
+    comment = models.CharField(_("one sentence for your MEA (optional)"), max_length=300, blank=True)
+    worried = models.BooleanField(_("I am worried about someone's safety"), default=False)
+    answered_at = models.DateTimeField(default=timezone.now)
+
+    objects = SurveyQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-answered_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "match", "respondent", "occurrence"], nulls_distinct=False,
+                                    name="survey_once"),
+            models.CheckConstraint(
+                condition=Q(kind="program", score__lte=10) | Q(score__gte=1, score__lte=5),
+                name="survey_score_in_range",
+            ),
+        ]
+        indexes = [models.Index(fields=["kind", "answered_at"], name="survey_kind_answered")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} answer #{self.pk}"

@@ -7,7 +7,8 @@ the reasons. The points are stored in `Match.need_score` (indexed with the MEA
 and with the group), so a dashboard reads only its page of rows in that order.
 
 Kept up to date by the services that change its inputs: a check-in recorded, a
-self check-in answered or read, an MEA assigned (support.services), a match
+self check-in answered or read, an MEA assigned (support.services), a pulse
+answered (support.surveys), a match
 started or ended, a meeting cancelled (matches.signals.match_changed) and a
 report opened, moved or resolved (escalations.signals.concern_changed) call
 `need_score_refresh`.
@@ -89,6 +90,13 @@ def assess(match: Match, support: MatchSupport, *, open_concerns: int, answers_w
     if support.last_rating is not None and support.prev_rating is not None and support.last_rating < support.prev_rating:
         score += 15
         reasons.append(_("Rating falling (%(a)d → %(b)d)") % {"a": support.prev_rating, "b": support.last_rating})
+    # The members' own voice (support.surveys): a low or falling pulse, like a low or falling check-in rating.
+    if support.pulse_last is not None and support.pulse_last <= c["low_rating"]:
+        score += 30
+        reasons.append(_("Low pulse from the pair (%(r)d/5)") % {"r": support.pulse_last})
+    if support.pulse_last is not None and support.pulse_prev is not None and support.pulse_last < support.pulse_prev:
+        score += 15
+        reasons.append(_("Pulse falling (%(a)d → %(b)d)") % {"a": support.pulse_prev, "b": support.pulse_last})
     if cancelled_lately >= c["repeated_cancellations"]:
         score += 20
         reasons.append(_("Meetings cancelled repeatedly (%(n)d lately)") % {"n": cancelled_lately})

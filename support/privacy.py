@@ -24,12 +24,12 @@ from django.db.models import Q
 
 from profiles.privacy import personal_identifiers, rows_mentioning, scrub_text
 
-from .models import CheckIn, CheckInRequest, MatchSupport, MEAProfile, Milestone, Reminder
+from .models import CheckIn, CheckInRequest, MatchSupport, MEAProfile, Milestone, Reminder, Survey
 
 COVERS = (
     "support.MEAProfile.user", "support.MatchSupport.mea_assigned_by", "support.CheckIn.mea",
     "support.CheckInRequest.asked_by", "support.CheckInRequest.respondent", "support.Milestone.recorded_by",
-    "support.Reminder.recipient",
+    "support.Reminder.recipient", "support.Survey.respondent",
 )
 EXEMPT: dict[str, str] = {}
 
@@ -77,6 +77,9 @@ def export(user) -> dict:
             {"match_id": m.match_id, "what": m.what, "happened_on": m.happened_on, "recorded_by_me": m.recorded_by_id == user.pk}
             for m in Milestone.objects.filter(_involving(user) | Q(recorded_by=user)).order_by("happened_on", "pk")
         ],
+        # Their own answers in full (pulse, closing, program surveys): their words, to their MEA or the program.
+        "surveys": list(Survey.objects.filter(respondent=user).order_by("answered_at", "pk").values(
+            "kind", "match_id", "role", "occurrence", "score", "comment", "worried", "answered_at")),
         "reminders": list(
             Reminder.objects.filter(recipient=user).order_by("created_at", "pk").values(
                 "kind", "match_id", "occurrence", "status", "sent_at"
@@ -87,6 +90,8 @@ def export(user) -> dict:
 
 def erase(user) -> None:
     identifiers = personal_identifiers(user)
+    # Their survey sentences go; the scores stay (the match's and the program's counts).
+    Survey.objects.filter(respondent=user).exclude(comment="").update(comment="")
     CheckInRequest.objects.filter(Q(respondent=user) | Q(asked_by=user), status=CheckInRequest.Status.PENDING).with_audit_action(
         "withdrawn_by_erasure"
     ).update(status=CheckInRequest.Status.WITHDRAWN)

@@ -7,6 +7,11 @@ Who hears what:
                    member, `long_overdue_days` after it: someone always hears,
                    whether or not the group has a coordinator
   request          the mentor or mentee the MEA asked to answer a self check-in
+  pulse            the mentor and the mentee, `pulse_before_days` before each check-in is
+                   due: how is it going, by a one-click link (support/surveys.py)
+  meeting          the mentor and the mentee, the day before an accepted meeting, from
+                   09:00 in their own time zone (occurrence: the meeting's local day)
+  closing          the mentor and the mentee, the day after their match ended
 
 Two steps, both run by the beat task `support.tasks.reminders_scan`:
 
@@ -53,18 +58,21 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from matches.models import Match
+from meetings.models import Meeting
 from profiles.models import Role, RoleGrant
 from profiles.services import email_deliver_batch, email_queue_many, email_render, notify_many
 
 from .cadence import cadence
-from .models import CheckInRequest, MatchSupport, Reminder
+from .models import CheckInRequest, MatchSupport, Reminder, Survey
 from .services import supports_ensure
+from .surveys import pulse_link_path
 
 log = logging.getLogger(__name__)
 
 K = Reminder.Kind
 BATCH = 500
 INSERT_CHUNK = 2000  # reminder rows per INSERT while materialising
+CLOSING_DAYS = 14  # the closing survey is asked within this many days of a match's end
 
 
 def _zone(name: str | None) -> zoneinfo.ZoneInfo:
@@ -122,9 +130,9 @@ def materialise(now: datetime) -> int:
     created = timezone.now()
     rows: list[Reminder] = []
 
-    def add(kind, match_id, recipient_id, occurrence, not_before, request_id=None):
+    def add(kind, match_id, recipient_id, occurrence, not_before, request_id=None, meeting_id=None):
         rows.append(Reminder(kind=kind, match_id=match_id, recipient_id=recipient_id, occurrence=occurrence,
-                             request_id=request_id, not_before=not_before, created_at=created))
+                             request_id=request_id, meeting_id=meeting_id, not_before=not_before, created_at=created))
 
     for kind, delay in ((K.CHECKIN_DUE, 0), (K.CHECKIN_OVERDUE, c["overdue_after_days"])):
         due = with_mea.filter(next_due__lte=horizon - timedelta(days=delay)).filter(_missing(kind))
@@ -154,10 +162,41 @@ def materialise(now: datetime) -> int:
     )
     for request_id, match_id, respondent_id, created_at in asked.iterator(chunk_size=5000):
         add(K.REQUEST, match_id, respondent_id, created_at.date(), created_at, request_id=request_id)
+    _materialise_voices(now, horizon, active, add)
     # ignore_conflicts: the unique (kind, match, occurrence, recipient) key is the guard; a
     # concurrent scan inserting the same reminder is a no-op here.
     Reminder.objects.bulk_create(rows, batch_size=INSERT_CHUNK, ignore_conflicts=True)
     return len(rows)
+
+
+SIDES = (("match__mentor_id", "match__mentor__profile__time_zone"),
+         ("match__mentee_id", "match__mentee__profile__time_zone"))
+
+
+def _materialise_voices(now: datetime, horizon: date, active, add) -> None:
+    """Pulse surveys before each check-in, meeting reminders the day before, closing surveys after an end."""
+    lead = cadence().get("pulse_before_days")
+    for person, tz_field in SIDES if lead is not None else ():  # None: the program sends no pulse surveys
+        due = active.filter(next_due__lte=horizon + timedelta(days=lead)).filter(_missing(K.PULSE, person.removesuffix("_id")))
+        for match_id, next_due, user_id, tz in due.values_list("match_id", "next_due", person, tz_field).iterator(
+                chunk_size=5000):
+            add(K.PULSE, match_id, user_id, next_due, _not_before(next_due - timedelta(days=lead), tz))
+    # Accepted meetings starting within two days; a row per person and local day (a moved meeting on
+    # another day is a new reminder; the unique key makes the same day remind once).
+    soon = Meeting.objects.filter(status=Meeting.Status.ACCEPTED, match__status=Match.Status.ACTIVE,
+                                  starts_at__gt=now, starts_at__lte=now + timedelta(days=2))
+    for person, tz_field in SIDES:
+        for meeting_id, match_id, starts_at, user_id, tz in soon.values_list(
+                "pk", "match_id", "starts_at", person, tz_field).iterator(chunk_size=5000):
+            day = starts_at.astimezone(_zone(tz)).date()
+            add(K.MEETING, match_id, user_id, day, _not_before(day - timedelta(days=1), tz), meeting_id=meeting_id)
+    ended = Match.objects.filter(status=Match.Status.ENDED, ended_at__gte=now - timedelta(days=CLOSING_DAYS))
+    for person, tz_field in (("mentor_id", "mentor__profile__time_zone"), ("mentee_id", "mentee__profile__time_zone")):
+        for match_id, ended_at, user_id, tz in ended.filter(~Exists(Reminder.objects.filter(
+                kind=K.CLOSING, match=OuterRef("pk"), recipient=OuterRef(person)))).values_list(
+                "pk", "ended_at", person, tz_field):
+            day = ended_at.astimezone(_zone(tz)).date()
+            add(K.CLOSING, match_id, user_id, day, _not_before(day + timedelta(days=1), tz))
 
 
 def due_ids(now: datetime) -> list[int]:
@@ -184,11 +223,31 @@ def dispatch(ids: list[int], enqueue) -> int:
 # --- Sending a batch -------------------------------------------------------------
 
 
-def _is_stale(reminder: Reminder, now: datetime) -> bool:
+def _answered(reminders: list[Reminder]) -> set[tuple]:
+    """(kind, match, respondent, occurrence) of the pulse and closing surveys these reminders ask for and that
+    are answered already (one query per batch); a closing survey's occurrence is left out (None)."""
+    voices = [r for r in reminders if r.kind in (K.PULSE, K.CLOSING)]
+    if not voices:
+        return set()
+    rows = Survey.objects.filter(kind__in=[Survey.Kind.PULSE, Survey.Kind.CLOSING],
+                                 match_id__in={r.match_id for r in voices},
+                                 respondent_id__in={r.recipient_id for r in voices})
+    return {(kind, m, u, o if kind == Survey.Kind.PULSE else None)
+            for kind, m, u, o in rows.values_list("kind", "match_id", "respondent_id", "occurrence")}
+
+
+def _is_stale(reminder: Reminder, now: datetime, answered: frozenset = frozenset()) -> bool:
     """True when the reminder no longer applies (match ended, check-in done, MEA changed, answered)."""
     match = reminder.match
+    if reminder.kind == K.CLOSING:  # asked within CLOSING_DAYS of the end, and only until answered
+        return (match.ended_at is None or match.ended_at < now - timedelta(days=CLOSING_DAYS)
+                or (Survey.Kind.CLOSING, match.pk, reminder.recipient_id, None) in answered)
     if match.status != Match.Status.ACTIVE:
         return True
+    if reminder.kind == K.MEETING:
+        meeting = reminder.meeting
+        return (meeting is None or meeting.status != Meeting.Status.ACCEPTED or meeting.starts_at <= now
+                or meeting.starts_at.astimezone(_zone(_time_zone(reminder.recipient))).date() != reminder.occurrence)
     if reminder.kind == K.REQUEST:
         return reminder.request is None or reminder.request.status != CheckInRequest.Status.PENDING
     support = getattr(match, "support", None)
@@ -196,6 +255,8 @@ def _is_stale(reminder: Reminder, now: datetime) -> bool:
         return True
     if reminder.kind in (K.CHECKIN_DUE, K.CHECKIN_OVERDUE) and match.mea_id != reminder.recipient_id:
         return True
+    if reminder.kind == K.PULSE:
+        return (Survey.Kind.PULSE, match.pk, reminder.recipient_id, reminder.occurrence) in answered
     if reminder.kind == K.CHECKIN_DUE:
         # Already past the overdue point (e.g. after an outage): the overdue reminder says it all.
         local_today = now.astimezone(_zone(_time_zone(reminder.recipient))).date()
@@ -208,6 +269,9 @@ def _title(kind: str) -> str:
         K.REQUEST: _("Your MEA asked how your mentoring is going"),
         K.CHECKIN_DUE: _("A check-in with one of your matches is due"),
         K.CHECKIN_OVERDUE: _("A check-in with one of your matches is overdue"),
+        K.PULSE: _("How is your mentoring going? One minute, for your MEA"),
+        K.MEETING: _("Reminder: you have a mentoring meeting tomorrow"),
+        K.CLOSING: _("Your match has ended: how was it?"),
     }.get(kind, _("An MEA's check-ins are long overdue"))
 
 
@@ -215,6 +279,13 @@ def _path(reminder: Reminder, staff_ids: set[int]) -> str:
     """Where the recipient can act on it: a page they may open."""
     if reminder.kind == K.REQUEST:
         return reverse("support:request_answer", args=[reminder.request_id])
+    if reminder.kind == K.PULSE:  # the email's one-click link (signed, expiring, single-use)
+        return pulse_link_path(match_id=reminder.match_id, user_id=reminder.recipient_id,
+                               occurrence=reminder.occurrence)
+    if reminder.kind == K.MEETING:
+        return reverse("meetings:detail", args=[reminder.meeting_id])
+    if reminder.kind == K.CLOSING:
+        return reverse("support:closing_survey", args=[reminder.match_id])
     if reminder.kind == K.LONG_OVERDUE:
         if reminder.recipient_id in staff_ids:
             return reverse("admin:matches_match_change", args=[reminder.match_id])
@@ -238,16 +309,17 @@ def send_many(ids: list[int], now: datetime | None = None) -> dict[str, int]:
     with transaction.atomic():
         pending = list(
             Reminder.objects.filter(pk__in=ids, status=Reminder.Status.PENDING)
-            .select_related("recipient__profile", "match__support", "request")
+            .select_related("recipient__profile", "match__support", "request", "meeting")
             .select_for_update(of=("self",))
             .order_by("pk")
         )
         counts["done"] = len(ids) - len(pending)  # sent or skipped already (a retried or duplicate batch)
         fresh, stale = [], []
+        answered = _answered(pending)
         for reminder in pending:
             if reminder.not_before > now or not in_waking_hours(now, _time_zone(reminder.recipient)):
                 counts["later"] += 1  # stays pending; a later scan queues it in the recipient's waking hours
-            elif _is_stale(reminder, now):
+            elif _is_stale(reminder, now, answered):
                 stale.append(reminder.pk)
             else:
                 fresh.append(reminder)
@@ -263,7 +335,9 @@ def send_many(ids: list[int], now: datetime | None = None) -> dict[str, int]:
             subject, text, html = email_render("reminder", {"title": title, "path": path})
             emails.append({"to": reminder.recipient.email, "subject": subject, "body_text": text,
                            "body_html": html, "dedupe_key": key})
-            notices.append((reminder.recipient_id, title, path, key))
+            # The portal notice never carries the email's signed link: it opens the pulse form in the portal.
+            notice_path = reverse("support:pulse", args=[reminder.match_id]) if reminder.kind == K.PULSE else path
+            notices.append((reminder.recipient_id, title, notice_path, key))
         # Same transaction as the claim: claim, email and notice are saved together or not at all.
         email_ids = email_queue_many(emails)
         notify_many(notices)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import members, views
+from . import members, survey_views, views
 
 app_name = "support"
 
@@ -19,4 +19,8 @@ urlpatterns = [
     path("self-check-ins/<int:pk>/", views.request_detail, name="request_detail"),
     path("self-check-ins/<int:pk>/answer/", views.request_answer, name="request_answer"),
     path("self-check-ins/<int:pk>/withdraw/", views.request_withdraw, name="request_withdraw"),
+    path("matches/<int:pk>/pulse/", survey_views.pulse, name="pulse"),
+    path("pulse/<str:token>/", survey_views.pulse_link, name="pulse_link"),
+    path("matches/<int:pk>/closing-survey/", survey_views.closing, name="closing_survey"),
+    path("program-survey/", survey_views.program, name="program_survey"),
 ]

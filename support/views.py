@@ -13,9 +13,9 @@ from matches.selectors import suggest_mea
 from profiles.access import role_required
 from profiles.models import Role
 
-from . import selectors, services
+from . import selectors, services, surveys
 from .forms import AskForm, CheckInForm, MEAAssignForm, MEAProfileForm, MilestoneForm, SelfCheckInForm
-from .models import CheckIn, CheckInRequest, MEAProfile, Milestone
+from .models import CheckIn, CheckInRequest, MEAProfile, Milestone, Survey
 from .services import SupportError
 
 
@@ -97,10 +97,17 @@ def match_detail(request, pk):
     if is_mea or user.is_program_staff or match.group_id in user.coordinated_group_ids:
         ctx["support"] = services.support_for(match) if match.is_active else None
         ctx["meetings_lately"] = selectors.meetings_lately(match, user)
+    if match.involves(user):
+        if match.is_active:
+            ctx["pulse_open"] = not surveys.pulse_answered(match, user, surveys.pulse_occurrence(match))
+        else:
+            ctx["closing_open"] = not Survey.objects.visible_to(user).filter(
+                kind=Survey.Kind.CLOSING, match=match, respondent=user).exists()
     if is_mea:
         ctx["checkins"] = CheckIn.objects.visible_to(user).filter(match=match)
         ctx["requests"] = CheckInRequest.objects.visible_to(user).filter(match=match).select_related("respondent__profile")
         ctx["ask_form"] = AskForm()
+        ctx["voices"] = Survey.objects.visible_to(user).filter(match=match).select_related("respondent__profile")[:10]
     if services.can_assign_mea(user, match) and match.is_active:
         candidates = services.mea_candidates(match.group_id)
         suggestion = suggest_mea(match.group_id)

@@ -234,6 +234,11 @@ TABLE = {
     "support:request_detail": only(["mea"], kwargs={"pk": "checkin_request"}),
     "support:request_answer": only(["mentor"], kwargs={"pk": "checkin_request"}),
     "support:request_withdraw": only(["mea"], 302, method="post", kwargs={"pk": "checkin_request"}),
+    # The members' own voice: the mentee answered this period's pulse already (sent back to the match).
+    "support:pulse": row(404, anonymous=LOGIN, mentor=200, mentee=302, kwargs={"pk": "match"}),
+    "support:pulse_link": [row(410), row(200, kwargs={"token": "pulse_link_mentor"})],  # the signed link is the key
+    "support:closing_survey": row(404, anonymous=LOGIN, kwargs={"pk": "match"}),  # THE match is still active
+    "support:program_survey": only(["mentee", "mentor", "other_mentor"]),
 
     # --- meetings: planned by the pair, read by whoever sees the match ---------------
     "meetings:propose": only(["mentee", "mentor"], kwargs={"pk": "match"}),

@@ -13,6 +13,7 @@ from profiles import privacy
 from profiles.services import notify, profile_for
 from profiles.tests.factories import member
 from support.services import checkin_request_create, match_mea_assign, mea_profile_for, milestone_record, support_for
+from support.surveys import pulse_answer, pulse_link_make, pulse_occurrence
 from support.tests.factories import CheckInFactory
 
 
@@ -73,6 +74,8 @@ def build_world(group, other_group):
     meeting = meeting_propose(match=match, by=mentor, starts_at=match.started_at + timedelta(days=30), how="phone")
     calendar_feed_create(mentee)
     goal = goal_add(match=match, by=mentee, text="Call my sister once a week")
+    occurrence = pulse_occurrence(match)
+    pulse_answer(match=match, by=mentee, occurrence=occurrence, score=3, comment="what the mentee told the MEA")
 
     objects = {
         "mentee_profile": profile_for(mentee).pk,
@@ -81,6 +84,7 @@ def build_world(group, other_group):
         "match": match.pk,
         "meeting": meeting.pk,
         "goal": goal.pk,
+        "pulse_link_mentor": pulse_link_make(match_id=match.pk, user_id=mentor.pk, occurrence=occurrence),
         "other_match": other_match.pk,
         "proposal": proposal.pk,
         "application": application.pk,

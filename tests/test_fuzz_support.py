@@ -14,10 +14,12 @@ from hypothesis.extra.django import from_form
 
 from escalations.models import Concern
 from escalations.routing import SITUATIONS_BY_KEY
+from matches.models import Match
 from profiles.models import Notification, Role
 from profiles.tests.factories import member
+from support import surveys
 from support.forms import CheckInForm, MilestoneForm, SelfCheckInForm
-from support.models import CheckIn, CheckInRequest, MEAProfile, Milestone
+from support.models import CheckIn, CheckInRequest, MEAProfile, Milestone, Survey
 from support.tests.factories import CheckInRequestFactory, supported_match
 from tests.fuzzing import (
     ACCEPTED,
@@ -41,6 +43,7 @@ pytestmark = pytest.mark.django_db
 FUZZED = {
     "support:mea_profile_edit", "support:assign_mea", "support:checkin_create", "support:request_create",
     "support:milestone_create", "support:request_answer", "support:request_withdraw", "support:member_change",
+    "support:pulse", "support:pulse_link", "support:closing_survey", "support:program_survey",
 }
 STATE = State("support", "escalations", "matches", "profiles")
 whose = st.one_of(st.sampled_from(["mine", "theirs"]), huge_ids)
@@ -320,3 +323,62 @@ def test_changing_a_member_with_any_input_never_500s_and_never_reaches_another_g
         if who == "stranger":
             assert response.status_code == 404
             assert Membership.objects.filter(user=person, group=other_group).exists()
+
+
+# --- The members' own voice: pulse, closing and program surveys -------------------------------
+
+
+@FUZZ
+@given(data=fields(["score", "comment", "worried"]), which=whose)
+def test_a_pulse_with_any_input_is_a_form_error_a_404_or_one_whole_answer(w, data, which):
+    target = pick(w, which, w.match, w.other_match)
+    with rolled_back():
+        response, verdict = send(as_(w.match.mentee), reverse("support:pulse", args=[target]), data, state=STATE,
+                                 still_asking=True)
+        if which != "mine":
+            assert response.status_code == 404
+        answers = Survey.objects.filter(match=w.match, respondent=w.match.mentee)
+        # A worry is saved too, and answered with the guidance page (a 200 that is not an error).
+        saved = verdict == ACCEPTED or response.status_code == 200 and "pulse-worried" in response.content.decode()
+        assert answers.count() == saved
+        assert not Survey.objects.filter(match=w.other_match).exists()
+
+
+@FUZZ
+@given(data=fields(["score", "comment", "worried"]), token=st.one_of(st.just("good"), junk))
+def test_a_pulse_link_with_any_token_or_input_answers_at_most_once_and_never_500s(w, data, token):
+    good = surveys.pulse_link_make(match_id=w.match.pk, user_id=w.match.mentor.pk,
+                                   occurrence=surveys.pulse_occurrence(w.match))
+    with rolled_back():
+        client = as_(w.match.mentor)
+        client.logout()
+        path = reverse("support:pulse_link", args=[good]) if token == "good" else f"/support/pulse/{token}/"
+        response = client.post(path, {"csrfmiddlewaretoken": "x", **data})
+        assert response.status_code in (200, 301, 404, 409, 410)  # 301: a junk token that is no URL of ours
+        assert Survey.objects.count() <= (token == "good")
+        if Survey.objects.exists():
+            assert Survey.objects.get().respondent == w.match.mentor
+
+
+@FUZZ
+@given(data=fields(["score", "comment"]), which=whose)
+def test_a_closing_survey_with_any_input_answers_only_an_ended_match_of_ones_own_once(w, data, which):
+    target = pick(w, which, w.match, w.other_match)
+    with rolled_back():
+        Match.objects.filter(pk__in=[w.match.pk, w.other_match.pk]).update(status="ended", ended_at=timezone.now())
+        response, verdict = send(as_(w.match.mentor), reverse("support:closing_survey", args=[target]), data,
+                                 state=STATE)
+        if which != "mine":
+            assert response.status_code == 404
+        assert Survey.objects.filter(match=w.match).count() == (verdict == ACCEPTED)
+        assert not Survey.objects.filter(match=w.other_match).exists()
+
+
+@FUZZ
+@given(score=junk)
+def test_the_program_survey_with_any_score_saves_a_score_from_0_to_10_or_nothing(w, score):
+    with rolled_back():
+        _, verdict = send(as_(w.match.mentee), reverse("support:program_survey"), {"score": score}, state=STATE)
+        assert Survey.objects.count() == (verdict == ACCEPTED)
+        if verdict == ACCEPTED:
+            assert 0 <= Survey.objects.get().score <= 10
