@@ -1,6 +1,5 @@
 """Pulse, closing and program surveys: thin views over support.surveys."""
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
@@ -9,6 +8,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
+from escalations import guidance
 from matches.models import Match
 from profiles.models import User
 
@@ -39,8 +39,8 @@ def _answer_pulse(request, *, match: Match, person: User, occurrence, form: Puls
     if survey.worried:
         # At once, in this answer: where to get help now, and the report form for this match.
         return render(request, "support/pulse_worried.html", {
-            "report_url": surveys.report_url(match.pk), "numbers": settings.EMERGENCY_NUMBERS,
-            "crisis_chat_url": settings.CRISIS_CHAT_URL})
+            "report_url": surveys.report_url(match.pk),
+            "lines": guidance.all_lines(guidance.emergency_numbers(match.group_id))})
     if after is None:
         return render(request, "support/pulse_form.html", {"thanks": True})
     messages.success(request, _("Thank you. Your MEA will read it."))
