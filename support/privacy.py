@@ -39,8 +39,10 @@ CHECKIN_TEXT = ["to_celebrate", "worrying", "private_note"]
 # Free text erasure scrubs of the member's identifiers in every row, and the rest with why
 # (profiles/privacy_text.py).
 SCRUBBED_TEXT = ("support.CheckIn.to_celebrate", "support.CheckIn.worrying", "support.CheckIn.private_note",
-                 "support.CheckInRequest.to_celebrate", "support.CheckInRequest.worrying", "support.Milestone.what")
-TEXT_KEPT = {"support.MEAProfile.how_to_reach": "An MEA's own contact line; the member's MEA profile is deleted."}
+                 "support.CheckInRequest.to_celebrate", "support.CheckInRequest.worrying", "support.Milestone.what",
+                 "support.Survey.comment")
+TEXT_KEPT = {"support.MEAProfile.how_to_reach": "An MEA's own contact line; the member's MEA profile is deleted.",
+             "support.Survey.role": "Which role the answer was given as: mentor or mentee."}
 
 def _checkin_facts(c: CheckIn) -> dict:
     return {"match_id": c.match_id, "with": c.with_whom, "held_on": c.held_on, "due_on": c.due_on, "on_time": c.on_time}
