@@ -219,7 +219,7 @@ class DebriefAdmin(_StaffOnly, admin.ModelAdmin):
 
 
 @admin.register(GroupEmergencyNumbers)
-class GroupEmergencyNumbersAdmin(RoleAdminMixin, admin.ModelAdmin):
+class GroupEmergencyNumbersAdmin(ScopedAdminMixin, RoleAdminMixin, admin.ModelAdmin):
     """A group's own emergency numbers (another country, a local line); blanks use the program's."""
 
     staff_may = frozenset({"add", "change", "delete"})

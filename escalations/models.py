@@ -346,6 +346,16 @@ class Debrief(models.Model):
         return status in self.TRANSITIONS[self.Status(self.status)]
 
 
+class GroupEmergencyNumbersQuerySet(models.QuerySet):
+    def visible_to(self, user) -> "GroupEmergencyNumbersQuerySet":
+        """Staff, and the members and coordinators of the group (the numbers shown on their reports)."""
+        if not getattr(user, "is_authenticated", False):
+            return self.none()
+        if user.is_program_staff:
+            return self
+        return self.filter(Q(group__memberships__user=user) | Q(group_id__in=user.coordinated_group_ids)).distinct()
+
+
 class GroupEmergencyNumbers(models.Model):
     """A group's own emergency numbers (another country, a local line), over the program's.
 
@@ -364,6 +374,8 @@ class GroupEmergencyNumbers(models.Model):
     dv_text = models.CharField(_("domestic violence hotline (text number)"), max_length=30, blank=True)
     dv_text_word = models.CharField(_("word to text the domestic violence hotline"), max_length=20, blank=True)
     child_call = models.CharField(_("child abuse hotline (call)"), max_length=30, blank=True)
+
+    objects = GroupEmergencyNumbersQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("group emergency numbers")

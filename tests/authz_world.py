@@ -4,6 +4,7 @@ and an object of each kind for them to be let in to, or kept out of."""
 
 from datetime import timedelta
 
+from escalations.models import GroupEmergencyNumbers
 from escalations.services import concern_note, concern_raise
 from matches.links import link_make
 from matches.models import MatchEvent, MenteePreference, Proposal, UsedLink
@@ -54,6 +55,7 @@ def build_world(group, other_group):
     assert tier1.routed_to_mea == mea and not tier1.escalated_to_staff
     monitor = concern_raise(reporter=mentor, match=match, situations=["victim_of_abuse"], about="mentee")
     assert monitor.routed_to_mea == mea and monitor.escalated_to_staff
+    GroupEmergencyNumbers.objects.create(group=group, emergency="112")  # group A's own number
     proposal = ProposalFactory(
         mentor=mentor, mentee=mentee, group=group, initiated_by=Proposal.Kind.COORDINATOR,
         initiator=people["coordinator"], status=Proposal.Status.ACCEPTED, match=match,
