@@ -54,3 +54,26 @@ SUGGESTED_QUESTIONS = [
 
 # The way of mentoring the suggested questions belong to.
 QUESTIONS_WAY = "questioning"
+
+
+def way_for_stage(*, days_together: int, checkins_done: int, celebrating: bool = False) -> tuple[str, str, str]:
+    """The way of mentoring that fits where a match is now: (slug, name, the guide's words).
+
+    New matches start by connecting; after the first check-in, supporting and
+    questioning; a settled match shares and learns; something to celebrate is
+    always worth celebrating.
+    """
+    if celebrating:
+        slug = "celebrating"
+    elif checkins_done == 0 and days_together < 30:
+        slug = "connecting"
+    elif checkins_done <= 1:
+        slug = "supporting"
+    elif checkins_done == 2:
+        slug = "questioning"
+    else:
+        slug = "sharing" if checkins_done % 2 else "learning"
+    for way in WAYS_OF_MENTORING:
+        if way[0] == slug:
+            return way
+    return WAYS_OF_MENTORING[0]

@@ -23,6 +23,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Case, IntegerField, Q, When
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from profiles.audit import AuditedModelMixin, AuditedQuerySet
@@ -183,13 +184,15 @@ class Concern(AuditedModelMixin, models.Model):
     def next_step(self) -> str:
         """What happens next, in words for the reporter (no handler notes)."""
         who = _("program staff") if self.escalated_to_staff else _("your MEA")
+        # "Your MEA", not str.capitalize()'s "Your mea".
+        who_starts = str(who)[:1].upper() + str(who)[1:]
         if self.status == self.Status.OPEN:
             return _("Waiting for %(who)s to acknowledge it (by %(when)s at the latest).") % {
-                "who": who, "when": timezone.localtime(self.ack_deadline).strftime("%b %d, %H:%M %Z")}
+                "who": who, "when": date_format(timezone.localtime(self.ack_deadline), "DATETIME_FORMAT")}
         if self.status == self.Status.ACKNOWLEDGED:
-            return _("%(who)s has seen it and will reach out to you.") % {"who": str(who).capitalize()}
+            return _("%(who)s has seen it and will reach out to you.") % {"who": who_starts}
         if self.status == self.Status.IN_PROGRESS:
-            return _("%(who)s is working on it with you.") % {"who": str(who).capitalize()}
+            return _("%(who)s is working on it with you.") % {"who": who_starts}
         return _("Resolved. You can report again at any time.")
 
 

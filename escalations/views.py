@@ -207,4 +207,7 @@ def inbox_act(request, pk, action):
 @never_cache
 @role_required(Role.STAFF)
 def staff_home(request):
-    return render(request, "escalations/staff_home.html", {"summary": selectors.staff_queue_summary(request.user)})
+    from mentorship import next_steps  # the project's next step reads every app (mentorship/next_steps.py)
+
+    return render(request, "escalations/staff_home.html", {
+        "summary": selectors.staff_queue_summary(request.user), "work": next_steps.for_staff(request.user)})

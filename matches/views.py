@@ -15,6 +15,8 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+# The project's next step for each home reads every app (mentorship/next_steps.py).
+from mentorship import next_steps
 from profiles.access import role_required
 from profiles.models import Membership, Profile, Role, User
 
@@ -69,14 +71,19 @@ def mentee_home(request):
         visible = MentorProfile.objects.visible_to(user).values("pk")
         mentors = list(selectors.mentors_with_room().filter(pk__in=visible).exclude(user=user)
                        .order_by("user__email")[:20])
+    asks = list(asks)
+    step, rel = next_steps.for_member(user, current, proposals=asks, is_mentor=False)
     return render(request, "matches/mentee_home.html", {
+        "next_step": step,
+        "relationship": rel,
         "current": current,
         "past": [m for m in matches if not m.is_active],
         "proposals": asks,
         "asks_left": settings.MAX_OPEN_ASKS - sum(p.initiated_by == Proposal.Kind.MENTEE for p in asks),
         "suggestions_allowed": current is None and settings.MATCH_SUGGESTIONS_FOR_MENTEES,
         "mentors": mentors,
-        "preference": MenteePreference.objects.visible_to(user).filter(mentee=user).prefetch_related("topics").first(),
+        # Shown only to a mentee looking for a mentor.
+        "preference": None if current else MenteePreference.objects.visible_to(user).filter(mentee=user).first(),
         "application": MentorApplication.objects.visible_to(user).filter(applicant=user).first(),
     })
 
@@ -115,18 +122,23 @@ def mentor_home(request):
         current_total, past_total = found["current"], found["past"]
     mine = (Match.objects.mentored_by(user)
             .select_related("mentee__profile", "mea__profile", "group").order_by("-started_at"))
-    current = _page(mine.active(), current_total, request.GET.get("page"))
+    current = _page(next_steps.with_relationship(mine.active(), user), current_total, request.GET.get("page"))
+    current.object_list = list(current.object_list)  # read once: the next step and the list share it
     past = _page(mine.filter(status=Match.Status.ENDED), past_total, request.GET.get("past"))
     waiting = []
     if profile and profile.status == MentorProfile.Status.AVAILABLE and profile.active_count < profile.capacity:
         waiting = list(selectors.waiting_mentees(_member_group_ids(user)).exclude(pk=user.pk)[:20])
+    proposals = list(Proposal.objects.visible_to(user).open().filter(mentor=user).select_related("mentee__profile", "group"))
+    step, _rel = next_steps.for_member(user, current.object_list[0] if current.object_list else None, proposals=proposals,
+                                      is_mentor=True)
     return render(request, "matches/mentor_home.html", {
+        "next_step": step,
         "mentor_profile": profile,
         "current": current.object_list,
         "current_page": current,
         "past": past.object_list,
         "past_page": past,
-        "proposals": Proposal.objects.visible_to(user).open().filter(mentor=user).select_related("mentee__profile", "group"),
+        "proposals": proposals,
         "waiting": waiting,
         "capacity_form": CapacityForm(initial={"capacity": profile.capacity if profile else 2}),
     })
@@ -134,8 +146,10 @@ def mentor_home(request):
 
 @role_required(Role.COORDINATOR)
 def coordinator_home(request):
+    board = selectors.pairing_board(request.user)
     return render(request, "matches/coordinator_home.html", {
-        "board": selectors.pairing_board(request.user),
+        "board": board,
+        "next_step": next_steps.for_coordinator(request.user, board),
         "review_form": ReviewForm(),
     })
 
@@ -408,7 +422,7 @@ def match_detail(request, pk):
     return _match_page(request, pk)
 
 
-def _match_page(request, pk, end_form=None, status=200):
+def _match_page(request, pk, status=200):
     match = get_object_or_404(
         Match.objects.visible_to(request.user).select_related(
             "mentor__profile", "mentee__profile", "mea__profile", "group", "ended_by__profile"),
@@ -419,7 +433,9 @@ def _match_page(request, pk, end_form=None, status=200):
     return render(request, "matches/match_detail.html", {
         "match": match,
         "is_side": match.involves(user),
-        "end_form": (end_form or MatchEndForm()) if can_end else None,
+        # The relationship first: how to reach each other, next check-in, milestones, toolkit.
+        "relationship": next_steps.relationship(match, user) if can_end else None,
+        "can_end": can_end,
         # The private reason: the person who ended it, coordinators of the group, staff.
         "show_reason": match.ended_by_id == user.pk or user.is_program_staff
         or match.group_id in user.coordinated_group_ids,
@@ -432,14 +448,17 @@ def _match_page(request, pk, end_form=None, status=200):
 @login_required
 @require_POST
 def match_end(request, pk):
-    match = get_object_or_404(Match.objects.visible_to(request.user), pk=pk)
+    match = get_object_or_404(Match.objects.visible_to(request.user).select_related(
+        "mentor__profile", "mentee__profile", "mea__profile"), pk=pk)
     if not match.involves(request.user):
         raise Http404  # either side ends a match; its MEA, coordinators and staff read it only
     form = MatchEndForm(request.POST)
     if not form.is_valid():
         # Re-show the page with the form's errors next to its fields; nothing changes.
         messages.error(request, _("Please correct the highlighted fields."))
-        return _match_page(request, pk, end_form=form)
+        from .views_confirm import match_end_page  # the ending page imports this module's helpers
+
+        return match_end_page(request, match, form)
     try:
         services.match_end(match_id=match.pk, by=request.user, reason=form.cleaned_data["reason"],
                            gratitude_note=form.cleaned_data["gratitude_note"], rating=form.cleaned_data["rating"])

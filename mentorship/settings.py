@@ -64,6 +64,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Times in the reader's own zone, named (issue 19).
+    "mentorship.timezones.UserTimeZoneMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     # Inside MessageMiddleware: says "saved, notifications delayed" when the broker is down.
     "mentorship.outage.BrokerOutageNoticeMiddleware",
@@ -207,6 +209,8 @@ LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True
+# One date and time style everywhere: mentorship/formats/en/formats.py.
+FORMAT_MODULE_PATH = ["mentorship.formats"]
 
 # --- Static files (whitenoise serves them; nothing from a CDN) -------------
 STATIC_URL = "static/"

@@ -8,6 +8,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from mentorship.outage import EMAIL, broker_refused_already, left_for_later
+from mentorship.timezones import zone_for_email
 
 from .audit import audit_record
 from .models import Notification, OutboundEmail, Profile, Role, RoleGrant, SupportGroup, User
@@ -46,6 +47,11 @@ def profile_for(user: User) -> Profile:
 
 def _render_email(template: str, context: dict) -> tuple[str, str, str]:
     """Render templates/emails/<template>_subject.txt, _body.txt and (optional) _body.html."""
+    with timezone.override(context.get("time_zone")):
+        return _render_email_parts(template, context)
+
+
+def _render_email_parts(template: str, context: dict) -> tuple[str, str, str]:
     subject = " ".join(render_to_string(f"emails/{template}_subject.txt", context).split())
     text = render_to_string(f"emails/{template}_body.txt", context)
     try:
@@ -69,7 +75,8 @@ def email_queue(
     itself happens after commit, so a rolled-back change announces nothing.
     """
     if template:
-        ctx = {"site_url": _site_url(), **(context or {})}
+        # Times in the recipient's own zone, named, like the portal (issue 19).
+        ctx = {"site_url": _site_url(), "time_zone": zone_for_email(to), **(context or {})}
         subject, body_text, body_html = _render_email(template, ctx)
     try:
         # A savepoint so that a duplicate key does not break the caller's transaction.

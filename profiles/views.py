@@ -4,6 +4,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from mentorship.timezones import remember_zone
+
 from . import services
 from .forms import ProfileForm
 from .models import Notification, Profile
@@ -28,6 +30,7 @@ def profile_edit(request):
     if request.method == "POST":
         if form.is_valid():
             form.save()
+            remember_zone(request, profile.time_zone)
             messages.success(request, _("Your profile is saved."))
             return redirect("profiles:me")
         messages.error(request, _("Please correct the highlighted fields."))

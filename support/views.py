@@ -23,7 +23,10 @@ from .services import SupportError
 def mea_home(request):
     mine = Match.objects.supported_by(request.user)
     page = selectors.dashboard_page(mine, request.user, page=request.GET.get("page"))
+    from mentorship import next_steps  # the project's next step reads every app (mentorship/next_steps.py)
+
     return render(request, "support/mea_home.html", {
+        "next_step": next_steps.for_mea(request.user, page.rows),
         "page": page,
         "rows": page.rows,
         "celebrations": selectors.celebrations(mine, request.user, include_checkins=True),

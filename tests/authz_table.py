@@ -187,6 +187,7 @@ TABLE = {
     "matches:application_review": only(["coordinator", "staff"], 302, method="post", kwargs={"pk": "application"}),
     "matches:mentor_status": only(MENTORS, 302, method="post"),
     "matches:mentor_capacity": only(MENTORS, 302, method="post"),
+    "matches:mentor_retire_confirm": only(MENTORS),  # asks first; retiring is the POST to mentor_status
     "matches:mentee_preferences": only(["mentee"]),
     "matches:proposal_ask": [
         only(["mentee"], kwargs={"mentor_id": "mentor_id"}),
@@ -204,6 +205,8 @@ TABLE = {
     # Answering is for the two people in it; withdrawing for whoever started it and the group's coordinators.
     "matches:proposal_accept": only(["mentee", "mentor"], 200, method="post", kwargs={"pk": "proposal"}),
     "matches:proposal_decline": only(["mentee", "mentor"], 302, method="post", kwargs={"pk": "proposal"}),
+    # Asks first (GET); the world's proposal is already accepted, so its people are sent back to it.
+    "matches:proposal_decline_confirm": only(["mentee", "mentor"], 302, kwargs={"pk": "proposal"}),
     "matches:proposal_withdraw": only(["coordinator", "staff"], 302, method="post", kwargs={"pk": "proposal"}),
     "matches:proposal_link": [
         # The signed link is the mentee's: shown to them, or to whoever is not signed in.
@@ -212,6 +215,7 @@ TABLE = {
     ],
     "matches:match_detail": [only(MATCH, kwargs={"pk": "match"}), only(OTHER_MATCH, kwargs={"pk": "other_match"})],
     "matches:match_end": only(["mentee", "mentor"], 200, method="post", kwargs={"pk": "match"}),  # no reason: form again
+    "matches:match_end_confirm": only(["mentee", "mentor"], kwargs={"pk": "match"}),  # the ending page; POST ends
     "matches:suggestions": [
         only(["coordinator"], kwargs={"mentee_id": "waiting_mentee"}),
         only(["mentee"], kwargs={"mentee_id": "mentee_id"}),  # their own

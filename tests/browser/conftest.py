@@ -6,6 +6,10 @@ nothing overflows or pushes an action off-screen at phone width (390 px), and
 screenshots are saved at phone and desktop widths to
 test-artifacts/screenshots/<journey>-<step>-<width>.png.
 
+Every free-text field a journey fills also gets a 300-character unbroken word
+(`long_words_in_free_text`): whatever a member types, no page may scroll
+sideways at 390 px.
+
 The tests are marked `browser`; the root conftest skips them (with the apt
 command to get chromium) when chromium is missing, and fails them in CI.
 """
@@ -62,6 +66,54 @@ _OFFSCREEN_ACTIONS_JS = """
   return out;
 }
 """
+
+
+# A member can type anything: a URL, a word with no spaces. Every free-text field
+# a journey fills (text inputs and textareas, not emails, numbers or passwords)
+# gets a 300-character unbroken word after what the journey typed, cut to the
+# field's maxlength, so each page the journey then visits shows it.
+LONG_WORD = "Unbroken" + "x" * 292
+_FREE_TEXT_JS = """
+e => {
+  const tag = e.tagName.toLowerCase();
+  const type = (e.getAttribute('type') || 'text').toLowerCase();
+  if (tag !== 'textarea' && !(tag === 'input' && type === 'text')) return -1;
+  if (e.closest('form[role=search]') || e.name === 'q' || e.dataset.exactText !== undefined) return -1;
+  const max = e.maxLength;
+  return max > 0 ? max : 100000;
+}
+"""
+MIN_LONG = 25  # room for at least this much of the word, or the field keeps what was typed
+
+
+def with_long_word(value: str, room: int) -> str:
+    """`value` then a space and as much of LONG_WORD as the field's maxlength allows."""
+    if not value or room < 0 or "@" in value:
+        return value
+    space = room - len(value) - 1
+    if space < MIN_LONG:
+        return value
+    return f"{value} {LONG_WORD[:space]}"
+
+
+@pytest.fixture(autouse=True)
+def long_words_in_free_text(monkeypatch):
+    from playwright.sync_api import Locator, Page
+
+    original_locator_fill = Locator.fill
+
+    def locator_fill(self, value, *args, **kwargs):
+        if "/admin/" not in self.page.url:
+            value = with_long_word(value, self.evaluate(_FREE_TEXT_JS))
+        return original_locator_fill(self, value, *args, **kwargs)
+
+    def page_fill(self, selector, value, *args, **kwargs):
+        return locator_fill(self.locator(selector), value, *args, **kwargs)
+
+    monkeypatch.setattr(Locator, "fill", locator_fill)
+    monkeypatch.setattr(Page, "fill", page_fill)
+    # The original is still reachable for a journey that needs exact text.
+    monkeypatch.setattr(Locator, "fill_exactly", original_locator_fill, raising=False)
 
 
 def _axe():

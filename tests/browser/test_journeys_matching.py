@@ -107,6 +107,10 @@ def test_a_mentee_ends_a_match_with_a_gratitude_note_the_mentor_reads(site, grou
     page.get_by_role("link", name="Open your match").click()
     page.wait_for_url(f"**/matches/match/{match.pk}/")
     site.check("match")
+    page.get_by_role("link", name="End this match…").click()
+    page.wait_for_url(f"**/matches/match/{match.pk}/ending/")
+    assert "What happens next" in page.locator("main").inner_text()
+    site.check("confirm-end")
     page.locator("#id_reason").fill("I feel steady now and want to give back.")
     page.locator("#id_gratitude_note").fill("Thank you for every Tuesday call.")
     page.locator("#id_rating").select_option("5")
@@ -115,7 +119,7 @@ def test_a_mentee_ends_a_match_with_a_gratitude_note_the_mentor_reads(site, grou
     assert "The match has ended" in page.get_by_role("status").first.inner_text()
     site.check("ended")
     match.refresh_from_db()
-    assert match.status == Match.Status.ENDED and match.gratitude_note == "Thank you for every Tuesday call."
+    assert match.status == Match.Status.ENDED and match.gratitude_note.startswith("Thank you for every Tuesday call.")
 
     site.logout()
     site.login(mentor)
@@ -165,7 +169,7 @@ def test_ending_a_match_without_a_reason_says_so_and_keeps_the_match(site, group
     match = MatchFactory(mentor=approved_mentor(group), mentee=member(Role.MENTEE, group), group=group)
     site.login(match.mentee)
     page = site.page
-    site.go(f"/matches/match/{match.pk}/")
+    site.go(f"/matches/match/{match.pk}/ending/")
     page.get_by_role("button", name="End the match").click()
     page.wait_for_load_state()
     assert "correct the highlighted" in page.get_by_role("alert").first.inner_text()

@@ -26,7 +26,30 @@ def test_each_role_lands_on_a_home_page_that_is_accessible_on_phone_and_desktop(
         site.go("/")
         assert site.path() == home, f"{role} lands on {site.path()}"
         assert site.page.get_by_role("heading", level=1).count() == 1
+        region = site.page.get_by_role("region", name="Next step")
+        assert region.count() == 1, f"{role}'s home names no next step"
+        assert len(region.inner_text().split()) > 4, f"{role}'s next step is empty: {region.inner_text()!r}"
         site.check("home")
+
+
+def test_the_match_page_leads_with_the_relationship_for_each_side(site):
+    from matches.models import Match
+
+    call_command("seed_demo", verbosity=0)
+    mentee = User.objects.get(email="mentee@example.org")
+    match = Match.objects.filter(mentee=mentee, status=Match.Status.ACTIVE).get()
+    for who in (mentee, match.mentor):
+        site.journey = f"match-page-{'mentee' if who == mentee else 'mentor'}"
+        site.logout()
+        site.login(who)
+        site.go(f"/matches/match/{match.pk}/")
+        other = match.mentor if who == mentee else match.mentee
+        main = site.page.locator("main")
+        assert main.get_by_role("heading", name=f"How to reach {other.display_name}").is_visible()
+        assert "Next check-in with your MEA" in main.inner_text()
+        assert main.get_by_role("link", name="End this match…").is_visible()
+        assert main.get_by_role("button", name="End the match").count() == 0, "ending lives on its own page"
+        site.check("match")
 
 
 def test_staff_reach_the_staff_console_from_the_navigation(site):

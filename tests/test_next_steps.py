@@ -1,0 +1,117 @@
+"""Every home leads with a "Next step" (issue 19): what to do now, computed by
+mentorship.next_steps, shown in the region the browser suite also looks for."""
+
+import html as html_module
+import re
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from escalations.tests.factories import ConcernFactory
+from matches.tests.factories import MatchFactory, MentorApplicationFactory
+from profiles.models import OutboundEmail, Profile
+from support.models import Milestone
+from support.tests.factories import MEAProfileFactory, supported_match
+
+pytestmark = pytest.mark.django_db
+
+
+def next_step(response) -> str:
+    html = response.content.decode()
+    found = re.search(r'<section class="next-step".*?</section>', html, re.S)
+    assert found, "the page has no Next step region"
+    return html_module.unescape(re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", found.group(0))))
+
+
+def test_a_new_mentees_next_step_is_to_agree_a_first_meeting_and_names_how_to_reach_mentor_and_mea(client, group, mea):
+    match = supported_match(group, mea, days_ago=2)
+    Profile.objects.filter(user=match.mentor).update(connect_phone=True, connect_web=True, phone="555-0101",
+                                                     discord="samwise")
+    Profile.objects.filter(user=match.mentee).update(connect_phone=True, connect_web=False)
+    MEAProfileFactory(user=mea, how_to_reach="Discord: alexk, weekday evenings")
+    client.force_login(match.mentee)
+    text = next_step(client.get(reverse("matches:mentee_home")))
+    assert "Next step" in text
+    assert f"Agree with {match.mentor.display_name} how and when you will first meet" in text
+    assert "You both like to connect by phone" in text and "555-0101" in text and "samwise" in text
+    assert "Discord: alexk, weekday evenings" in text
+    assert "Next check-in with your MEA: by" in text
+    assert "Toolkit: Connecting" in text
+
+
+def test_a_mentors_next_step_names_what_to_celebrate_and_the_toolkits_way_for_now(client, group, mea):
+    match = supported_match(group, mea, days_ago=70, checkins_done=3, last_checkin_on=timezone.localdate())
+    Milestone.objects.create(match=match, recorded_by=match.mentee, what="First month without a panic attack")
+    client.force_login(match.mentor)
+    text = next_step(client.get(reverse("matches:mentor_home")))
+    assert "To celebrate: First month without a panic attack" in text
+    assert "Toolkit: Celebrating" in text
+
+
+def test_a_mentor_asked_by_a_mentee_is_first_asked_to_answer(client, group, mentee, mentor):
+    from matches.tests.factories import ProposalFactory
+
+    ProposalFactory(mentor=mentor, mentee=mentee, group=group, initiated_by="mentee")
+    client.force_login(mentor)
+    text = next_step(client.get(reverse("matches:mentor_home")))
+    assert f"Answer {mentee.display_name}'s proposal" in text and "Read and answer" in text
+
+
+def test_an_unmatched_mentee_is_told_what_will_appear_and_what_to_do_meanwhile(client, mentee):
+    client.force_login(mentee)
+    text = next_step(client.get(reverse("matches:mentee_home")))
+    assert "Find a mentor" in text and "Meanwhile" in text
+
+
+def test_an_meas_most_urgent_open_report_comes_before_any_check_in(client, group, mea):
+    match = supported_match(group, mea, days_ago=40, next_due=timezone.localdate() - timedelta(days=5))
+    ConcernFactory(match=match, tier=1)
+    urgent = ConcernFactory(match=match, tier=2, kind="monitor", ack_deadline=timezone.now() + timedelta(hours=2))
+    client.force_login(mea)
+    text = next_step(client.get(reverse("support:mea_home")))
+    assert f"Acknowledge report #{urgent.pk} (tier 2)" in text
+
+
+def test_an_mea_with_no_report_is_sent_to_the_match_most_in_need(client, group, mea):
+    match = supported_match(group, mea, days_ago=40, next_due=timezone.localdate() - timedelta(days=5))
+    client.force_login(mea)
+    text = next_step(client.get(reverse("support:mea_home")))
+    assert f"Check in with {match.mentor.display_name} and {match.mentee.display_name}" in text
+    assert "overdue by 5 days" in text
+
+
+def test_a_coordinator_reviews_applications_then_finds_mentors_for_waiting_mentees(client, group, coordinator, mentee):
+    client.force_login(coordinator)
+    assert f"Find a mentor for {mentee.display_name}" in next_step(client.get(reverse("matches:coordinator_home")))
+    application = MentorApplicationFactory(group=group)
+    text = next_step(client.get(reverse("matches:coordinator_home")))
+    assert f"Review {application.applicant.display_name}'s application to mentor" in text
+
+
+def test_staff_see_open_reports_by_tier_then_deadline_and_stuck_emails(client, group, staff_user, mea):
+    match = MatchFactory(group=group, mea=mea)
+    later = ConcernFactory(match=match, tier=3, ack_deadline=timezone.now() + timedelta(hours=3))
+    first = ConcernFactory(match=match, tier=3, ack_deadline=timezone.now() + timedelta(hours=1))
+    tier2 = ConcernFactory(match=match, tier=2, ack_deadline=timezone.now() - timedelta(hours=1))
+    ConcernFactory(match=match, tier=1)  # not with staff: not listed
+    OutboundEmail.objects.create(to="x@example.org", subject="s", body_text="b", attempts=3,
+                                 created_at=timezone.now() - timedelta(hours=1))
+    client.force_login(staff_user)
+    response = client.get(reverse("escalations:staff_home"))
+    assert f"Acknowledge report #{first.pk} (tier 3)" in next_step(response)
+    html = response.content.decode()
+    order = [html.index(f">#{c.pk}<") for c in (first, later, tier2)]
+    assert order == sorted(order)
+    assert "Outbox: 1 failing, 0 waiting" in html
+    assert "1 acknowledgement overdue" in html
+
+
+def test_times_show_in_the_persons_own_zone_with_its_name(client, group, mea):
+    match = supported_match(group, mea, days_ago=2)
+    ConcernFactory(match=match, tier=1, ack_deadline=datetime(2027, 1, 5, 19, 0, tzinfo=UTC))
+    Profile.objects.filter(user=mea).update(time_zone="America/New_York")
+    client.force_login(mea)  # the zone is read when they sign in
+    text = next_step(client.get(reverse("support:mea_home")))
+    assert "Tue 5 Jan 2027, 14:00 EST" in text
