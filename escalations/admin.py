@@ -18,10 +18,12 @@ from django.db.models import Case, IntegerField, When
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.html import format_html
+from django.utils.timesince import timesince
 from django.utils.translation import gettext_lazy as _
 
 from profiles.admin_access import RoleAdminMixin, ScopedAdminMixin
 from profiles.admin_filters import group_filter
+from profiles.admin_text import changes_in_words, hours_in_words, sentences
 from profiles.models import AccessEvent, AuditEvent, Role, User
 
 from . import services
@@ -64,9 +66,13 @@ class AccessInline(_StaffOnly, GenericTabularInline):
 
 class AuditInline(_StaffOnly, GenericTabularInline):
     model = AuditEvent
-    fields = readonly_fields = ["at", "actor", "action", "changes"]
+    fields = readonly_fields = ["at", "actor", "action", "what_changed"]
     extra = 0
     verbose_name_plural = _("changes (audit trail)")
+
+    @admin.display(description=_("what changed"))
+    def what_changed(self, obj):
+        return changes_in_words(obj.changes)
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("actor__profile", "content_type")
@@ -115,7 +121,8 @@ class ConcernActionForm(ActionForm):
 
 @admin.register(Concern)
 class ConcernAdmin(_StaffOnly, admin.ModelAdmin):
-    list_display = ["id", "urgency", "status", "deadline", "overdue", "group_name", "assigned_to", "created_at"]
+    # Fits 1280 px: the deadline and whether it is missed share a column; kind and resends are on the page.
+    list_display = ["id", "urgency", "status", "acknowledge_by", "group_name", "assigned_to", "reported"]
     list_filter = ["tier", "status", "kind", AgeFilter, OverdueFilter, group_filter("group"),
                    "source"]
     # The group comes in one extra query for the page's rows (get_queryset): joined into
@@ -123,8 +130,8 @@ class ConcernAdmin(_StaffOnly, admin.ModelAdmin):
     list_select_related = ["assigned_to__profile"]
     readonly_fields = ["match", "reporter", "about", "subject", "group", "situation_list", "details", "source", "tier",
                        "kind",
-                       "routed_to_mea", "escalated_to_staff", "escalated_at", "routing_reasons", "status", "assigned_to",
-                       "ack_deadline", "overdue", "deadlines", "acknowledged_at", "resends", "all_staff_notified_at",
+                       "routed_to_mea", "escalated_to_staff", "escalated_at", "why_routed", "status", "assigned_to",
+                       "ack_deadline", "overdue", "deadlines_by_tier", "acknowledged_at", "resends", "all_staff_notified_at",
                        "resolved_at", "outcome", "created_at"]
     fields = readonly_fields
     inlines = [EventInline, NotificationInline, AuditInline, AccessInline]
@@ -155,8 +162,15 @@ class ConcernAdmin(_StaffOnly, admin.ModelAdmin):
         return format_html('<span class="badge {}">{}</span>', obj.urgency_class, obj.urgency)
 
     @admin.display(description=_("acknowledge by"), ordering="ack_deadline")
-    def deadline(self, obj):
-        return date_format(timezone.localtime(obj.ack_deadline), "M j, H:i T")
+    def acknowledge_by(self, obj):
+        when = date_format(timezone.localtime(obj.ack_deadline), "DATETIME_FORMAT")
+        if obj.is_overdue:
+            return format_html('{} <strong class="state-late">{}</strong>', when, _("overdue"))
+        return when
+
+    @admin.display(description=_("reported"), ordering="created_at")
+    def reported(self, obj):
+        return _("%(age)s ago") % {"age": timesince(obj.created_at).split(",")[0]}
 
     @admin.display(description=_("overdue"), boolean=True)
     def overdue(self, obj):
@@ -165,6 +179,17 @@ class ConcernAdmin(_StaffOnly, admin.ModelAdmin):
     @admin.display(description=_("situations"))
     def situation_list(self, obj):
         return "; ".join(obj.situation_labels)
+
+    @admin.display(description=_("why it was routed so"))
+    def why_routed(self, obj):
+        return sentences(obj.routing_reasons)
+
+    @admin.display(description=_("deadlines to acknowledge, by tier"))
+    def deadlines_by_tier(self, obj):
+        names = {"1": _("Tier 1 (MEA)"), "2": _("Tier 2 (staff)"), "3": _("Tier 3 (emergency)")}
+        return sentences(
+            _("%(tier)s: within %(time)s") % {"tier": names.get(str(tier), tier), "time": hours_in_words(hours)}
+            for tier, hours in sorted((obj.deadlines or {}).items()))
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         response = super().change_view(request, object_id, form_url, extra_context)

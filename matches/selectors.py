@@ -4,7 +4,7 @@ cohort drafts. Each runs a fixed number of queries, whatever the row count."""
 
 import zoneinfo
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime, timedelta
 
 import numpy as np
 from django.db.models import (
@@ -28,7 +28,7 @@ from profiles.models import Membership, Profile, Role, RoleGrant, User
 from profiles.program import program_settings
 
 from . import cohort
-from .models import Match, MenteePreference, MentorApplication, MentorProfile, Proposal
+from .models import Match, MatchEvent, MenteePreference, MentorApplication, MentorProfile, Proposal
 
 BOARD_LIMIT = 50
 CONTACT_FIELDS = ["connect_in_person", "connect_phone", "connect_text", "connect_web"]
@@ -154,6 +154,12 @@ class Suggestion:
     score: float
     parts: list[tuple[str, float]] = field(default_factory=list)
     already_proposed: bool = False
+    declined_on: date | None = None  # the mentee said no to this mentor lately
+
+    @property
+    def reasons(self) -> list[str]:
+        """The reasons, in words, without the points (what a mentee is shown)."""
+        return [label for label, _points in self.parts]
 
 
 def _explain(mentee_ctx: dict, mentor: MentorProfile) -> tuple[float, list[tuple[str, float]]] | None:
@@ -212,15 +218,28 @@ def mentor_suggestions(mentee: User, viewer: User, limit: int = 25) -> list[Sugg
         .prefetch_related("user__profile__topics", "user__memberships")
     )
     proposed = set(Proposal.objects.open().filter(mentee=mentee).values_list("mentor_id", flat=True))
+    declined = declined_by_mentee(mentee)
     out = []
     for mentor in candidates:
+        if mentor.user_id in declined and viewer.pk == mentee.pk:
+            continue  # not suggested to the mentee again for a while
         explained = _explain(ctx, mentor)
         if explained is None:
             continue
         score, parts = explained
-        out.append(Suggestion(mentor, score, parts, mentor.user_id in proposed))
-    out.sort(key=lambda s: (-s.score, s.mentor.user.email))
+        out.append(Suggestion(mentor, score, parts, mentor.user_id in proposed, declined.get(mentor.user_id)))
+    # A mentor the mentee just declined ranks last for the coordinator, whatever the score.
+    out.sort(key=lambda s: (s.declined_on is not None, -s.score, s.mentor.user.email))
     return out[:limit]
+
+
+def declined_by_mentee(mentee: User) -> dict[int, date]:
+    """Mentors the mentee declined within DECLINED_MENTOR_COOLDOWN_DAYS: {mentor id: day declined}."""
+    since = timezone.now() - timedelta(days=settings.DECLINED_MENTOR_COOLDOWN_DAYS)
+    rows = (MatchEvent.objects.filter(kind=MatchEvent.Kind.DECLINED, actor=mentee, proposal__mentee=mentee,
+                                      created_at__gte=since)
+            .order_by("created_at").values_list("proposal__mentor_id", "created_at"))
+    return {mentor_id: timezone.localdate(at) for mentor_id, at in rows}
 
 
 # --- Cohort ------------------------------------------------------------------------

@@ -280,6 +280,9 @@ MAX_OPEN_ASKS = env.int("MAX_OPEN_ASKS", default=3)
 SMALL_CELL_THRESHOLD = env.int("SMALL_CELL_THRESHOLD", default=5)
 PROPOSAL_REMIND_AFTER = env.float("PROPOSAL_REMIND_AFTER", default=72)
 PROPOSAL_EXPIRE_AFTER = env.float("PROPOSAL_EXPIRE_AFTER", default=168)
+# A mentor the mentee declined is not suggested to them again for this many days,
+# and ranks last in the coordinator's suggestions for that mentee (issue 19).
+DECLINED_MENTOR_COOLDOWN_DAYS = env.int("DECLINED_MENTOR_COOLDOWN_DAYS", default=90)
 UNMATCHED_NUDGE_AFTER = env.int("UNMATCHED_NUDGE_AFTER", default=21)
 # Whether a waiting mentee sees their own ranked mentor suggestions.
 MATCH_SUGGESTIONS_FOR_MENTEES = env.bool("MATCH_SUGGESTIONS_FOR_MENTEES", default=True)

@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from .admin_access import RoleAdminMixin, ScopedAdminMixin, adopt_registered_admins
 from .admin_filters import group_filter
+from .admin_text import changes_in_words
 from .audit import AccessAuditedAdminMixin, AuditedAdminMixin
 from .models import (
     AccessEvent,
@@ -174,8 +175,12 @@ class AuditEventAdmin(_ReadOnlyTrailAdmin):
     # The action is searched for exactly ("ended"), not offered as a filter: its choices
     # would be the DISTINCT actions of the whole trail, read on every page.
     search_fields = ["=action", *_ReadOnlyTrailAdmin.search_fields]
-    fields = ["at", "actor", "action", "content_type", "object_id", "changes"]
+    fields = ["at", "actor", "action", "content_type", "object_id", "what_changed"]
     readonly_fields = fields
+
+    @admin.display(description=_("what changed"))
+    def what_changed(self, obj):
+        return changes_in_words(obj.changes)
 
 
 @admin.register(AccessEvent)

@@ -115,3 +115,29 @@ def test_times_show_in_the_persons_own_zone_with_its_name(client, group, mea):
     client.force_login(mea)  # the zone is read when they sign in
     text = next_step(client.get(reverse("support:mea_home")))
     assert "Tue 5 Jan 2027, 14:00 EST" in text
+
+
+def test_a_mentor_the_mentee_declined_is_not_suggested_to_them_and_ranks_last_for_the_coordinator(
+        client, settings, group, mentee, coordinator):
+    from matches import services
+    from matches.models import MentorProfile
+    from matches.tests.factories import ProposalFactory
+    from profiles.tests.factories import member
+
+    settings.MATCH_SUGGESTIONS_FOR_MENTEES = True
+    declined, other = member("mentor", group), member("mentor", group)
+    for m in (declined, other):
+        MentorProfile.objects.create(user=m, capacity=3)
+    Profile.objects.filter(user=declined).update(connect_web=True, connect_phone=True)  # would rank first
+    proposal = ProposalFactory(mentor=declined, mentee=mentee, group=group, initiated_by="coordinator")
+    services.proposal_decline(proposal_id=proposal.pk, by=mentee)
+
+    client.force_login(mentee)
+    page = client.get(reverse("matches:suggestions", args=[mentee.pk])).content.decode()
+    assert other.display_name in page and declined.display_name not in page
+    assert "(+" not in page, "a mentee reads reasons, not points"
+
+    client.force_login(coordinator)
+    page = client.get(reverse("matches:suggestions", args=[mentee.pk])).content.decode()
+    assert page.index(other.display_name) < page.index(declined.display_name)
+    assert "Declined by the mentee on" in page

@@ -1,0 +1,63 @@
+"""The staff console reads as sentences (issue 19): deadlines per tier, routing
+reasons and the audit trail are shown for a person, not as JSON."""
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from escalations import services
+from escalations.tests.factories import ConcernFactory
+from matches.tests.factories import MatchFactory
+from profiles.admin_text import changes_in_words, hours_in_words, value_in_words
+from profiles.models import Profile
+
+pytestmark = pytest.mark.django_db
+
+
+def test_a_report_page_shows_deadlines_reasons_and_history_as_sentences(client, group, staff_user, mea):
+    concern = ConcernFactory(match=MatchFactory(group=group, mea=mea), tier=2, kind="monitor",
+                             routing_reasons=["highest tier among 1 situation(s): 2",
+                                              "staff are told of every tier-2 and tier-3 report"])
+    services.concern_acknowledge(concern, staff_user)
+    client.force_login(staff_user)
+    html = client.get(reverse("admin:escalations_concern_change", args=[concern.pk])).content.decode()
+    assert "Tier 1 (MEA): within 3 days." in html and "Tier 3 (emergency): within 1 hour." in html
+    assert "Staff are told of every tier-2 and tier-3 report." in html
+    assert "Status: open → acknowledged" in html
+    assert '{"1": 72.0' not in html and '&quot;1&quot;: 72.0' not in html
+
+
+def test_the_queue_names_a_missed_deadline_beside_it(client, group, staff_user, mea):
+    ConcernFactory(match=MatchFactory(group=group, mea=mea), tier=2, kind="monitor",
+                   created_at=timezone.now() - timedelta(hours=2, minutes=5),
+                   ack_deadline=timezone.now() - timedelta(hours=1))
+    client.force_login(staff_user)
+    html = client.get(reverse("admin:escalations_concern_changelist")).content.decode()
+    assert 'class="state-late">overdue<' in html and "2\xa0hours ago" in html
+
+
+def test_values_read_as_words_in_the_readers_zone():
+    from django.utils import timezone as tz
+
+    with tz.override("America/New_York"):
+        assert value_in_words("2027-01-05T19:00:00+00:00") == "Tue 5 Jan 2027, 14:00 EST"
+        assert value_in_words(datetime(2027, 7, 5, 18, 30, tzinfo=UTC)) == "Mon 5 Jul 2027, 14:30 EDT"
+    assert value_in_words(None) == "(none)" and value_in_words(True) == "yes"
+    assert hours_in_words(72) == "3 days" and hours_in_words(24) == "24 hours" and hours_in_words(0.5) == "30 minutes"
+    assert "changed (content kept confidential)" in changes_in_words({"details": ["[redacted]", "[redacted]"]})
+
+
+def test_an_email_shows_times_in_the_recipients_own_zone(group, mentee, mentor, mailoutbox):
+    from matches import notices
+    from matches.tests.factories import ProposalFactory
+
+    Profile.objects.filter(user=mentee).update(time_zone="Europe/Paris")
+    proposal = ProposalFactory(mentor=mentor, mentee=mentee, group=group, initiated_by="coordinator",
+                               expires_at=datetime(2027, 1, 5, 19, 0, tzinfo=UTC))
+    notices.proposal_reminded(proposal)
+    from profiles.models import OutboundEmail
+
+    body = OutboundEmail.objects.filter(to=mentee.email).latest("created_at").body_text
+    assert "Tue 5 Jan 2027, 20:00 CET" in body
