@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from matches.models import Match
 
-from .models import Concern
+from .models import Concern, ConcernEvent
 from .services import (
     concern_acknowledge,
     concern_assign,
@@ -54,6 +54,30 @@ REPORTS = [
 ]
 
 
+# How long the demo's handlers took to acknowledge, by tier: minutes for an
+# emergency, under an hour for staff, an afternoon for an MEA (the insights'
+# "time to acknowledge" then tells a believable story, not ~400 hours).
+ACK_AFTER = {3: timedelta(minutes=6), 2: timedelta(minutes=40), 1: timedelta(hours=5)}
+STEP_GAP = timedelta(hours=3)  # between a report's later steps
+
+
+def _backdate_steps(concern, created) -> None:
+    """The steps just taken happened after the report was raised, not at seeding time."""
+    acked = created + ACK_AFTER.get(concern.tier, ACK_AFTER[1])
+    now = timezone.now()
+    later = list(concern.events.filter(created_at__gt=created).order_by("created_at", "pk"))
+    for i, event in enumerate(later):
+        event.created_at = min(acked + i * STEP_GAP, now)
+    ConcernEvent.objects.bulk_update(later, ["created_at"])
+    stamps = {}
+    if concern.acknowledged_at:
+        stamps["acknowledged_at"] = min(acked, now)
+    if concern.resolved_at:
+        stamps["resolved_at"] = min(acked + max(len(later) - 1, 1) * STEP_GAP, now)
+    if stamps:
+        Concern.objects.filter(pk=concern.pk).update(**stamps)
+
+
 def seed(ctx) -> None:
     staff = ctx.users.get("staff")
     made = 0
@@ -87,5 +111,6 @@ def seed(ctx) -> None:
                 debrief_respond(concern.debrief, reporter, accept=True)
             elif step == "debrief_done":
                 debrief_done(concern.debrief, staff)
+        _backdate_steps(concern, created)
         made += 1
     ctx.log(f"escalations: {made} demo reports (every tier and status)" if made else "escalations: demo reports in place")

@@ -283,15 +283,15 @@ def for_staff(user: User) -> StaffWork:
     """Open reports by tier then deadline, overdue acknowledgements, long-overdue check-ins, stuck emails."""
     reports = list(
         Concern.objects.visible_to(user).filter(escalated_to_staff=True).unresolved()
-        .order_by(Case(When(status=Concern.Status.OPEN, then=0), default=1), "-tier", "ack_deadline")
-        .only("pk", "tier", "status", "ack_deadline", "created_at")[:5]
+        .order_by("-tier", "ack_deadline").only("pk", "tier", "status", "ack_deadline", "created_at")[:5]
     )
     long_late = timezone.localdate() - timedelta(days=cadence()["long_overdue_days"])
     late_checkins = MatchSupport.objects.visible_to(user).filter(
         match__status=Match.Status.ACTIVE, next_due__lt=long_late).count()
     stuck = outbox_stuck()
     if reports:
-        r = reports[0]
+        # The most urgent report nobody has acknowledged yet, else the most urgent one.
+        r = next((c for c in reports if c.status == Concern.Status.OPEN), reports[0])
         verb = _("Acknowledge") if r.status == Concern.Status.OPEN else _("Follow up")
         step = NextStep(
             title=_("%(verb)s report #%(n)d (tier %(tier)d)") % {"verb": verb, "n": r.pk, "tier": r.tier},

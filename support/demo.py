@@ -32,7 +32,13 @@ CHECKINS = {
     "mentee.dana@example.org": [(16, "both", 5, 3, 0, "Dani shared her story in the circle for the first time.")],
     # mentee.eli@example.org: new, not checked in yet (no entry).
 }
-MILESTONES = {"mentee.dana@example.org": "First month together, every meeting held"}
+# mentee email -> (what, days ago): a week of things to celebrate across the demo.
+MILESTONES = {
+    "mentee.dana@example.org": [("First month together, every meeting held", 2)],
+    "mentee@example.org": [("Taylor called a friend instead of staying in alone", 1),
+                           ("Back at the Thursday circle after a month away", 6)],
+    "mentee.chris@example.org": [("Chris wrote down three boundaries and kept one all week", 4)],
+}
 ASK_MENTOR_OF = "mentee@example.org"
 
 
@@ -68,11 +74,12 @@ def seed(ctx) -> None:
                 held_on=max(started, today - timedelta(days=days_ago)),
                 private_note="Demo note: only the MEA sees this.",
             )
-    for email, what in MILESTONES.items():
+    for email, items in MILESTONES.items():
         match = matches.get(email)
-        if match:
+        for what, days_ago in items if match else ():
             Milestone.objects.get_or_create(
-                match=match, what=what, defaults={"recorded_by": match.mentee, "happened_on": today - timedelta(days=2)}
+                match=match, what=what,
+                defaults={"recorded_by": match.mentee, "happened_on": today - timedelta(days=days_ago)},
             )
     match = matches.get(ASK_MENTOR_OF)
     if match and match.mea_id and not CheckInRequest.objects.filter(match=match).exists():

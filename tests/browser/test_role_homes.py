@@ -1,12 +1,34 @@
 """Every role's home page on the demo program: accessible, fits a phone, and
 screenshotted (the README shows one screenshot per role from here)."""
 
+import os
+import shutil
+from pathlib import Path
+
 import pytest
+from django.conf import settings
 from django.core.management import call_command
 
 from profiles.models import User
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+# `README_SCREENSHOTS=1 pytest tests/browser/test_role_homes.py` also refreshes the
+# README's screenshots in docs/screenshots/ from these pages.
+README_SHOTS = Path(settings.BASE_DIR) / "docs" / "screenshots"
+
+
+def publish(site, step: str, width: int, name: str) -> None:
+    if os.environ.get("README_SCREENSHOTS") != "1":
+        return
+    original = site.page.viewport_size
+    site.page.set_viewport_size({"width": width, "height": 844 if width < 600 else 800})
+    try:
+        README_SHOTS.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(site.screenshot(step, width), README_SHOTS / name)
+    finally:
+        site.page.set_viewport_size(original)
+
 
 ROLE_ACCOUNTS = [
     ("mentee", "mentee@example.org", "/matches/mentee/"),
@@ -30,6 +52,7 @@ def test_each_role_lands_on_a_home_page_that_is_accessible_on_phone_and_desktop(
         assert region.count() == 1, f"{role}'s home names no next step"
         assert len(region.inner_text().split()) > 4, f"{role}'s next step is empty: {region.inner_text()!r}"
         site.check("home")
+        publish(site, "home", 390, f"{role}.png")
 
 
 def test_the_match_page_leads_with_the_relationship_for_each_side(site):
@@ -50,6 +73,8 @@ def test_the_match_page_leads_with_the_relationship_for_each_side(site):
         assert main.get_by_role("link", name="End this match…").is_visible()
         assert main.get_by_role("button", name="End the match").count() == 0, "ending lives on its own page"
         site.check("match")
+        if who == mentee:
+            publish(site, "match", 1280, "match.png")
 
 
 def test_staff_reach_the_staff_console_from_the_navigation(site):
@@ -65,3 +90,4 @@ def test_staff_reach_the_staff_console_from_the_navigation(site):
     site.page.wait_for_url("**/admin/escalations/concern/**")
     assert site.page.locator("#result_list tbody tr").count() >= 1, "the demo reports that reached staff are listed"
     site.check("queue")
+    publish(site, "queue", 1280, "staff-console.png")
