@@ -32,7 +32,7 @@ from .routing import ABOUT_CHOICES, Kind, Tier, situation_labels
 
 # The tier in words for inboxes, queues and notifications (content-free by design).
 URGENCY = {1: _("Within a few days"), 2: _("Needs staff today"), 3: _("Urgent")}
-URGENCY_CLASS = {1: "text-bg-secondary", 2: "text-bg-warning", 3: "text-bg-danger"}
+URGENCY_CLASS = {1: "tier-1", 2: "tier-2", 3: "tier-3"}  # static/css (app.css, admin.css): word and colour
 
 
 class ConcernQuerySet(AuditedQuerySet):

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 import numpy as np
+from django.conf import settings
 from django.db.models import (
     Count,
     DateTimeField,
