@@ -13,7 +13,7 @@ and what to do meanwhile.
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from django.db.models import Case, F, OuterRef, Subquery, When
+from django.db.models import Case, Count, F, OuterRef, Q, Subquery, When, Window
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -40,6 +40,9 @@ class NextStep:
     label: str = ""
     more: list[tuple[str, str]] = field(default_factory=list)  # (url, label)
     empty: bool = False
+    # The MEA's reports waiting to be acknowledged, read with their most urgent one: the
+    # page passes it to the navigation's count so the home reads it once.
+    open_reports: int | None = None
 
 
 @dataclass
@@ -201,9 +204,16 @@ def for_mea(user: User, rows) -> NextStep:
     """The MEA's most urgent open report first, then the match most in need (rows: the dashboard's, sorted)."""
     report = (
         Concern.objects.visible_to(user).filter(routed_to_mea=user).unresolved()
+        .annotate(open_total=Window(Count("pk", filter=Q(status=Concern.Status.OPEN))))
         .order_by(Case(When(status=Concern.Status.OPEN, then=0), default=1), "-tier", "ack_deadline")
         .only("pk", "tier", "status", "ack_deadline").first()
     )
+    step = _mea_step(user, rows, report)
+    step.open_reports = report.open_total if report is not None else 0
+    return step
+
+
+def _mea_step(user: User, rows, report) -> NextStep:
     if report is not None and report.status == Concern.Status.OPEN:
         return NextStep(
             title=_("Acknowledge report #%(n)d (tier %(tier)d)") % {"n": report.pk, "tier": report.tier},

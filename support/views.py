@@ -25,8 +25,10 @@ def mea_home(request):
     page = selectors.dashboard_page(mine, request.user, page=request.GET.get("page"))
     from mentorship import next_steps  # the project's next step reads every app (mentorship/next_steps.py)
 
+    step = next_steps.for_mea(request.user, page.rows)
     return render(request, "support/mea_home.html", {
-        "next_step": next_steps.for_mea(request.user, page.rows),
+        "next_step": step,
+        "open_reports": step.open_reports,  # the navigation's count, read with the next step
         "page": page,
         "rows": page.rows,
         "celebrations": selectors.celebrations(mine, request.user, include_checkins=True),

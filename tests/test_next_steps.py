@@ -70,8 +70,9 @@ def test_an_meas_most_urgent_open_report_comes_before_any_check_in(client, group
     ConcernFactory(match=match, tier=1)
     urgent = ConcernFactory(match=match, tier=2, kind="monitor", ack_deadline=timezone.now() + timedelta(hours=2))
     client.force_login(mea)
-    text = next_step(client.get(reverse("support:mea_home")))
-    assert f"Acknowledge report #{urgent.pk} (tier 2)" in text
+    response = client.get(reverse("support:mea_home"))
+    assert f"Acknowledge report #{urgent.pk} (tier 2)" in next_step(response)
+    assert '>2<span class="visually-hidden"> waiting' in response.content.decode(), "the navigation counts both"
 
 
 def test_an_mea_with_no_report_is_sent_to_the_match_most_in_need(client, group, mea):

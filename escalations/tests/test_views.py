@@ -320,7 +320,7 @@ def test_the_inbox_lists_open_reports_by_tier_then_deadline_and_resolved_last_wi
     html = client.get(reverse("escalations:inbox")).content.decode()
     order = [html.index(f">#{c.pk}<") for c in (emergency, monitor, tier1, done)]
     assert order == sorted(order)
-    assert "Urgent" in html and "Needs staff today" in html and "UTC" in html
+    assert "Urgent" in html and "Needs staff today" in html and zone_abbreviation(match.mea) in html
 
 
 def test_the_meas_navigation_links_the_inbox_with_the_count_waiting(client, match):
@@ -348,7 +348,14 @@ def test_the_staff_queue_lists_open_reports_by_tier_resolved_last_with_deadlines
     html = client.get(reverse("admin:escalations_concern_changelist")).content.decode()
     ids = [html.index(f"/admin/escalations/concern/{c.pk}/change/") for c in (open3, open2, resolved3)]
     assert ids == sorted(ids)
-    assert "Urgent" in html and "Needs staff today" in html and "UTC" in html
+    assert "Urgent" in html and "Needs staff today" in html and zone_abbreviation(staff_user) in html
+
+
+def zone_abbreviation(person) -> str:
+    """The reader's own time zone as deadlines name it ("EST"): times are shown in their zone (issue 19)."""
+    from profiles.models import Profile
+
+    return timezone.localtime(timezone.now(), Profile.objects.get(user=person).zone).tzname()
 
 
 def test_a_notification_says_urgent_without_saying_what_and_links_the_mea_to_their_inbox(match, staff_user,
