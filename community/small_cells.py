@@ -14,8 +14,9 @@ Every chart goes through `suppress` on its way to the page and the CSV (insights
 from dataclasses import dataclass, replace
 from datetime import timedelta
 
-from django.conf import settings
 from django.utils.translation import gettext as _
+
+from profiles.program import program_settings
 
 from .insights import Chart, Scope
 
@@ -28,8 +29,9 @@ SENSITIVE_METRICS = frozenset({"concerns-by-tier", "time-to-acknowledge"})
 
 
 def small_cell_threshold() -> int:
-    """The smallest count shown as a number. The one place the setting is read."""
-    return max(1, int(getattr(settings, "SMALL_CELL_THRESHOLD", DEFAULT_THRESHOLD)))
+    """The smallest count shown as a number. The one place the setting is read (the program
+    settings staff edit; SMALL_CELL_THRESHOLD is its default)."""
+    return max(1, int(program_settings().small_cell_threshold))
 
 
 @dataclass(frozen=True)

@@ -26,7 +26,12 @@ class MentorApplicationForm(forms.ModelForm):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["group"].queryset = SupportGroup.objects.filter(memberships__user=user)
+        groups = SupportGroup.objects.filter(memberships__user=user)
+        self.fields["group"].queryset = groups
+        # A member of one group applies in it: nothing to choose.
+        if len(groups) == 1:
+            self.fields["group"].empty_label = None
+            self.fields["group"].initial = groups[0].pk
         self.fields["capacity"].min_value = 1
         self.fields["capacity"].widget.attrs.update(min=1, max=10)
 
