@@ -309,7 +309,11 @@ def available_metrics() -> dict:
     """slug -> function, in page order, for the sources that exist."""
     metrics = {"active-matches": active_matches, "waiting-mentees": waiting_mentees, "time-to-match": time_to_match}
     if _installed("support"):
+        from .voice_insights import pulse_by_month, recommend_by_role
+
         metrics["checkins-on-time"] = checkins_on_time
+        metrics["pulse"] = pulse_by_month
+        metrics["recommend"] = recommend_by_role
     if _installed("escalations"):
         metrics["concerns-by-tier"] = concerns_by_tier
         metrics["time-to-acknowledge"] = time_to_acknowledge

@@ -11,8 +11,8 @@ from django.utils import timezone
 
 from matches.models import Match
 
-from . import services
-from .models import CheckIn, CheckInRequest, MEAProfile, Milestone
+from . import services, surveys
+from .models import CheckIn, CheckInRequest, MEAProfile, Milestone, Survey
 from .need import need_scores_recompute
 
 GROUP_MEA = {"harbor": "mea_alex", "cedar": "mea_sam"}
@@ -40,6 +40,10 @@ MILESTONES = {
     "mentee.chris@example.org": [("Chris wrote down three boundaries and kept one all week", 4)],
 }
 ASK_MENTOR_OF = "mentee@example.org"
+# The members' own voice: mentee email -> (mentor's pulse, mentee's pulse, mentee's sentence for the MEA).
+# Priya and Chris: a falling pulse (4 then 2), which raises them on Alex's dashboard.
+PULSES = {"mentee.chris@example.org": (4, 2, "We keep missing each other; I feel like a bother."),
+          "mentee.dana@example.org": (5, 5, "")}
 
 
 def seed(ctx) -> None:
@@ -84,7 +88,19 @@ def seed(ctx) -> None:
     match = matches.get(ASK_MENTOR_OF)
     if match and match.mea_id and not CheckInRequest.objects.filter(match=match).exists():
         services.checkin_request_create(match=match, by=match.mea, respondent=match.mentor)
+    _seed_voices(matches)
     # The dashboards' stored need score for every demo match (what the nightly task does): the
     # demo's meetings, reports and matches were partly written directly, not through the services.
     need_scores_recompute()
     ctx.log(f"support: check-ins on {len(matches)} demo matches; a self check-in waits for {ASK_MENTOR_OF}'s mentor")
+
+
+def _seed_voices(matches: dict) -> None:
+    """Pulse answers on two demo matches (one falling); idempotent: a match with answers is left alone."""
+    for email, (mentor_score, mentee_score, sentence) in PULSES.items():
+        match = matches.get(email)
+        if match is None or Survey.objects.filter(match=match).exists():
+            continue
+        occurrence = surveys.pulse_occurrence(match)
+        surveys.pulse_answer(match=match, by=match.mentor, occurrence=occurrence, score=mentor_score)
+        surveys.pulse_answer(match=match, by=match.mentee, occurrence=occurrence, score=mentee_score, comment=sentence)

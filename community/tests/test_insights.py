@@ -121,6 +121,16 @@ def test_concerns_by_tier_and_time_to_acknowledge(program, group, other_group):
 
 
 def test_the_insights_page_shows_accessible_charts_over_the_data(client, program, coordinator):
+    # The members' own voice, enough answers to be shown (small cells are hidden): pulses and the program survey.
+    from matches.models import Match
+    from support.models import Survey
+
+    match = Match.objects.filter(group=program, status="active").first()
+    for i in range(5):
+        Survey.objects.create(kind="pulse", match=match, respondent=match.mentor, role="mentor", score=4,
+                              occurrence=timezone.localdate() - timedelta(days=i))
+        Survey.objects.create(kind="program", respondent=member("mentee", program), role="mentee", score=9,
+                              occurrence=timezone.localdate())
     client.force_login(coordinator)
     page = client.get(reverse("community:insights")).content.decode()
     for fn in insights.available_metrics().values():

@@ -45,6 +45,7 @@ def test_the_demo_fills_every_dashboard_state_and_running_it_twice_changes_nothi
     assert top.match.mentee == ctx.users["mentee_taylor"]
     assert any("overdue" in r for r in top.reasons) and any("falling" in r for r in top.reasons)
     assert any("cancelled repeatedly" in r for r in rows[1].reasons)
+    assert any("Pulse falling (4 → 2)" in r for r in rows[1].reasons)
     sam = ctx.users["mea_sam"]
     reasons = {r.match.mentee.email: r.reasons for r in dashboard_rows(Match.objects.filter(mea=sam), sam)}
     assert any("not checked in" in r for r in reasons["mentee.eli@example.org"])
