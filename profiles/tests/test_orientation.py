@@ -57,3 +57,8 @@ def test_staff_edit_the_orientation_text_in_the_admin(client, staff_user, settin
         "active": "on"})
     assert response.status_code == 302
     assert OrientationItem.objects.get(pk=item.pk).body == "New words."
+
+
+def test_the_report_page_links_back_to_the_orientation(client, group):
+    client.force_login(member("mentor", group))
+    assert 'href="/people/orientation/"' in client.get("/concerns/report/").content.decode()
