@@ -170,7 +170,8 @@ class ConcernAdmin(_StaffOnly, admin.ModelAdmin):
 
     @admin.display(description=_("reported"), ordering="created_at")
     def reported(self, obj):
-        return _("%(age)s ago") % {"age": timesince(obj.created_at).split(",")[0]}
+        # timesince joins with no-break spaces; a plain one lets the narrow column wrap.
+        return _("%(age)s ago") % {"age": timesince(obj.created_at).split(",")[0].replace("\xa0", " ")}
 
     @admin.display(description=_("overdue"), boolean=True)
     def overdue(self, obj):

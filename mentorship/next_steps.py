@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from community.toolkit import way_for_stage
 from escalations.models import Concern
 from matches.models import Match
+from profiles.joining import JoinRequest
 from profiles.models import Profile, User
 from profiles.selectors import outbox_stuck
 from support.cadence import cadence
@@ -251,6 +252,16 @@ def for_coordinator(user: User, board) -> NextStep:
     """Join requests, mentors awaiting approval, proposals about to expire, waiting mentees (board: the page's)."""
     soon = timezone.now() + EXPIRING_WITHIN
     expiring = [p for p in board.proposals if p.expires_at <= soon]
+    joining = (
+        JoinRequest.objects.visible_to(user).filter(status=JoinRequest.Status.PENDING)
+        .select_related("user__profile", "group").annotate(waiting=Window(Count("pk"))).order_by("created_at").first()
+    )
+    if joining is not None:
+        return NextStep(
+            title=_("%(name)s asked to join %(group)s") % {"name": joining.user.display_name, "group": joining.group.name},
+            lines=[_("%(n)d waiting for an answer, oldest first.") % {"n": joining.waiting}],
+            url=reverse("support:members"), label=_("Answer requests to join"),
+        )
     if board.applications_total:
         a = board.applications[0]
         return NextStep(

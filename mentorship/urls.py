@@ -14,6 +14,8 @@ admin.site.login = secure_admin_login(admin.site.login)
 # Read when a page renders (lazy), so the program's name is always today's setting.
 admin.site.site_header = lazy(lambda: f"{program_settings().program_name} — staff console", str)()
 admin.site.site_title = lazy(lambda: f"{program_settings().program_name} staff", str)()
+# The queue's columns need the whole width at 1280 px; the home page lists every model (issue 19).
+admin.site.enable_nav_sidebar = False
 
 urlpatterns = [
     path("", views.home, name="home"),

@@ -188,3 +188,15 @@ def member_change(request, group_id, user_id, action):
     else:
         messages.success(request, done % {"name": user.display_name})
     return redirect("support:members")
+
+
+@role_required(Role.COORDINATOR, Role.STAFF)
+def member_remove_confirm(request, group_id, user_id):
+    """Asks before removing someone from a group (issue 19): says what happens next; the
+    button posts to member_change's "remove"."""
+    groups = _group_ids(request.user)
+    scope = Membership.objects.all() if groups is None else Membership.objects.filter(group_id__in=groups)
+    membership = get_object_or_404(scope.select_related("user__profile", "group"), group_id=group_id, user_id=user_id)
+    active = Match.objects.filter(Q(mentor=membership.user) | Q(mentee=membership.user), group=membership.group,
+                                  status=Match.Status.ACTIVE).count()
+    return render(request, "support/member_remove_confirm.html", {"membership": membership, "active": active})

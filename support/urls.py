@@ -11,6 +11,8 @@ urlpatterns = [
     path("compliance/", views.compliance, name="compliance"),
     path("members/", members.members, name="members"),
     path("members/<int:group_id>/<int:user_id>/<str:action>/", members.member_change, name="member_change"),
+    path("members/<int:group_id>/<int:user_id>/remove/confirm/", members.member_remove_confirm,
+         name="member_remove_confirm"),
     path("matches/<int:pk>/", views.match_detail, name="match_detail"),
     path("matches/<int:pk>/mea/", views.assign_mea, name="assign_mea"),
     path("matches/<int:pk>/check-in/", views.checkin_create, name="checkin_create"),

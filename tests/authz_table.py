@@ -135,6 +135,7 @@ TABLE = {
     "people:orientation_ack": row(404, anonymous=LOGIN, method="post"),
     "support:members": only(COORDINATORS + ["staff"]),
     "support:member_change": row(404, anonymous=LOGIN, method="post"),
+    "support:member_remove_confirm": row(404, anonymous=LOGIN),  # asks first (GET); nobody's membership in the world
 
     # --- role homes ----------------------------------------------------------------
     "matches:mentee_home": only(["mentee"]),

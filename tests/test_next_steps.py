@@ -91,6 +91,17 @@ def test_a_coordinator_reviews_applications_then_finds_mentors_for_waiting_mente
     assert f"Review {application.applicant.display_name}'s application to mentor" in text
 
 
+def test_a_coordinators_first_step_is_a_request_to_join_their_group(client, group, coordinator, mentee):
+    from profiles.joining import JoinRequest
+    from profiles.tests.factories import UserFactory
+
+    asking = UserFactory()
+    JoinRequest.objects.create(user=asking, group=group)
+    client.force_login(coordinator)
+    text = next_step(client.get(reverse("matches:coordinator_home")))
+    assert f"{asking.display_name} asked to join {group.name}" in text and "Answer requests to join" in text
+
+
 def test_staff_see_open_reports_by_tier_then_deadline_and_stuck_emails(client, group, staff_user, mea):
     match = MatchFactory(group=group, mea=mea)
     later = ConcernFactory(match=match, tier=3, ack_deadline=timezone.now() + timedelta(hours=3))

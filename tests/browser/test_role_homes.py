@@ -90,4 +90,8 @@ def test_staff_reach_the_staff_console_from_the_navigation(site):
     site.page.wait_for_url("**/admin/escalations/concern/**")
     assert site.page.locator("#result_list tbody tr").count() >= 1, "the demo reports that reached staff are listed"
     site.check("queue")
+    site.page.set_viewport_size({"width": 1280, "height": 800})
+    fits = site.page.evaluate("(() => { const c = document.querySelector('#changelist .results');"
+                              " return c.scrollWidth <= c.clientWidth + 1; })()")
+    assert fits, "the report queue's columns are cut off at 1280 px"
     publish(site, "queue", 1280, "staff-console.png")
