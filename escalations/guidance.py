@@ -25,8 +25,18 @@ NUMBER_FIELDS = ("emergency", "crisis_call", "crisis_text", "crisis_chat_url", "
 
 
 def program_numbers() -> dict[str, str]:
-    """The program's numbers: the one place that reads them (settings for now; a program
-    settings page may later store them, and must keep this function's answer)."""
+    """The program's numbers: the one place that reads them. Staff set them in the program
+    settings (profiles.program); a blank field keeps the environment's value. Read from
+    the row this process last loaded, never from the database (/help/ renders with it down)."""
+    from profiles.program import program_row_cached
+
+    row = program_row_cached()
+    staff_set = {"emergency": row.emergency_services, "crisis_call": row.crisis_line, "crisis_text": row.crisis_text,
+                 "dv_call": row.dv_hotline, "dv_text": row.dv_text, "child_call": row.child_abuse_hotline}
+    return {**_environment_numbers(), **{key: value for key, value in staff_set.items() if value}}
+
+
+def _environment_numbers() -> dict[str, str]:
     return {
         "emergency": settings.EMERGENCY_SERVICES,
         "crisis_name": settings.CRISIS_LINE_NAME,

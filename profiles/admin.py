@@ -223,7 +223,9 @@ class ProgramSettingsAdmin(RoleAdminMixin, AuditedAdminMixin, admin.ModelAdmin):
 
     staff_may = frozenset({"change"})
     fieldsets = [
-        (_("The program"), {"fields": ["program_name", "staff_email", "emergency_numbers"]}),
+        (_("The program"), {"fields": ["program_name", "staff_email"]}),
+        (_("Emergency numbers"), {"fields": ["emergency_services", "crisis_line", "crisis_text", "dv_hotline", "dv_text",
+                                             "child_abuse_hotline", "emergency_numbers"]}),
         (_("Check-ins"), {"fields": ["checkin_first_days", "checkin_every_days", "checkin_overdue_after_days",
                                      "checkin_long_overdue_days"]}),
         (_("Reports: acknowledgement deadlines"), {"fields": ["ack_hours_tier1", "ack_hours_tier2", "ack_hours_tier3"]}),

@@ -54,6 +54,11 @@ DEFAULT_CADENCE = {
 }
 
 
+def dialable(value: str) -> None:
+    if value and (not DIALABLE.match(value) or sum(ch.isdigit() for ch in value) < 2):
+        raise ValidationError(_("“%(number)s” is not a number a phone can dial."), params={"number": value})
+
+
 def positive_hours(value) -> None:
     if value is not None and value <= 0:
         raise ValidationError(_("Hours must be more than zero."))
@@ -134,6 +139,15 @@ class ProgramSettings(models.Model):
         help_text=_("One a line: “label | number | call or text”, e.g. “Emergency services | 911 | call”. "
                     "Blank: the defaults (911 and 988)."),
     )
+    # The numbers of the emergency guidance (/help/ and report pages); a group may have its own.
+    emergency_services = models.CharField(_("emergency services"), max_length=30, blank=True, validators=[dialable])
+    crisis_line = models.CharField(_("crisis line: call"), max_length=30, blank=True, validators=[dialable])
+    crisis_text = models.CharField(_("crisis line: text"), max_length=30, blank=True, validators=[dialable])
+    dv_hotline = models.CharField(_("domestic violence hotline: call"), max_length=30, blank=True,
+                                  validators=[dialable])
+    dv_text = models.CharField(_("domestic violence hotline: text"), max_length=30, blank=True, validators=[dialable])
+    child_abuse_hotline = models.CharField(_("child abuse hotline: call"), max_length=30, blank=True,
+                                           validators=[dialable])
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -147,9 +161,10 @@ class ProgramSettings(models.Model):
     def save(self, *args, **kwargs):
         self.pk = 1
         super().save(*args, **kwargs)
-        program_settings_forget()
-        # Also after commit: a reader in this process between save and commit memoised the old row.
-        transaction.on_commit(program_settings_forget)
+        with _lock:
+            _memo["row"], _memo["at"] = self, time.monotonic()
+        # After commit, read it back: what readers in this process (the emergency page too) see is what was stored.
+        transaction.on_commit(_reload)
 
     def clean(self) -> None:
         errors = {}
@@ -191,6 +206,20 @@ def program_settings_forget(*, assume_no_row: bool = False) -> None:
     """Forget the memoised row (after a save). `assume_no_row`: a fresh database, nothing to read (tests)."""
     with _lock:
         _memo["row"], _memo["at"] = (_NO_ROW, time.monotonic()) if assume_no_row else (None, 0.0)
+
+
+def program_row_cached() -> ProgramSettings:
+    """The row as this process last read it, never reading the database (the emergency
+    page must render with the database down): blanks (the environment's values) when
+    this process has not read it yet. Any signed-in page refreshes it."""
+    with _lock:
+        row = _memo["row"]
+    return row if isinstance(row, ProgramSettings) else ProgramSettings()
+
+
+def _reload() -> None:
+    program_settings_forget()
+    _row()
 
 
 def _row():
@@ -270,4 +299,10 @@ def program_defaults() -> dict[str, str]:
         "unmatched_nudge_after_days": values.unmatched_nudge_after,
         "chat_post_ttl_days": values.chat_post_ttl_days,
         "small_cell_threshold": values.small_cell_threshold,
+        "emergency_services": settings.EMERGENCY_SERVICES,
+        "crisis_line": settings.CRISIS_LINE,
+        "crisis_text": settings.CRISIS_TEXT,
+        "dv_hotline": settings.DV_HOTLINE,
+        "dv_text": settings.DV_TEXT,
+        "child_abuse_hotline": settings.CHILD_ABUSE_HOTLINE,
     }

@@ -8,9 +8,10 @@ services of profiles (roles, memberships) and matches (ending a match).
 """
 
 from django.contrib import messages
+from django.contrib.postgres.aggregates import ArrayAgg
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, Subquery
+from django.db.models import Count, Exists, F, OuterRef, Q, Subquery
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -53,22 +54,23 @@ def members_page(user, page_number):
             mentored=Count("user__mentee_matches", filter=Q(user__mentee_matches__status=Match.Status.ACTIVE),
                            distinct=True),
             orientation_missing=Exists(missing),
+            # The roles held in this group (or program-wide), in the same query.
+            roles=ArrayAgg("user__role_grants__role", distinct=True, filter=(
+                Q(user__role_grants__ended_at=None) & ~Q(user__role_grants__role=Role.STAFF)
+                & (Q(user__role_grants__group_id=F("group_id")) | Q(user__role_grants__group__isnull=True)))),
             last_checkin=Subquery(
                 CheckIn.objects.filter(Q(match__mentor_id=OuterRef("user_id")) | Q(match__mentee_id=OuterRef("user_id")),
                                        match__group_id=OuterRef("group_id"))
                 .order_by("-held_on").values("held_on")[:1]),
         )
-        .prefetch_related(Prefetch("user__role_grants", queryset=RoleGrant.objects.filter(ended_at=None),
-                                   to_attr="open_grants"))
         .order_by("group__name", "user__email")
     )
     page = Paginator(rows, PAGE_SIZE).get_page(page_number)
+    labels = dict(Role.choices)
     for row in page.object_list:
-        row.role_labels = sorted({
-            grant.get_role_display() for grant in row.user.open_grants
-            if grant.group_id in (None, row.group_id) and grant.role != Role.STAFF
-        })
-        row.is_mea = any(g.role == Role.MEA and g.group_id == row.group_id for g in row.user.open_grants)
+        row.roles = [role for role in row.roles or [] if role]
+        row.role_labels = sorted(str(labels[role]) for role in row.roles)
+        row.is_mea = Role.MEA in row.roles
     return page
 
 

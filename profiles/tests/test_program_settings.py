@@ -24,7 +24,8 @@ def _form(**changes) -> dict:
         "checkin_every_days": "", "checkin_overdue_after_days": "", "checkin_long_overdue_days": "",
         "ack_hours_tier1": "", "ack_hours_tier2": "", "ack_hours_tier3": "", "mea_caseload_limit": "",
         "proposal_remind_after_hours": "", "proposal_expire_after_hours": "", "unmatched_nudge_after_days": "",
-        "chat_post_ttl_days": "", "small_cell_threshold": "",
+        "chat_post_ttl_days": "", "small_cell_threshold": "", "emergency_services": "", "crisis_line": "",
+        "crisis_text": "", "dv_hotline": "", "dv_text": "", "child_abuse_hotline": "",
     }
     return {**fields, **changes}
 
@@ -111,3 +112,21 @@ def test_the_caseload_limit_and_proposal_expiry_come_from_the_saved_settings(sta
     MatchFactory(group=group, mea=mea)
     assert suggest_mea(group.pk) is None
     assert link_max_age() == 10 * 3600
+
+
+def test_staff_set_the_crisis_line_and_the_public_emergency_page_shows_it_without_reading_the_database(
+        client, staff_user, django_db_blocker):
+    client.force_login(staff_user)
+    response = client.post(URL, _form(crisis_line="1-800-273-8255", emergency_services="112"))
+    assert response.status_code == 302
+    client.logout()
+    with django_db_blocker.block():
+        html = client.get("/help/").content.decode()
+    assert 'href="tel:112"' in html and 'href="tel:1-800-273-8255"'.replace("-", "") in html.replace("-", "")
+
+
+def test_an_undialable_crisis_line_is_refused(client, staff_user):
+    client.force_login(staff_user)
+    response = client.post(URL, _form(crisis_line="call us"))
+    assert response.status_code == 200 and "is not a number a phone can dial" in response.content.decode()
+    assert not ProgramSettings.objects.exists()
