@@ -361,6 +361,12 @@ def generate(n_matches: int, seed: int = 1) -> dict:
     program.build()
     t1 = time.perf_counter()
     counts = program.write()
+    # What the pages sort by, stored as the nightly tasks store it (need score, waiting-since).
+    from matches.waiting import waiting_since_recompute
+    from support.need import need_scores_recompute
+
+    need_scores_recompute()
+    waiting_since_recompute()
     t2 = time.perf_counter()
     total = sum(counts.values())
     return {

@@ -14,3 +14,15 @@ class MatchesConfig(AppConfig):
         register_exporter("matches", privacy.export, covers=privacy.COVERS, exempt=privacy.EXEMPT)
         register_eraser("matches", privacy.erase)
         register_free_text(privacy.SCRUBBED_TEXT, privacy.TEXT_KEPT)
+
+        # A new mentee waits from their role's start (matches.waiting).
+        from profiles.models import Role
+        from profiles.signals import role_granted
+
+        from .waiting import waiting_since_refresh
+
+        def granted(sender, user, role, **kwargs):
+            if role == Role.MENTEE:
+                waiting_since_refresh([user.pk])
+
+        role_granted.connect(granted, weak=False, dispatch_uid="matches.waiting.granted")

@@ -9,6 +9,7 @@ from datetime import timedelta
 from django.utils import timezone
 
 from .models import Match, MatchEvent, MenteePreference, MentorApplication, MentorProfile, Proposal
+from .waiting import waiting_since_recompute
 
 CAPACITY = {"mentor_jordan": 2, "mentor_priya": 2, "mentor_marcus": 2, "mentor_lee": 2, "mentor_rosa": 3}
 
@@ -83,4 +84,5 @@ def seed(ctx) -> None:
     )
     if created:
         preference.topics.set([ctx.topics["Divorce"], ctx.topics["Co-parenting"]])
+    waiting_since_recompute()  # the demo's ended match was written directly, not through match_end
     ctx.log("matches: 5 mentors, 4 active matches, 1 open offer, 1 ended match, 1 application, mentee_gabe waiting")

@@ -278,6 +278,22 @@ class MentorProfile(models.Model):
         return status in self.TRANSITIONS.get(self.status, set())
 
 
+class MenteeWaiting(models.Model):
+    """Since when a mentee has waited for a mentor: the later of their mentee role's start and
+    their last match's end. Stored for the pairing board's order (matches.waiting keeps it);
+    read only while the mentee waits."""
+
+    mentee = models.OneToOneField(settings.AUTH_USER_MODEL, primary_key=True, on_delete=models.CASCADE,
+                                  related_name="waiting")
+    since = models.DateTimeField()
+
+    class Meta:
+        indexes = [models.Index(fields=["since", "mentee"], name="mentee_waiting_since")]
+
+    def __str__(self) -> str:
+        return f"waiting since {self.since:%Y-%m-%d}"
+
+
 class MenteePreferenceQuerySet(models.QuerySet):
     def visible_to(self, user) -> "MenteePreferenceQuerySet":
         """The mentee, coordinators of the mentee's groups, staff."""

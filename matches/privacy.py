@@ -40,6 +40,7 @@ COVERS = (
 
 EXEMPT = {
     "matches.MentorApplication.reviewer": "The coordinator who reviewed someone else's application: the applicant's record.",
+    "matches.MenteeWaiting.mentee": "Derived from the person's role and matches (both exported); deleted with them.",
 }
 
 

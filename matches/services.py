@@ -30,6 +30,7 @@ from . import notices
 from .models import Match, MatchEvent, MentorApplication, MentorProfile, Proposal, Quality
 from .selectors import suggest_mea
 from .signals import match_changed
+from .waiting import waiting_since_refresh
 
 log = logging.getLogger(__name__)
 
@@ -451,5 +452,6 @@ def match_end(
                    audit_action="ended")
     _event(MatchEvent.Kind.ENDED, by, match=match)
     match_changed.send(sender=Match, match_ids=[match.pk])
+    waiting_since_refresh([match.mentee_id])  # the mentee waits again, from now
     notices.match_ended(match, by)
     return match

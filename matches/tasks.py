@@ -80,3 +80,11 @@ def unmatched_mentees_nudge() -> int:
                 notices.mentee_waiting(mentee, group_id, mentee.waiting_since.date().isoformat())
                 sent += 1
     return sent
+
+
+@shared_task
+def waiting_since_recompute() -> dict[str, int]:
+    """Nightly: every mentee's waiting-since computed again; logs the drift repaired (counts only)."""
+    from .waiting import waiting_since_recompute as recompute
+
+    return recompute()

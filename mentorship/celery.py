@@ -59,6 +59,11 @@ app.conf.beat_schedule = {
         "task": "support.tasks.need_scores_recompute",
         "schedule": crontab(hour=0, minute=5),
     },
+    # The pairing board's stored waiting-since, repaired where it drifted (matches.waiting).
+    "waiting-since-recompute": {
+        "task": "matches.tasks.waiting_since_recompute",
+        "schedule": crontab(hour=0, minute=15),
+    },
     # Concern notifications whose immediate delivery was lost (broker down,
     # webhook failing) are delivered here: no report goes untold.
     "drain-concern-notifications": {

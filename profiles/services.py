@@ -12,6 +12,7 @@ from mentorship.timezones import zone_for_email
 
 from .audit import audit_record
 from .models import Notification, OutboundEmail, Profile, Role, RoleGrant, SupportGroup, User
+from .signals import role_granted
 
 log = logging.getLogger(__name__)
 
@@ -22,6 +23,7 @@ def role_grant(user: User, role: str, *, group: SupportGroup | None = None, by: 
     if existing:
         return existing
     grant = RoleGrant.objects.create(user=user, role=role, group=group, granted_by=by)
+    role_granted.send(sender=RoleGrant, user=user, role=role)
     audit_record(by, grant, "granted", {"role": [None, role], "group": [None, group.pk if group else None]})
     if role == Role.STAFF and not user.is_staff:
         # Program staff work the queue in the Django admin.

@@ -6,6 +6,7 @@ from django.utils import timezone
 from matches import services, tasks
 from matches.models import MatchEvent, Proposal
 from matches.tests.factories import MatchFactory, approved_mentor
+from matches.waiting import waiting_since_refresh
 from mentorship.celery import app
 from profiles.models import Notification, OutboundEmail, Role, RoleGrant
 from profiles.tests.factories import member
@@ -63,6 +64,7 @@ def test_accepting_withdraws_the_mentees_other_open_proposals(group, mentee, dja
 
 def test_a_mentee_waiting_long_is_brought_to_the_coordinator_once(group, mentee, coordinator, settings):
     RoleGrant.objects.filter(user=mentee).update(started_at=timezone.now() - timedelta(days=60))
+    waiting_since_refresh([mentee.pk])  # the grant was backdated directly
     assert tasks.unmatched_mentees_nudge() == 1
     tasks.unmatched_mentees_nudge()
     assert OutboundEmail.objects.filter(to=coordinator.email, subject__icontains="waiting").count() == 1
@@ -73,6 +75,7 @@ def test_a_matched_or_recently_matched_mentee_is_not_nudged_about(group, mentee,
     RoleGrant.objects.filter(user=mentee).update(started_at=timezone.now() - timedelta(days=60))
     other = member(Role.MENTEE, group)
     RoleGrant.objects.filter(user=other).update(started_at=timezone.now() - timedelta(days=60))
+    waiting_since_refresh([mentee.pk, other.pk])  # the grants were backdated directly
     MatchFactory(mentee=mentee, mentor=approved_mentor(group), group=group)
     ended = MatchFactory(mentee=other, mentor=approved_mentor(group), group=group)
     services.match_end(match_id=ended.pk, by=other, reason="done")
