@@ -46,6 +46,10 @@ def meeting_announce(meeting: Meeting, kind: str, *, to: list[User], invite: boo
         key = f"meeting:{meeting.pk}:{kind}:{meeting.sequence}:{person.pk}"
         title = _title(kind, meeting, person)
         notify(person, title, path, dedupe_key=key)
+        # The invite travels as a link to its .ics (the same UID and SEQUENCE as the meeting now holds):
+        # the outbox cannot carry an attachment yet. For the notifications outbox (issue 18): once a
+        # delivery can carry one, pass calendar.invite_ics(meeting, for_user=person,
+        # cancel=kind == "cancelled") here as a text/calendar attachment (method REQUEST or CANCEL).
         email_queue(to=person.email, template="meeting", dedupe_key=key, context={
             "title": title, "path": path,
             "ics_path": reverse("meetings:ics", args=[meeting.pk]) if invite else "",
