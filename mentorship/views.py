@@ -31,7 +31,9 @@ def member_next_steps(user) -> list[dict]:
     from profiles.models import Membership, Profile
 
     steps = []
-    if not Membership.objects.filter(user=user).exists():
+    profile_done = Profile.objects.filter(user=user).exclude(display_name="").exists()
+    in_a_group = Membership.objects.filter(user=user).exists()
+    if not in_a_group:
         pending = JoinRequest.objects.filter(user=user, status=JoinRequest.Status.PENDING).select_related("group").first()
         if pending:
             steps.append({"text": _("Your request to join %(group)s is waiting for a coordinator; you will be told "
@@ -40,10 +42,11 @@ def member_next_steps(user) -> list[dict]:
         else:
             steps.append({"text": _("Ask to join your support group, or enter the code your coordinator gave you."),
                           "url": reverse("people:join"), "label": _("Join a group")})
-        return steps
-    if not Profile.objects.filter(user=user).exclude(display_name="").exists():
+    if not profile_done:
         steps.append({"text": _("Tell others a little about you: a name to show, how you like to connect."),
                       "url": reverse("profiles:edit"), "label": _("Complete your profile")})
+    if not in_a_group:
+        return steps
     application = MentorApplication.objects.filter(applicant=user).order_by("-created_at").first()
     if application and application.status == MentorApplication.Status.PENDING:
         steps.append({"text": _("Your application to mentor is waiting for a coordinator's review."),
