@@ -1,7 +1,7 @@
 """Query budgets: every admin changelist and role page costs the same number of
 queries with 10 rows as with 1,000 (or 2,000), and at most 10.
 
-The data comes from the benchmark's program generator (bench.datagen), written
+The data comes from the sample program generator (mentorship.sample_program), written
 with COPY inside the test's transaction, so the rows look like a real program:
 groups, people in every role, matches with check-ins and concerns. No timing
 here: speed is measured by `make bench`, never in tests.
@@ -11,7 +11,7 @@ import pytest
 from django.contrib import admin
 from django.urls import NoReverseMatch, reverse
 
-from bench.datagen import Program, probe_email
+from mentorship.sample_program import Program, probe_email
 from profiles.models import Role, User
 from profiles.services import role_grant
 

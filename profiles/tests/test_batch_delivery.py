@@ -191,7 +191,7 @@ def smtp_sink(settings):
     """A real SMTP server on 127.0.0.1 (aiosmtpd) that keeps what it receives."""
     from aiosmtpd.controller import Controller
 
-    from bench.pages import free_port
+    from tests.faults import free_port
 
     class Keep:
         received: list = []
