@@ -260,3 +260,21 @@ def dead_broker():
         # Closing the dead pools would close kombu's shared pools too: leave them.
         conf.task_always_eager, conf.broker_write_url, conf.broker_read_url = saved
         celery_app._pool, celery_app.amqp._producer_pool = pools
+
+
+@pytest.fixture
+def smtp_server(settings):
+    """A local SMTP server (the outer edge we fake, tests/faults.py) behind Django's production SMTP backend,
+    for tests where delivery is what is tested (rather than the locmem `mailoutbox`)."""
+    from tests.faults import FakeSMTP
+
+    server = FakeSMTP()
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", server.port
+    settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
+    settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
+    settings.EMAIL_TIMEOUT = 5
+    try:
+        yield server
+    finally:
+        server.close()

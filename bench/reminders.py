@@ -147,7 +147,8 @@ def run_one(n_matches: int, timeout: float = 240) -> dict:
     from bench import datagen
     from bench.celery_app import COUNTS_KEY
     from mentorship.celery import app
-    from profiles.models import OutboundEmail, Profile
+    from notifications.models import Delivery
+    from profiles.models import Profile
     from support.models import Reminder
 
     gen = datagen.generate(n_matches)
@@ -182,8 +183,8 @@ def run_one(n_matches: int, timeout: float = 240) -> dict:
                 if not counts.get("finished:support.tasks.reminders_scan") or finished < published:
                     continue
                 pending_due = Reminder.objects.filter(status=Reminder.Status.PENDING, not_before__lte=timezone.now()).count()
-                emails = OutboundEmail.objects.count()
-                unsent = OutboundEmail.objects.filter(sent_at=None).count()
+                emails = Delivery.objects.count()
+                unsent = Delivery.objects.filter(status=Delivery.Status.PENDING).count()
                 if Reminder.objects.exists() and pending_due == 0 and unsent == 0 and sink.messages >= emails:
                     done_at, status = sink.last_at or time.monotonic(), "done"
                     break
@@ -292,13 +293,8 @@ def describe_delivery(by_size: dict) -> str:
     run = next(iter(by_size.values()), None)
     if not run or not run.get("broker_messages_by_task"):
         return ""
-    per_email_tasks = run["broker_messages_by_task"].get("profiles.tasks.deliver_email", 0)
     smtp = run.get("smtp_connections_per_email") or 0
-    if per_email_tasks and smtp >= 0.9:
-        return (
-            "Reminders are queued in batches (support.tasks.send_reminders, 500 ids per message), but each reminder "
-            "then writes an outbox email whose delivery is its own task (profiles.tasks.deliver_email, one broker "
-            "message per email) and its own SMTP connection (EmailMessage.send() opens one per message). "
-            "So delivery is per reminder, not batched."
-        )
-    return "Delivery is batched: fewer than one broker message and one SMTP connection per reminder."
+    if smtp >= 0.9:
+        return "Delivery is per reminder: about one SMTP connection per email."
+    return ("Delivery is batched: each `notifications.tasks.deliver_batch` task sends up to 100 emails over one "
+            "SMTP connection with Django's `send_messages()`, marking each sent as it is accepted.")

@@ -313,10 +313,11 @@ def _why(pages, rem, match) -> list[str]:
             f"SMTP connections per reminder, {big['db_connections_opened']:,} database connections opened for "
             f"{big['emails_at_sink']:,} emails: the scan inserts the due reminders, then queues their ids in batches of "
             "500; each batch is claimed in one transaction (its rows locked, one UPDATE, one INSERT of outbox emails, "
-            "one of portal notices) and delivered by one `deliver_email_batch` task over a few SMTP connections. "
+            "one of portal notices) and delivered by `notifications.tasks.deliver_batch` tasks of up to 100 emails, "
+            "one SMTP connection each. "
             + (f"Busy seconds at {big['matches']:,} matches: scan {busy.get('support.tasks.reminders_scan', 0):,}, "
                f"claims {busy.get('support.tasks.send_reminders', 0):,}, delivery "
-               f"{busy.get('profiles.tasks.deliver_email_batch', 0):,}. " if busy else "")
+               f"{busy.get('notifications.tasks.deliver_batch', 0):,}. " if busy else "")
             + "Delivery is what limits throughput: each email is an SMTP exchange of four round trips, costing "
             "about half a millisecond of CPU in the worker and as much in the aiosmtpd sink, on the same two cores "
             "as Postgres and the workers; 10,000 emails a second would need several cores for the SMTP exchange alone."

@@ -8,10 +8,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from matches.models import Match
+from notifications.services import email_queue, notice_create
 from profiles.models import Membership, Role, RoleGrant, SupportGroup, User
 from profiles.program import program_settings
 from profiles.resubmit import resubmitted
-from profiles.services import email_queue, notify
 
 from .models import (
     Block,
@@ -102,7 +102,7 @@ def reply_to_author(*, post: ChatPost, replier: User, body: str, contact_method:
         ChatMessage.objects.create(thread=thread, sender=replier, body=body, created_at=now)
         ChatThread.objects.filter(pk=thread.pk).update(last_message_at=now)
     if created:
-        notify(post.author, _("Someone replied to your post on the chat board"),
+        notice_create(post.author, _("Someone replied to your post on the chat board"),
                reverse("community:thread_detail", args=[thread.pk]), dedupe_key=f"chatthread:{thread.pk}:opened")
     return thread
 
@@ -212,7 +212,7 @@ def report_create(*, reporter: User, reason: str, note: str = "", post: ChatPost
     url = reverse("community:report_detail", args=[report.pk])
     title = _("A chat board report needs a coordinator")
     for coordinator in _coordinators_of(group_id):
-        notify(coordinator, title, url, dedupe_key=f"chatreport:{report.pk}:{coordinator.pk}")
+        notice_create(coordinator, title, url, dedupe_key=f"chatreport:{report.pk}:{coordinator.pk}")
         email_queue(to=coordinator.email, template="chat_report", context={"title": title, "path": url},
                     dedupe_key=f"chatreport:{report.pk}:{coordinator.pk}")
     report.safety_concern = concern

@@ -17,17 +17,19 @@ from django.contrib.contenttypes.admin import GenericTabularInline
 from django.db.models import Case, IntegerField, When
 from django.utils import timezone
 from django.utils.formats import date_format
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 from django.utils.timesince import timesince
 from django.utils.translation import gettext_lazy as _
 
+from notifications.models import Delivery
 from profiles.admin_access import RoleAdminMixin, ScopedAdminMixin
 from profiles.admin_filters import group_filter
 from profiles.admin_text import changes_in_words, hours_in_words, sentences
 from profiles.models import AccessEvent, AuditEvent, Role, User
 
-from . import services
-from .models import Concern, ConcernEvent, ConcernNotification, Debrief, GroupEmergencyNumbers
+from . import notifications, services
+from .models import Concern, ConcernEvent, Debrief, GroupEmergencyNumbers
 
 
 class _StaffOnly(ScopedAdminMixin, RoleAdminMixin):
@@ -46,12 +48,6 @@ class EventInline(_StaffOnly, admin.TabularInline):
     def get_queryset(self, request):
         # Each line names who acted (their display name): with the rows, not one read per line.
         return super().get_queryset(request).select_related("actor__profile")
-
-
-class NotificationInline(_StaffOnly, admin.TabularInline):
-    model = ConcernNotification
-    fields = readonly_fields = ["step", "channel", "recipient", "created_at", "sent_at", "attempts", "last_error"]
-    extra = 0
 
 
 class AccessInline(_StaffOnly, GenericTabularInline):
@@ -132,9 +128,9 @@ class ConcernAdmin(_StaffOnly, admin.ModelAdmin):
                        "kind",
                        "routed_to_mea", "escalated_to_staff", "escalated_at", "why_routed", "status", "assigned_to",
                        "ack_deadline", "overdue", "deadlines_by_tier", "acknowledged_at", "resends", "all_staff_notified_at",
-                       "resolved_at", "outcome", "created_at"]
+                       "resolved_at", "outcome", "created_at", "deliveries"]
     fields = readonly_fields
-    inlines = [EventInline, NotificationInline, AuditInline, AccessInline]
+    inlines = [EventInline, AuditInline, AccessInline]
     action_form = ConcernActionForm
     actions = ["acknowledge", "start", "assign", "resolve"]
 
@@ -176,6 +172,16 @@ class ConcernAdmin(_StaffOnly, admin.ModelAdmin):
     @admin.display(description=_("overdue"), boolean=True)
     def overdue(self, obj):
         return obj.is_overdue
+
+    @admin.display(description=_("notifications"))
+    def deliveries(self, obj):
+        """Who was told, on which channel, and whether it was accepted (the outbox's record; never the body)."""
+        rows = Delivery.objects.filter(topic=notifications.topic(obj.pk)).order_by("created_at", "pk")
+        return format_html_join(
+            mark_safe("<br>"), "{} to {}: {} ({} attempts{})",
+            ((r.get_channel_display(), r.to, r.get_status_display(), r.attempts,
+              f", last error {r.last_error}" if r.last_error else "") for r in rows),
+        ) or _("none")
 
     @admin.display(description=_("situations"))
     def situation_list(self, obj):

@@ -243,50 +243,6 @@ class ConcernEvent(models.Model):
         return f"{self.get_what_display()} by {self.actor or 'the system'}"
 
 
-class ConcernNotificationQuerySet(models.QuerySet):
-    def visible_to(self, user) -> "ConcernNotificationQuerySet":
-        if not getattr(user, "is_authenticated", False) or not user.is_program_staff:
-            return self.none()
-        return self.filter(concern__escalated_to_staff=True)
-
-
-class ConcernNotification(models.Model):
-    """The notification outbox: one row per report, step, recipient and channel.
-
-    Written in the report's transaction; a task delivers it after commit and a
-    beat task drains what is left (broker down, endpoint failing). The unique
-    constraint makes each notice exist once, however often a step is planned.
-    It carries ids only, never what was reported.
-    """
-
-    class Channel(models.TextChoices):
-        EMAIL = "email", _("Email and portal notice")
-        WEBHOOK = "webhook", _("Staff chat webhook")
-
-    concern = models.ForeignKey(Concern, on_delete=models.CASCADE, related_name="notifications")
-    step = models.CharField(max_length=20)  # raised, escalated, resend-1, all-staff ...
-    channel = models.CharField(max_length=10, choices=Channel.choices)
-    recipient = models.CharField(max_length=254)  # an email address, or "staff-webhook"
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
-    created_at = models.DateTimeField(default=timezone.now)
-    claimed_until = models.DateTimeField(null=True, blank=True)
-    sent_at = models.DateTimeField(null=True, blank=True)
-    attempts = models.PositiveIntegerField(default=0)
-    last_error = models.CharField(max_length=200, blank=True)
-
-    objects = ConcernNotificationQuerySet.as_manager()
-
-    class Meta:
-        ordering = ["created_at", "pk"]
-        constraints = [
-            models.UniqueConstraint(fields=["concern", "step", "recipient", "channel"], name="concern_notification_once"),
-        ]
-        indexes = [models.Index(fields=["created_at"], condition=Q(sent_at__isnull=True), name="concern_notif_unsent")]
-
-    def __str__(self) -> str:
-        return f"{self.channel} to {self.recipient} ({self.step}) for concern #{self.concern_id}"
-
-
 class DebriefQuerySet(models.QuerySet):
     def visible_to(self, user) -> "DebriefQuerySet":
         if not getattr(user, "is_authenticated", False):

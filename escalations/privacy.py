@@ -26,16 +26,15 @@ access trails of reports stay (their values are scrubbed afterwards by
 profiles.privacy).
 """
 
-from django.db.models import Q
 
 from profiles.privacy import personal_identifiers, rows_mentioning, scrub_text
 
-from .models import Concern, ConcernEvent, ConcernNotification, Debrief
+from .models import Concern, ConcernEvent, Debrief
 from .services import concern_escalate
 
 COVERS = (
     "escalations.Concern.reporter", "escalations.Concern.routed_to_mea", "escalations.Concern.assigned_to",
-    "escalations.ConcernEvent.actor", "escalations.ConcernNotification.user", "escalations.Debrief.person",
+    "escalations.ConcernEvent.actor", "escalations.Debrief.person",
     "escalations.Debrief.owner",
 )
 EXEMPT: dict[str, str] = {}
@@ -80,17 +79,11 @@ def export(user) -> dict:
                 for d in Debrief.objects.filter(owner=user).exclude(person=user)
             ],
         },
-        "notices_sent_to_me": list(
-            ConcernNotification.objects.filter(Q(user=user) | Q(recipient__iexact=user.email))
-            .order_by("created_at", "pk")
-            .values("concern_id", "step", "channel", "created_at", "sent_at")
-        ),
     }
 
 
 def erase(user) -> None:
     identifiers = personal_identifiers(user)
-    erased_address = f"erased-{user.pk}@invalid.example"
     held = Concern.objects.filter(routed_to_mea=user, escalated_to_staff=False).exclude(status=Concern.Status.RESOLVED)
     for concern in held:
         concern_escalate(concern, None, "The MEA it was routed to left the program.")
@@ -98,7 +91,6 @@ def erase(user) -> None:
         "unassigned_by_erasure"
     ).update(assigned_to=None)
     Debrief.objects.filter(owner=user, status__in=[Debrief.Status.OFFERED, Debrief.Status.ACCEPTED]).update(owner=None)
-    ConcernNotification.objects.filter(Q(user=user) | Q(recipient__iexact=user.email)).update(recipient=erased_address)
     # Reports stay whole (anyone's); the member's identifiers in their text do not.
     for concern in rows_mentioning(Concern.objects.all(), ["details", "outcome"], identifiers):
         Concern.objects.filter(pk=concern.pk).with_audit_action("erased").update(

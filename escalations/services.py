@@ -2,7 +2,7 @@
 resolve, the deadline follow-through, access records and debriefs.
 
 A report and its routing decision are saved in one transaction; who must be told
-is written in the same transaction as ConcernNotification rows (the outbox), and
+is written in the same transaction as its outbox rows (notifications), and
 delivery is queued after commit (escalations.notifications). A broker that is
 down loses nothing: the beat drain delivers the rows later.
 """
@@ -23,7 +23,7 @@ from profiles.program import program_settings
 from profiles.resubmit import resubmitted
 
 from .models import Concern, ConcernEvent, Debrief
-from .notifications import plan_notifications
+from .notifications import notifications_settle, plan_notifications
 from .routing import MATCH_ROLES, About, Tier, UnknownSituation, route
 from .signals import concern_changed
 
@@ -202,6 +202,9 @@ def _move(concern: Concern, actor: User | None, status: str, what: str, *, note:
         locked.save(update_fields=["status", *fields], audit_action=what)
         ConcernEvent.objects.create(concern=locked, actor=actor, what=what, note=note)
         concern_changed.send(sender=Concern, match_id=locked.match_id)
+        if status != Concern.Status.OPEN:
+            # Someone has it now: notifications still waiting to go out are expired, not sent late.
+            notifications_settle(locked)
     return locked
 
 

@@ -1,8 +1,6 @@
 """Background work for concerns. Tasks take ids only, never report content.
 
-- deliver_concern_notification: one outbox row, at least once (see notifications.py).
-- drain_concern_notifications (beat, every minute): rows whose immediate send was
-  lost (broker down, endpoint failing) are delivered here.
+(Their notifications are delivered by the outbox: notifications.tasks.)
 - check_concern_deadlines (beat, every minute): unacknowledged reports past their
   deadline move to staff, are sent again, then go to every staff member, again and
   again at a capped interval until someone acknowledges.
@@ -14,30 +12,10 @@ from celery import shared_task
 from django.db.models import Q
 from django.utils import timezone
 
-from . import notifications
 from .models import Concern
 from .services import concern_follow_up
 
 log = logging.getLogger(__name__)
-
-
-@shared_task(bind=True, max_retries=8, default_retry_delay=30)
-def deliver_concern_notification(self, notification_id: int) -> str:
-    try:
-        return notifications.deliver(notification_id)
-    except Exception as exc:  # noqa: BLE001 - transport errors; the drain also picks the row up
-        raise self.retry(exc=exc, countdown=min(30 * 2**self.request.retries, 900)) from None
-
-
-@shared_task
-def drain_concern_notifications(limit: int = 500) -> int:
-    sent = 0
-    for notification_id in notifications.pending_ids(limit):
-        try:
-            sent += notifications.deliver(notification_id) == "sent"
-        except Exception:  # noqa: BLE001 - logged in deliver(); the next run retries
-            continue
-    return sent
 
 
 @shared_task

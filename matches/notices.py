@@ -1,7 +1,7 @@
 """Emails and in-portal notices about matching. Ids and names only: never a
 private reason, never a gratitude note (the note is read on the match page).
 
-Each goes through profiles.services.email_queue: the outbox row is written in
+Each goes through notifications.services.email_queue: the outbox row is written in
 the caller's transaction and sent after commit, so a rolled-back change
 announces nothing.
 """
@@ -10,8 +10,8 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from notifications.services import email_queue, notice_create
 from profiles.models import Role, RoleGrant, User
-from profiles.services import email_queue, notify
 
 from .links import link_url
 from .models import Match, MentorApplication, Proposal
@@ -28,7 +28,7 @@ def _send(user: User, template: str, context: dict, key: str, title: str, url: s
         context={"person": user, "url": settings.SITE_URL + url, **context},
         dedupe_key=f"{key}:{user.pk}",
     )
-    notify(user, title, url, dedupe_key=f"{key}:{user.pk}")
+    notice_create(user, title, url, dedupe_key=f"{key}:{user.pk}")
 
 
 def coordinators_of(group_id: int) -> list[User]:
@@ -106,7 +106,7 @@ def match_started(match: Match) -> None:
             f"match:{match.pk}:started", _("Your mentorship match has started"), url,
         )
     if match.mea_id:
-        notify(match.mea, _("A new match was assigned to you"), url, dedupe_key=f"match:{match.pk}:mea:{match.mea_id}")
+        notice_create(match.mea, _("A new match was assigned to you"), url, dedupe_key=f"match:{match.pk}:mea:{match.mea_id}")
 
 
 def match_ended(match: Match, by: User) -> None:
@@ -128,7 +128,7 @@ def match_ended(match: Match, by: User) -> None:
 def application_submitted(application: MentorApplication) -> None:
     url = _url("matches:coordinator_home")
     for person in coordinators_of(application.group_id):
-        notify(person, _("A new mentor application is waiting for review"), url,
+        notice_create(person, _("A new mentor application is waiting for review"), url,
                dedupe_key=f"application:{application.pk}:new:{person.pk}")
 
 

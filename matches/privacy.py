@@ -25,8 +25,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from notifications.services import notice_create
 from profiles.audit import current_actor
-from profiles.services import notify
 
 from .models import Match, MatchEvent, MenteePreference, MentorApplication, MentorProfile, Proposal
 from .notices import coordinators_of
@@ -129,15 +129,15 @@ def _leave_what_is_going_on(user) -> None:
         MatchEvent.objects.create(match=match, actor=actor, kind=MatchEvent.Kind.ENDED)
         url = reverse("matches:match_detail", kwargs={"pk": match.pk})
         other_id = match.mentee_id if match.mentor_id == user.pk else match.mentor_id
-        notify(type(user).objects.get(pk=other_id), _("Your mentorship match has ended"), url,
+        notice_create(type(user).objects.get(pk=other_id), _("Your mentorship match has ended"), url,
                dedupe_key=f"match:{match.pk}:ended")
         if match.mea_id and match.mea_id != user.pk:
-            notify(match.mea, _("A match ended: please debrief both sides"), url, dedupe_key=f"match:{match.pk}:debrief")
+            notice_create(match.mea, _("A match ended: please debrief both sides"), url, dedupe_key=f"match:{match.pk}:debrief")
     for match in Match.objects.select_for_update().filter(mea=user, status=Match.Status.ACTIVE):
         match.mea = None
         match.save(update_fields=["mea"], audit_action="mea_left")
         for person in coordinators_of(match.group_id):
-            notify(person, _("A match needs a new MEA"), reverse("support:match_detail", kwargs={"pk": match.pk}),
+            notice_create(person, _("A match needs a new MEA"), reverse("support:match_detail", kwargs={"pk": match.pk}),
                    dedupe_key=f"match:{match.pk}:mea-left:{user.pk}:{person.pk}")
 
 

@@ -12,8 +12,8 @@ from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
+from notifications.services import email_queue, notice_create
 from profiles.models import User
-from profiles.services import email_queue, notify
 
 from .models import Meeting
 
@@ -45,7 +45,7 @@ def meeting_announce(meeting: Meeting, kind: str, *, to: list[User], invite: boo
     for person in to:
         key = f"meeting:{meeting.pk}:{kind}:{meeting.sequence}:{person.pk}"
         title = _title(kind, meeting, person)
-        notify(person, title, path, dedupe_key=key)
+        notice_create(person, title, path, dedupe_key=key)
         # The invite travels as a link to its .ics (the same UID and SEQUENCE as the meeting now holds):
         # the outbox cannot carry an attachment yet. For the notifications outbox (issue 18): once a
         # delivery can carry one, pass calendar.invite_ics(meeting, for_user=person,

@@ -34,10 +34,11 @@ task_postrun.connect(_close_old_connections, weak=False)
 # The beat schedule is static and reviewed like code. Each periodic task only
 # finds what is due and queues small per-item work; all are safe to run twice.
 app.conf.beat_schedule = {
-    # Email outbox: anything whose immediate send was lost (broker down, SMTP
-    # error, worker killed) is retried here, so no email is lost.
-    "drain-email-outbox": {
-        "task": "profiles.tasks.drain_email_outbox",
+    # The outbox (emails, report notifications, the staff webhook): every due
+    # row, whose immediate send was lost (broker down, server refusing, worker
+    # killed) or whose backoff has run out, is retried here; nothing is dropped.
+    "outbox-drain": {
+        "task": "notifications.tasks.outbox_drain",
         "schedule": crontab(minute="*"),
     },
     # Liveness of beat and workers: /healthz reports "stale" when this row is old.
@@ -63,12 +64,6 @@ app.conf.beat_schedule = {
     "waiting-since-recompute": {
         "task": "matches.tasks.waiting_since_recompute",
         "schedule": crontab(hour=0, minute=15),
-    },
-    # Concern notifications whose immediate delivery was lost (broker down,
-    # webhook failing) are delivered here: no report goes untold.
-    "drain-concern-notifications": {
-        "task": "escalations.tasks.drain_concern_notifications",
-        "schedule": crontab(minute="*"),
     },
     # Reports past their acknowledgement deadline: tier 1 moves to staff, staff
     # reports are sent again, then to every staff member. Every minute because

@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "bootstrap",
     # Ours, in dependency order: each app imports only the ones above it.
     "profiles",
+    "notifications",
     "matches",
     "meetings",
     "escalations",
@@ -91,7 +92,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "mentorship.context_processors.program",
-                "profiles.context_processors.notifications",
+                "notifications.context_processors.notifications",
                 "mentorship.context_processors.navigation",
             ],
         },
@@ -147,7 +148,7 @@ ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_CONFIRM_EMAIL_ON_GET = False
 ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 ACCOUNT_SESSION_REMEMBER = None
-ACCOUNT_ADAPTER = "profiles.adapters.AccountAdapter"
+ACCOUNT_ADAPTER = "notifications.adapters.AccountAdapter"
 ACCOUNT_EMAIL_SUBJECT_PREFIX = ""
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = env.str("PROGRAM_NAME", default="Peer Mentorship Program")

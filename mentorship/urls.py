@@ -23,6 +23,7 @@ urlpatterns = [
     path("help/", emergency, name="emergency"),
     path("healthz", views.healthz, name="healthz"),
     path("accounts/", include("allauth.urls")),
+    path("profile/notifications/", include("notifications.urls")),
     path("profile/", include("profiles.urls")),
     path("people/", include("profiles.joining_urls")),
     path("matches/", include("matches.urls")),

@@ -16,8 +16,6 @@ from .models import (
     AuditEvent,
     ErasureRequest,
     Membership,
-    Notification,
-    OutboundEmail,
     Profile,
     ProgramSettings,
     RoleGrant,
@@ -126,29 +124,6 @@ class RoleGrantAdmin(ScopedAdminMixin, RoleAdminMixin, AuditedAdminMixin, admin.
         # Through the service: audited, and a staff grant lets its holder into the admin.
         grant = role_grant(obj.user, obj.role, group=obj.group, by=request.user)
         obj.pk, obj.started_at = grant.pk, grant.started_at
-
-
-@admin.register(OutboundEmail)
-class OutboundEmailAdmin(RoleAdminMixin, admin.ModelAdmin):
-    """Operations view of the outbox: what is stuck and why. Bodies are not shown."""
-
-    list_display = ["pk", "to", "subject", "created_at", "sent_at", "attempts", "last_error"]
-    list_filter = [("sent_at", admin.EmptyFieldListFilter)]
-    search_fields = ["to"]
-    fields = ["to", "subject", "created_at", "sent_at", "attempts", "last_error"]
-    readonly_fields = fields
-    read_only = True
-
-
-@admin.register(Notification)
-class NotificationAdmin(ScopedAdminMixin, RoleAdminMixin, admin.ModelAdmin):
-    """A person's notices are theirs (Notification.visible_to): staff read their own here;
-    whether a member was told is in the outbox (OutboundEmail)."""
-
-    list_display = ["user", "title", "created_at", "read_at"]
-    list_filter = [("read_at", admin.EmptyFieldListFilter)]
-    list_select_related = ["user__profile"]
-    search_fields = ["user__email"]
 
 
 class _ReadOnlyTrailAdmin(RoleAdminMixin, admin.ModelAdmin):

@@ -8,10 +8,14 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+# Known debt (issue 18): joining and invitations live in profiles but tell people through the
+# outbox one app above it; they belong in an app above notifications.
+from notifications.services import email_queue, notice_create  # noqa: E402, I001
+
 from .audit import audit_record
 from .joining import Invitation, JoinRequest, OrientationAck, OrientationItem, token_hash
 from .models import Membership, Role, SupportGroup, User
-from .services import email_queue, notify, role_grant
+from .services import role_grant
 
 INVITATION_DAYS = 14
 
@@ -33,7 +37,8 @@ def roles_inviter_may_give(user: User, group: SupportGroup) -> list[str]:
 
 
 def _send(invitation: Invitation, token: str) -> None:
-    email_queue(to=invitation.email, template="invitation", context={
+    # secret: the link signs the person up into the group; not kept readable once delivered.
+    email_queue(to=invitation.email, template="invitation", secret=True, context={
         "group": invitation.group.name, "role": invitation.get_role_display(),
         "link_path": reverse("people:invitation_open", args=[token]), "expires_at": invitation.expires_at,
         "inviter": invitation.invited_by.display_name if invitation.invited_by else "",
@@ -160,7 +165,7 @@ def join_request_create(*, user: User, group: SupportGroup, note: str = "") -> J
     audit_record(user, join, "join_requested")
     for coordinator in User.objects.filter(role_grants__role=Role.COORDINATOR, role_grants__group=group,
                                            role_grants__ended_at=None).distinct():
-        notify(coordinator, _("Someone asked to join %(group)s") % {"group": group.name},
+        notice_create(coordinator, _("Someone asked to join %(group)s") % {"group": group.name},
                reverse("matches:coordinator_home"), dedupe_key=f"join:{join.pk}:{coordinator.pk}")
     return join
 
@@ -184,7 +189,7 @@ def join_request_decide(*, request_id: int, by: User, approve: bool) -> JoinRequ
     else:
         title = _("Your request to join %(group)s was not approved; a coordinator can tell you more") % {
             "group": group.name}
-    notify(join.user, title, reverse("home"), dedupe_key=f"join-decided:{join.pk}")
+    notice_create(join.user, title, reverse("home"), dedupe_key=f"join-decided:{join.pk}")
     email_queue(to=join.user.email, template="join_decided", context={"group": group.name, "approved": approve},
                 dedupe_key=f"join-decided:{join.pk}")
     return join

@@ -95,11 +95,6 @@ class User(AbstractUser):
 
         return bool(self.pk) and Authenticator.objects.filter(user=self, type=Authenticator.Type.TOTP).exists()
 
-    @cached_property
-    def unread_notification_count(self) -> int:
-        """Unread notices, for the navigation badge; as of the start of the request."""
-        return Notification.objects.visible_to(self).unread().count() if self.pk else 0
-
     @property
     def roles(self) -> set[str]:
         return {grant.role for grant in self.active_grants}
@@ -310,64 +305,6 @@ class RoleGrant(models.Model):
         return self.ended_at is None
 
 
-class OutboundEmail(models.Model):
-    """An email waiting to be sent, or sent: the outbox every app writes to.
-
-    Rows are written in the same transaction as the change they announce and
-    delivered after commit by a Celery task; the beat drain retries anything
-    left behind (broker down, SMTP error, worker killed). `dedupe_key` is
-    unique, so a message can be queued at most once per key.
-    """
-
-    to = models.EmailField()
-    subject = models.CharField(max_length=200)
-    body_text = models.TextField()
-    body_html = models.TextField(blank=True)
-    dedupe_key = models.CharField(max_length=200, unique=True, null=True, blank=True)
-    created_at = models.DateTimeField(default=timezone.now, db_index=True)
-    claimed_until = models.DateTimeField(null=True, blank=True)
-    sent_at = models.DateTimeField(null=True, blank=True)
-    attempts = models.PositiveIntegerField(default=0)
-    last_error = models.CharField(max_length=200, blank=True)
-
-    class Meta:
-        ordering = ["-created_at"]
-        indexes = [models.Index(fields=["created_at"], condition=Q(sent_at__isnull=True), name="outbox_unsent")]
-
-    def __str__(self) -> str:
-        return f"email #{self.pk} to {self.to}"
-
-
-class NotificationQuerySet(models.QuerySet):
-    def visible_to(self, user) -> "NotificationQuerySet":
-        if not getattr(user, "is_authenticated", False):
-            return self.none()
-        return self.filter(user=user)
-
-    def unread(self) -> "NotificationQuerySet":
-        return self.filter(read_at=None)
-
-
-class Notification(models.Model):
-    """An in-portal notice: says that something needs attention and links to it, never what."""
-
-    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="notifications")
-    title = models.CharField(max_length=200)
-    url = models.CharField(max_length=300, blank=True)
-    dedupe_key = models.CharField(max_length=200, unique=True, null=True, blank=True)
-    created_at = models.DateTimeField(default=timezone.now)
-    read_at = models.DateTimeField(null=True, blank=True)
-
-    objects = NotificationQuerySet.as_manager()
-
-    class Meta:
-        ordering = ["-created_at"]
-        indexes = [models.Index(fields=["user", "read_at"], name="notification_user_read")]
-
-    def __str__(self) -> str:
-        return self.title
-
-
 # Audit trail, staff reads, erasure requests and the beat heartbeat live in
 # their own module; importing them here registers them with the app.
 from .joining import Invitation, JoinRequest, OrientationAck, OrientationItem  # noqa: E402
@@ -376,6 +313,6 @@ from .trust_models import AccessEvent, AuditEvent, ErasureRequest, Heartbeat  # 
 
 __all__ = [
     "AccessEvent", "AuditEvent", "ErasureRequest", "Heartbeat", "Invitation", "JoinRequest", "Membership",
-    "Notification", "OrientationAck", "OrientationItem", "OutboundEmail", "Profile", "ProgramSettings",
+    "OrientationAck", "OrientationItem", "Profile", "ProgramSettings",
     "Role", "RoleGrant", "SupportGroup", "Topic", "User",
 ]

@@ -38,6 +38,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
+from django.dispatch import Signal
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -46,10 +47,7 @@ from .models import (
     AuditEvent,
     ErasureRequest,
     Membership,
-    Notification,
-    OutboundEmail,
     Profile,
-    Role,
     RoleGrant,
     User,
 )
@@ -181,17 +179,6 @@ def _export_account(user: User) -> dict:
     }
 
 
-def _export_notifications(user: User) -> dict:
-    return {
-        "notifications": list(
-            Notification.objects.filter(user=user).values("title", "url", "created_at", "read_at")
-        ),
-        "emails": list(
-            OutboundEmail.objects.filter(to__iexact=user.email).values("subject", "created_at", "sent_at")
-        ),
-    }
-
-
 def _export_activity(user: User) -> dict:
     """What this person changed (action and object), without other people's values."""
     return {
@@ -208,7 +195,6 @@ register_exporter(
     covers=("profiles.Profile.user", "profiles.Membership.user", "profiles.RoleGrant.user", "profiles.ErasureRequest.user",
             "account.EmailAddress.user"),
 )
-register_exporter("notifications", _export_notifications, covers=("profiles.Notification.user",))
 register_exporter("activity", _export_activity, covers=("profiles.AuditEvent.actor",))
 
 
@@ -315,17 +301,6 @@ def _scrub_audit_trail(user: User, identifiers: list[str]) -> None:
             event.changes = scrubbed
             events.append(event)
     AuditEvent.objects.bulk_update(events, ["changes"], batch_size=500)
-    # Emails and notices to other people that named them (a match ended, a proposal).
-    emails = list(rows_mentioning(OutboundEmail.objects.all(), ["subject", "body_text", "body_html"], identifiers))
-    for email in emails:
-        email.subject = pattern.sub(ERASED_REF, email.subject)[:200]
-        email.body_text = pattern.sub(ERASED_REF, email.body_text)
-        email.body_html = pattern.sub(ERASED_REF, email.body_html)
-    OutboundEmail.objects.bulk_update(emails, ["subject", "body_text", "body_html"], batch_size=500)
-    notices = list(rows_mentioning(Notification.objects.all(), ["title"], identifiers))
-    for notice in notices:
-        notice.title = pattern.sub(ERASED_REF, notice.title)[:200]
-    Notification.objects.bulk_update(notices, ["title"], batch_size=500)
     entries = list(rows_mentioning(LogEntry.objects.all(), ["object_repr", "change_message"], identifiers))
     for entry in entries:
         entry.object_repr = pattern.sub(ERASED_REF, entry.object_repr)
@@ -334,6 +309,10 @@ def _scrub_audit_trail(user: User, identifiers: list[str]) -> None:
 
 
 # --- Erasure --------------------------------------------------------------------
+
+
+# Sent when a member asks for erasure, inside the request's transaction (kwargs: request).
+erasure_requested = Signal()
 
 
 def erasure_request(user: User) -> ErasureRequest:
@@ -345,24 +324,9 @@ def erasure_request(user: User) -> ErasureRequest:
         request, created = ErasureRequest.objects.get_or_create(user=user, status=ErasureRequest.Status.REQUESTED)
         if created:
             audit_record(user, request, "erasure_requested")
-            _notify_completers(user, request)
+            # The notifications app tells whoever may complete it (profiles imports no app).
+            erasure_requested.send(sender=ErasureRequest, request=request)
     return request
-
-
-def _notify_completers(user: User, request: ErasureRequest) -> None:
-    from django.urls import reverse
-
-    from .services import notify
-
-    group_ids = Membership.objects.filter(user=user).values("group_id")
-    completers = User.objects.filter(
-        role_grants__ended_at=None, role_grants__role=Role.COORDINATOR, role_grants__group_id__in=group_ids
-    ).distinct()
-    if not completers.exists():
-        completers = User.objects.filter(role_grants__ended_at=None, role_grants__role=Role.STAFF).distinct()
-    url = reverse("profiles:erasure_requests")
-    for person in completers:
-        notify(person, _("A member asked for their data to be erased"), url, dedupe_key=f"erasure:{request.pk}:{person.pk}")
 
 
 def can_complete(by: User, request: ErasureRequest) -> bool:
@@ -430,12 +394,6 @@ def _anonymise_account(user: User) -> None:
         profile.topics.clear()
     EmailAddress.objects.filter(user=user).delete()
     Authenticator.objects.filter(user=user).delete()
-    Notification.objects.filter(user=user).delete()
-    # Emails to them: unsent ones are dropped; sent ones keep only that an email was sent.
-    OutboundEmail.objects.filter(to__iexact=old_email, sent_at=None).delete()
-    OutboundEmail.objects.filter(to__iexact=old_email).update(
-        to=f"erased-{user.pk}@invalid.example", body_text="", body_html=""
-    )
     Membership.objects.filter(user=user).delete()
     RoleGrant.objects.filter(user=user, ended_at=None).with_audit_action("ended_by_erasure").update(ended_at=timezone.now())
     _forget_login_attempts(old_email)

@@ -8,9 +8,6 @@ urlpatterns = [
     path("", views.profile_detail, name="me"),
     path("edit/", views.profile_edit, name="edit"),
     path("<int:pk>/", views.profile_detail, name="detail"),
-    path("notifications/", views.notification_list, name="notifications"),
-    path("notifications/<int:pk>/open/", views.notification_open, name="notification_open"),
-    path("notifications/read-all/", views.notifications_read_all, name="notifications_read_all"),
     # Privacy: my data (export, erasure request); coordinators and staff complete erasures.
     path("privacy/", privacy_views.privacy_home, name="privacy"),
     path("privacy/export.json", privacy_views.privacy_export, name="privacy_export"),

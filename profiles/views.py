@@ -2,13 +2,12 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
 
 from mentorship.timezones import remember_zone
 
 from . import services
 from .forms import ProfileForm
-from .models import Notification, Profile
+from .models import Profile
 
 
 @login_required
@@ -35,24 +34,3 @@ def profile_edit(request):
             return redirect("profiles:me")
         messages.error(request, _("Please correct the highlighted fields."))
     return render(request, "profiles/profile_form.html", {"form": form})
-
-
-@login_required
-def notification_list(request):
-    notes = Notification.objects.visible_to(request.user)[:100]
-    return render(request, "profiles/notification_list.html", {"notifications": notes})
-
-
-@login_required
-@require_POST
-def notification_open(request, pk):
-    note = get_object_or_404(Notification.objects.visible_to(request.user), pk=pk)
-    services.notifications_mark_read(request.user, [note.pk])
-    return redirect(note.url or "profiles:notifications")
-
-
-@login_required
-@require_POST
-def notifications_read_all(request):
-    services.notifications_mark_read(request.user)
-    return redirect("profiles:notifications")

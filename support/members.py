@@ -20,11 +20,12 @@ from django.views.decorators.http import require_POST
 
 from matches.models import Match
 from matches.services import MatchingError, match_end
+from notifications.services import notice_create
 from profiles.access import role_required
 from profiles.audit import audit_record
 from profiles.joining import JoinRequest, OrientationAck, OrientationItem
 from profiles.models import Membership, Role, RoleGrant, SupportGroup, User
-from profiles.services import notify, role_end, role_grant
+from profiles.services import role_end, role_grant
 
 from .models import CheckIn
 
@@ -103,7 +104,7 @@ def member_mea_set(*, user: User, group: SupportGroup, by: User, appoint: bool) 
     _check_manages(by, group.pk)
     if appoint:
         role_grant(user, Role.MEA, group=group, by=by)
-        notify(user, _("You are now an MEA of %(group)s: please complete the MEA orientation") % {"group": group.name},
+        notice_create(user, _("You are now an MEA of %(group)s: please complete the MEA orientation") % {"group": group.name},
                "/people/orientation/?for=mea")
         return
     if Match.objects.active().filter(mea=user, group=group).exists():
@@ -132,7 +133,7 @@ def member_move(*, user: User, group: SupportGroup, to: SupportGroup, by: User) 
         role_end(user, grant.role, group=group)
         role_grant(user, grant.role, group=to, by=by)
     audit_record(by, to, "member_moved", {"user": [user.pk, user.pk], "group": [group.pk, to.pk]})
-    notify(user, _("You are now in %(group)s") % {"group": to.name}, "/")
+    notice_create(user, _("You are now in %(group)s") % {"group": to.name}, "/")
 
 
 @transaction.atomic

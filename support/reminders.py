@@ -37,11 +37,11 @@ rolls the whole batch back: every reminder of it is still pending and the
 next scan queues it again, so nothing is lost either. We choose at-most-once
 because a reminder is a nudge: a duplicate costs trust, and a missed one is
 caught by the next scan.
-From the outbox on, the email itself is delivered at-least-once by ONE
-`deliver_email_batch` task per batch, queued after commit (profiles.tasks: an
-email is marked sent only after the SMTP server accepted it; a worker dying
-mid-delivery leaves the unmarked ones to the outbox drain). A broker that is
-down leaves them to the drain too.
+From the outbox on, the email itself is delivered at-least-once by the
+notifications app, after commit (notifications.delivery: an email is marked
+sent only after the SMTP server accepted it; a worker dying mid-delivery, a
+refusing server or a broker that is down leave it to the outbox drain, which
+retries it with backoff until EMAIL_LIFETIME has passed, then marks it expired).
 No reminder carries check-in content: only that something is due, and a link.
 """
 
@@ -59,8 +59,8 @@ from django.utils.translation import gettext as _
 
 from matches.models import Match
 from meetings.models import Meeting
+from notifications.services import email_deliver_batch, email_queue_many, email_render, notices_create
 from profiles.models import Role, RoleGrant
-from profiles.services import email_deliver_batch, email_queue_many, email_render, notify_many
 
 from .cadence import cadence
 from .models import CheckInRequest, MatchSupport, Reminder, Survey
@@ -68,6 +68,10 @@ from .services import supports_ensure
 from .surveys import pulse_link_path
 
 log = logging.getLogger(__name__)
+
+# A reminder email that could not go out within a day has had its moment: the
+# outbox marks it expired (counted, visible in the admin) rather than send it late.
+EMAIL_LIFETIME = timedelta(days=1)
 
 K = Reminder.Kind
 BATCH = 500
@@ -334,14 +338,16 @@ def send_many(ids: list[int], now: datetime | None = None) -> dict[str, int]:
             title, path, key = _title(reminder.kind), _path(reminder, staff_ids), f"reminder:{reminder.pk}"
             subject, text, html = email_render("reminder", {"title": title, "path": path})
             emails.append({"to": reminder.recipient.email, "subject": subject, "body_text": text,
-                           "body_html": html, "dedupe_key": key})
+                           "body_html": html, "dedupe_key": key, "user_id": reminder.recipient_id,
+                           # A pulse email's one-click link answers for the person: blanked once delivered.
+                           "secret": reminder.kind == K.PULSE})
             # The portal notice never carries the email's signed link: it opens the pulse form in the portal.
             notice_path = reverse("support:pulse", args=[reminder.match_id]) if reminder.kind == K.PULSE else path
             notices.append((reminder.recipient_id, title, notice_path, key))
         # Same transaction as the claim: claim, email and notice are saved together or not at all.
-        email_ids = email_queue_many(emails)
-        notify_many(notices)
-    # After commit: one delivery task (one SMTP connection) for the batch; broker down -> the outbox drain.
+        email_ids = email_queue_many(emails, expires_at=now + EMAIL_LIFETIME)
+        notices_create(notices)
+    # After commit: delivery tasks of one SMTP connection each; broker down -> the outbox drain.
     email_deliver_batch(email_ids)
     return {k: v for k, v in counts.items() if v}
 

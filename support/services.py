@@ -15,12 +15,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from matches.models import Match
+from notifications.services import notice_create
 from profiles.audit import audit_actor
 from profiles.joining import OrientationItem
 from profiles.joining_services import JoiningError, orientation_require
 from profiles.models import Role, RoleGrant, User
 from profiles.resubmit import resubmitted
-from profiles.services import notify
 
 from .cadence import next_due
 from .models import CheckIn, CheckInRequest, MatchSupport, MEAProfile, Milestone
@@ -126,9 +126,9 @@ def match_mea_assign(*, match: Match, mea: User, by: User) -> Match:
         )
     need_score_refresh([match.pk])
     url = reverse("support:match_detail", args=[match.pk])
-    notify(mea, _("You now support a new match."), url)
+    notice_create(mea, _("You now support a new match."), url)
     for person in (match.mentor, match.mentee):
-        notify(person, _("Your match has an MEA to support you."), url)
+        notice_create(person, _("Your match has an MEA to support you."), url)
     log.info("MEA %s assigned to match %s by %s", mea.pk, match.pk, by.pk)
     return match
 
@@ -314,7 +314,7 @@ def checkin_request_answer(
         ], audit_action="answered")
     need_score_refresh([req.match_id])
     if req.match.mea_id:
-        notify(req.match.mea, _("A self check-in was answered."), reverse("support:request_detail", args=[req.pk]),
+        notice_create(req.match.mea, _("A self check-in was answered."), reverse("support:request_detail", args=[req.pk]),
                dedupe_key=f"request-answered:{req.pk}")
     concern_from_worry(reporter=by, match=req.match, situations=situations, details=worrying, source="checkin")
     return req

@@ -114,9 +114,9 @@ TABLE = {
     "profiles:edit": SIGNED_IN,
     "profiles:detail": row(404, anonymous=LOGIN, kwargs={"pk": "mentee_profile"},
                            staff=200, **{p: 200 for p in GROUP_A}),
-    "profiles:notifications": SIGNED_IN,
-    "profiles:notification_open": only(["mentee"], 302, method="post", kwargs={"pk": "mentee_notification"}),
-    "profiles:notifications_read_all": row(302, anonymous=LOGIN, method="post"),
+    "notifications:list": SIGNED_IN,
+    "notifications:open": only(["mentee"], 302, method="post", kwargs={"pk": "mentee_notification"}),
+    "notifications:read_all": row(302, anonymous=LOGIN, method="post"),
     "profiles:privacy": SIGNED_IN,
     "profiles:privacy_export": SIGNED_IN,
     "profiles:erasure_request": row(302, anonymous=LOGIN, method="post"),  # unconfirmed: message, nothing saved

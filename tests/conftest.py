@@ -93,13 +93,14 @@ def program(group, mentor, mentee, mea, coordinator, staff_user, settings):
 
 
 def age_outboxes(minutes: int = 6) -> None:
-    """`minutes` pass: the drains' grace periods and any dead worker's leases (5 minutes) run out.
+    """`minutes` pass for the outbox: backoffs and any dead worker's leases (5 minutes) run out.
 
     Only while no worker runs: a live worker's lease is not to be cut short."""
-    from escalations.models import ConcernNotification
-    from profiles.models import OutboundEmail
+    from django.db.models import F
 
-    past = timezone.now() - timedelta(minutes=minutes)
-    for model in (ConcernNotification, OutboundEmail):
-        model.objects.filter(sent_at=None).update(created_at=past)
-        model.objects.filter(sent_at=None).exclude(claimed_until=None).update(claimed_until=past)
+    from notifications.models import Delivery
+
+    gone = timedelta(minutes=minutes)
+    Delivery.objects.filter(status=Delivery.Status.PENDING).update(
+        created_at=F("created_at") - gone, next_attempt_at=F("next_attempt_at") - gone
+    )

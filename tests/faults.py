@@ -105,7 +105,8 @@ class FakeSMTP:
         self.dropped: list[tuple[str, str]] = []
         self.hold_nth = hold_nth
         self.seen = 0
-        self.refusing = False  # True: every message gets "451 try again later"
+        self.refusing = False  # True: every message gets `refuse_with`
+        self.refuse_with = "451 try again later"  # or "554 transaction failed": a permanent-looking refusal
         self.refused = 0
         self.held = threading.Event()
         self.lock = threading.Lock()
@@ -140,7 +141,7 @@ class FakeSMTP:
                         if fake.refusing:
                             with fake.lock:
                                 fake.refused += 1
-                            self.reply("451 try again later")
+                            self.reply(fake.refuse_with)
                             continue
                         if fake.take_hold():
                             fake.held.set()

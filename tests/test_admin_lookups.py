@@ -23,7 +23,7 @@ ADMINS = sorted(admin.site._registry.items(), key=lambda item: item[0]._meta.lab
 CONFIDENTIAL = {
     "escalations.Concern": {"details", "outcome"},
     "escalations.ConcernEvent": {"note"},
-    "profiles.OutboundEmail": {"body_text", "body_html"},
+    "notifications.Delivery": {"body_text", "body_html"},
     "profiles.Profile": {"bio", "phone", "discord", "gender_self_described"},
     "profiles.User": {"password"},
     "mfa.Authenticator": {"data"},

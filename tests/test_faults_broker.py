@@ -14,11 +14,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from conftest import wait_until
-from escalations.models import Concern, ConcernNotification
-from escalations.tasks import drain_concern_notifications
+from escalations.models import Concern
 from matches.models import Match, Proposal
-from profiles.models import Notification, OutboundEmail
-from profiles.tasks import drain_email_outbox
+from notifications.models import Delivery, Notice
+from notifications.tasks import outbox_drain
 from support.models import CheckIn
 from tests.conftest import age_outboxes
 
@@ -49,12 +48,11 @@ def recover(spare_redis, start_worker, smtp, expected: Counter):
     age_outboxes()
     drains = []
     for _ in range(2):
-        drains += [drain_concern_notifications.delay(), drain_email_outbox.delay()]
+        drains.append(outbox_drain.delay())
     # Every drain run has ended (a doubled message would have been sent by one of them).
     done = wait_until(
         lambda: worker.finished(*drains)
-        and not ConcernNotification.objects.filter(sent_at=None).exists()
-        and not OutboundEmail.objects.filter(sent_at=None).exists(),
+        and not Delivery.objects.filter(status="pending").exists(),
         timeout=40,
     )
     assert done, f"not delivered: {smtp.accepted}\n{worker.log()}"
@@ -72,11 +70,11 @@ def test_a_report_filed_while_redis_is_stopped_is_saved_and_delivered_once_when_
     assert 'role="status"' in body, "the notice is announced to screen readers"
     concern = Concern.objects.get()
     assert concern.reporter == match.mentor and concern.details == "d"
-    assert ConcernNotification.objects.filter(concern=concern, sent_at=None).count() == 2
+    assert Delivery.objects.filter(topic=f"concern:{concern.pk}", status="pending").count() == 2
     assert not smtp.accepted
 
     recover(spare_redis, start_worker, smtp, Counter({match.mea.email: 1, staff.email: 1}))
-    assert Notification.objects.filter(user__in=[match.mea, staff], title__contains="report").count() == 2
+    assert Notice.objects.filter(user__in=[match.mea, staff], title__contains="report").count() == 2
 
 
 def test_a_check_in_naming_a_worry_while_redis_is_stopped_says_the_staff_alert_is_delayed(
@@ -108,8 +106,8 @@ def test_a_proposal_and_its_answer_made_while_redis_is_stopped_are_saved_and_eac
                 {"mentee": mentee.pk, "mentor": mentor.pk, "reason": "Both in Harbor"}, broker_calls)
     assert "Proposal sent to both" in body and EMAIL_DELAYED in body
     proposal = Proposal.objects.get()
-    assert OutboundEmail.objects.filter(sent_at=None, to__in=[mentee.email, mentor.email]).count() == 2
-    assert Notification.objects.filter(user__in=[mentee, mentor]).count() == 2, "portal notices are there at once"
+    assert Delivery.objects.filter(sent_at=None, to__in=[mentee.email, mentor.email]).count() == 2
+    assert Notice.objects.filter(user__in=[mentee, mentor]).count() == 2, "portal notices are there at once"
 
     accept = reverse("matches:proposal_accept", args=[proposal.pk])
     body = post(client, mentor, accept, {"confirm_not_close": "on"}, broker_calls)
@@ -142,7 +140,7 @@ def test_healthz_reports_the_stopped_broker_and_recovers(client, program, spare_
 def test_the_dead_broker_fixture_really_refuses_to_publish(dead_broker):
     """Other tests lean on `dead_broker`: it must stop publishing even when
     CELERY_BROKER_URL is set in the environment (it once did not)."""
-    from profiles.tasks import deliver_email
+    from notifications.tasks import deliver_batch
 
     with pytest.raises(Exception):  # noqa: B017, PT011 - kombu's OperationalError or redis' ConnectionError
-        deliver_email.delay(1)
+        deliver_batch.delay([1])

@@ -12,7 +12,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from profiles.models import OutboundEmail
+from notifications.models import Delivery
 from tests.authz_table import PRINCIPALS
 from tests.faults import free_port, point_celery_at
 from tests.test_authz_matrix import (
@@ -78,7 +78,7 @@ def test_signing_up_with_redis_unreachable_says_the_confirmation_email_is_delaye
     # One enqueue, given up after kombu's one retry (each attempt a redis-py connect and its own retry).
     assert 1 <= len(broker_calls) <= 4, broker_calls
     assert EMAIL_DELAYED in response.content.decode()
-    assert OutboundEmail.objects.filter(to="new@example.org", sent_at=None).count() == 1
+    assert Delivery.objects.filter(to="new@example.org", sent_at=None).count() == 1
 
 
 @pytest.mark.postgres
@@ -90,17 +90,17 @@ def test_a_request_queueing_many_emails_with_redis_unreachable_tries_the_broker_
     from django.test import RequestFactory
 
     from mentorship.outage import BrokerOutageNoticeMiddleware
-    from profiles import tasks
-    from profiles.services import email_queue
+    from notifications import tasks
+    from notifications.services import email_queue
 
     attempts = []
-    real_delay = tasks.deliver_email.delay
+    real_delay = tasks.deliver_batch.delay
 
     def counted(*args):
         attempts.append(args)
         return real_delay(*args)
 
-    monkeypatch.setattr(tasks.deliver_email, "delay", counted)
+    monkeypatch.setattr(tasks.deliver_batch, "delay", counted)
 
     def view(request):
         with transaction.atomic():
@@ -110,4 +110,4 @@ def test_a_request_queueing_many_emails_with_redis_unreachable_tries_the_broker_
 
     BrokerOutageNoticeMiddleware(view)(RequestFactory().post("/"))
     assert len(attempts) == 1
-    assert OutboundEmail.objects.filter(sent_at=None).count() == 30, "every one is kept for the drain"
+    assert Delivery.objects.filter(sent_at=None).count() == 30, "every one is kept for the drain"

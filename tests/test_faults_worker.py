@@ -8,7 +8,7 @@ The dead worker's lease (5 minutes) and the drains' grace period are moved on
 by updating the rows' timestamps while no worker runs (age_outboxes). The kill
 lands before the far end accepted the message; a worker dying AFTER the far end
 accepted and before the row was marked sent may send once more when the lease
-runs out (at-least-once, see profiles/tasks.py): that window is not tested as
+runs out (at-least-once, see notifications/delivery.py): that window is not tested as
 "exactly once" because it is not.
 """
 
@@ -18,11 +18,10 @@ import pytest
 from django.urls import reverse
 
 from conftest import wait_until
-from escalations.models import Concern, ConcernNotification
-from escalations.tasks import drain_concern_notifications
+from escalations.models import Concern
 from matches.models import Proposal
-from profiles.models import Notification, OutboundEmail
-from profiles.tasks import drain_email_outbox
+from notifications.models import Delivery, Notice
+from notifications.tasks import outbox_drain
 from profiles.tests.factories import member
 from tests.conftest import age_outboxes
 from tests.faults import FakeWebhook
@@ -35,8 +34,7 @@ def recipients(smtp) -> Counter:
 
 
 def all_delivered() -> bool:
-    return (not ConcernNotification.objects.filter(sent_at=None).exists()
-            and not OutboundEmail.objects.filter(sent_at=None).exists())
+    return not Delivery.objects.filter(status="pending").exists()
 
 
 def kill_mid_delivery(worker, held, smtp) -> None:
@@ -52,7 +50,7 @@ def recover(start_worker, smtp, expected: Counter, *, extra=lambda: True):
     worker = start_worker()
     drains = []
     for _ in range(2):  # beat, twice (an overlapping run)
-        drains += [drain_concern_notifications.delay(), drain_email_outbox.delay()]
+        drains.append(outbox_drain.delay())
     # Every drain run has ended (a doubled message would have been sent by one of them).
     done = wait_until(lambda: worker.finished(*drains) and all_delivered() and extra(), timeout=40)
     assert done, f"not delivered: {smtp.accepted}\n{worker.log()}"
@@ -91,9 +89,9 @@ def test_a_worker_killed_while_emailing_a_report_loses_no_recipient_and_doubles_
 
     expected = Counter({match.mea.email: 1, staff[0].email: 1, staff[1].email: 1})
     recover(start_worker, smtp, expected)
-    assert ConcernNotification.objects.filter(concern=concern).count() == 3
+    assert Delivery.objects.filter(topic=f"concern:{concern.pk}").count() == 3
     for person in (match.mea, *staff):
-        assert Notification.objects.filter(user=person, title__contains="report").count() == 1
+        assert Notice.objects.filter(user=person, title__contains="report").count() == 1
 
 
 def test_a_worker_killed_while_posting_a_report_to_the_staff_chat_posts_it_once(
@@ -126,7 +124,7 @@ def test_a_worker_killed_while_emailing_a_match_proposal_loses_none_and_doubles_
     kill_mid_delivery(first, smtp.held, smtp)
 
     recover(start_worker, smtp, Counter({mentee.email: 1, mentor.email: 1}))
-    assert Notification.objects.filter(user__in=[mentee, mentor]).count() == 2
+    assert Notice.objects.filter(user__in=[mentee, mentor]).count() == 2
 
 
 
@@ -140,14 +138,14 @@ def test_with_the_mail_server_refusing_a_real_worker_keeps_every_email_and_sends
     response = client.post(reverse("matches:proposal_propose"),
                            {"mentee": mentee.pk, "mentor": mentor.pk, "reason": "Both in Harbor"}, follow=True)
     assert "Proposal sent to both" in response.content.decode()
-    tried = OutboundEmail.objects.filter(to__in=[mentee.email, mentor.email], attempts__gte=1, claimed_until=None)
+    tried = Delivery.objects.filter(to__in=[mentee.email, mentor.email], attempts__gte=1, claim=None)
     assert wait_until(lambda: tried.exclude(last_error="").count() == 2, timeout=30), worker.log()
     assert smtp.refused >= 2 and not smtp.accepted
-    assert not OutboundEmail.objects.exclude(sent_at=None).exists(), "a refused email is never marked sent"
-    assert Notification.objects.filter(user__in=[mentee, mentor]).count() == 2, "portal notices are there already"
+    assert not Delivery.objects.exclude(sent_at=None).exists(), "a refused email is never marked sent"
+    assert Notice.objects.filter(user__in=[mentee, mentor]).count() == 2, "portal notices are there already"
 
     smtp.refusing = False  # the mail server is back; the task's own retry is 30 s away, beat's drain comes first
     age_outboxes()  # the minute's grace; no lease is held (each was released on the refusal)
-    drains = [drain_email_outbox.delay() for _ in range(2)]
+    drains = [outbox_drain.delay() for _ in range(2)]
     assert wait_until(lambda: worker.finished(*drains) and all_delivered(), timeout=30), worker.log()
     assert recipients(smtp) == Counter({mentee.email: 1, mentor.email: 1})

@@ -1,8 +1,6 @@
-"""Property-based tests: the profile form, sign-up and the notification and
-privacy POST endpoints answer bad input with a form error or a clear 4xx,
-never a 500, and never save half of it; other people's erasure requests are a 404."""
+"""Property-based tests: the profile form, sign-up and the privacy POST endpoints answer
+bad input with a form error or a clear 4xx, never a 500, and never save half of it; other people's erasure requests are a 404."""
 
-from urllib.parse import quote
 
 import pytest
 from django.test import Client
@@ -12,7 +10,7 @@ from hypothesis import strategies as st
 from hypothesis.extra.django import from_form
 
 from profiles.forms import ProfileForm
-from profiles.models import ErasureRequest, Notification, Profile, Role, User
+from profiles.models import ErasureRequest, Profile, Role, User
 from profiles.tests.factories import UserFactory, member
 from tests.fuzzing import FUZZ as FUZZ_IDS
 from tests.fuzzing import as_, assert_every_post_endpoint_is_fuzzed, huge_ids, rolled_back
@@ -21,7 +19,7 @@ from tests.fuzzing import send as send_judged
 pytestmark = pytest.mark.django_db
 
 FUZZED = {
-    "profiles:edit", "profiles:notification_open", "profiles:notifications_read_all", "profiles:erasure_request",
+    "profiles:edit", "profiles:erasure_request",
     "profiles:erasure_withdraw", "profiles:erasure_complete",
 }
 
@@ -102,23 +100,9 @@ def test_sign_up_with_any_input_is_a_form_error_or_an_account_never_a_500(email,
 
 
 @FUZZ
-@given(pk=st.one_of(st.integers(min_value=-(2**63), max_value=2**63), st.text(max_size=30)))
-def test_opening_someone_elses_or_a_bogus_notification_is_a_404(signed_in, pk):
-    client, user = signed_in
-    other = UserFactory()
-    note = Notification.objects.create(user=other, title="not yours", url="/")
-    path = "/profile/notifications/" + quote(str(pk), safe="") + "/open/"
-    response = client.post(path)
-    assert response.status_code in (404,)
-    note.refresh_from_db()
-    assert note.read_at is None
-
-
-@FUZZ
 @given(data=st.dictionaries(st.sampled_from(["confirm", "ids", "x"]), junk, max_size=3))
-def test_erasure_and_read_all_posts_with_junk_never_500(signed_in, data):
+def test_erasure_posts_with_junk_never_500(signed_in, data):
     client, user = signed_in
-    assert client.post(reverse("profiles:notifications_read_all"), data).status_code == 302
     response = client.post(reverse("profiles:erasure_request"), data)
     assert response.status_code == 302
     assert ErasureRequest.objects.filter(user=user).count() <= 1

@@ -15,7 +15,8 @@ from hypothesis.extra.django import from_form
 from escalations.models import Concern
 from escalations.routing import SITUATIONS_BY_KEY
 from matches.models import Match
-from profiles.models import Notification, Role
+from notifications.models import Notice
+from profiles.models import Role
 from profiles.tests.factories import member
 from support import surveys
 from support.forms import CheckInForm, MilestoneForm, SelfCheckInForm
@@ -122,7 +123,7 @@ def test_an_mea_assigned_twice_is_assigned_and_announced_once(w):
     before = STATE.take()
     send(client, url, {"mea": w.spare_mea.pk}, state=STATE)
     assert not STATE.changed(before)
-    assert Notification.objects.filter(user=w.spare_mea).count() == 1
+    assert Notice.objects.filter(user=w.spare_mea).count() == 1
 
 
 # --- Check-ins ----------------------------------------------------------------------------

@@ -109,7 +109,7 @@ def test_a_former_mea_keeps_nothing_of_the_match(world):
     assert CheckIn.objects.visible_to(people["mea"]).filter(match_id=objects["match"]).count() == 2
     of_the_match = ["matches.Match", "matches.Proposal", "matches.MatchEvent", "support.MatchSupport", "support.CheckIn",
                     "support.CheckInRequest", "support.Milestone", "escalations.Concern", "escalations.ConcernEvent",
-                    "escalations.Debrief", "escalations.ConcernNotification"]
+                    "escalations.Debrief"]
     for label in of_the_match:
         assert not apps.get_model(label)._default_manager.visible_to(named).exists(), f"{label} still visible"
 

@@ -19,12 +19,12 @@ from celery.signals import before_task_publish, task_prerun
 from django.urls import reverse
 from django.utils import timezone
 
-from escalations.models import Concern, ConcernNotification
-from escalations.tasks import check_concern_deadlines, drain_concern_notifications
+from escalations.models import Concern
+from escalations.tasks import check_concern_deadlines
 from matches.models import Match
 from matches.tests.factories import MatchFactory
-from profiles.models import Notification, OutboundEmail
-from profiles.tasks import drain_email_outbox
+from notifications.models import Delivery, Notice
+from notifications.tasks import outbox_drain
 from support.models import CheckIn, CheckInRequest, MatchSupport
 from support.tasks import reminders_scan
 
@@ -114,8 +114,7 @@ def test_nothing_confided_reaches_logs_emails_notices_the_webhook_or_task_argume
     # Deadlines pass: reports are escalated and staff told again; the outboxes drain.
     with time_machine.travel(timezone.now() + timedelta(days=3)), django_capture_on_commit_callbacks(execute=True):
         check_concern_deadlines()
-        drain_concern_notifications()
-        drain_email_outbox()
+        outbox_drain()
 
     # The marker went in everywhere it was typed...
     checkin = CheckIn.objects.get(match=match)
@@ -130,18 +129,17 @@ def test_nothing_confided_reaches_logs_emails_notices_the_webhook_or_task_argume
     subjects = {m.subject for m in mailoutbox}
     assert {"Your MEA asked how your mentoring is going", "Your mentorship match has ended"} <= subjects
     assert sum("report needs" in s for s in subjects) == 3
-    assert {"escalations.tasks.deliver_concern_notification", "support.tasks.send_reminders",
-            "profiles.tasks.deliver_email"} <= {t.split()[0] for t in task_arguments}
-    assert Notification.objects.filter(user=mea).exists() and Notification.objects.filter(user=staff_user).exists()
+    assert {"notifications.tasks.deliver_batch", "support.tasks.send_reminders"} <= {
+        t.split()[0] for t in task_arguments}
+    assert Notice.objects.filter(user=mea).exists() and Notice.objects.filter(user=staff_user).exists()
 
     channels = {
         "logs": caplog.text,
         "task arguments": "\n".join(task_arguments),
         "staff chat": "\n".join(staff_chat.bodies),
         "emails sent": "\n".join(m.subject + m.body + str(m.alternatives) for m in mailoutbox),
-        "email outbox": str(list(OutboundEmail.objects.values())),
-        "portal notices": str(list(Notification.objects.values())),
-        "report notices": str(list(ConcernNotification.objects.values())),
+        "email outbox": str(list(Delivery.objects.values())),
+        "portal notices": str(list(Notice.objects.values())),
     }
     for channel, text in channels.items():
         assert MARKER not in text, f"confided text reached the {channel}"
@@ -173,12 +171,12 @@ def test_through_a_real_worker_the_broker_messages_and_the_worker_output_hold_no
     client.post(reverse("escalations:report"), {"match": match.pk, "situations": ["harassed"], "about": "mentee",
                                                 "details": MARKER})
     assert Concern.objects.filter(details=MARKER).count() == 2
-    emailed = ConcernNotification.objects.filter(channel="email")
+    emailed = Delivery.objects.filter(channel="email", topic__startswith="concern:")
     assert emailed.count() >= 2
-    assert wait_until(lambda: not emailed.filter(sent_at=None).exists(), timeout=45), (
+    assert wait_until(lambda: not emailed.filter(status="pending").exists(), timeout=45), (
         "the worker did not deliver:\n" + "".join(celery_worker_process.output[-30:])
     )
-    published = [t for t in task_arguments if "deliver_concern_notification" in t]
+    published = [t for t in task_arguments if "deliver_batch" in t]
     assert published, "the notices went through the broker"
     # The notices' emails go out in a task of their own: wait for the worker to print them.
     assert wait_until(lambda: "report needs" in "".join(celery_worker_process.output), timeout=45), \

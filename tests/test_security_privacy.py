@@ -7,9 +7,10 @@ import pytest
 from allauth.account.models import EmailAddress
 from django.urls import reverse
 
+from notifications.models import Notice
+from notifications.services import email_queue, notice_create
 from profiles import privacy
-from profiles.models import AuditEvent, ErasureRequest, Membership, Notification, Profile, RoleGrant, User
-from profiles.services import email_queue, notify
+from profiles.models import AuditEvent, ErasureRequest, Membership, Profile, RoleGrant, User
 from profiles.tests.factories import PASSWORD, member
 
 pytestmark = pytest.mark.django_db
@@ -22,8 +23,8 @@ def other_coordinator(other_group):
 
 def test_a_member_downloads_everything_held_about_them_as_json(client, mentee, mentor):
     Profile.objects.filter(user=mentee).update(bio="I like long walks", phone="555-0100")
-    notify(mentee, "Something needs your attention", "/profile/")
-    notify(mentor, "Not for the mentee", "/profile/")
+    notice_create(mentee, "Something needs your attention", "/profile/")
+    notice_create(mentor, "Not for the mentee", "/profile/")
     client.force_login(mentee)
     response = client.get(reverse("profiles:privacy_export"))
     assert response.status_code == 200
@@ -68,7 +69,7 @@ def test_a_member_asks_for_erasure_and_their_coordinator_is_told(client, mentee,
     assert _ask(client, mentee).status_code == 302
     request = ErasureRequest.objects.get(user=mentee)
     assert request.status == "requested"
-    assert Notification.objects.filter(user=coordinator, url=reverse("profiles:erasure_requests")).exists()
+    assert Notice.objects.filter(user=coordinator, url=reverse("profiles:erasure_requests")).exists()
     # Asking twice does not open a second request.
     _ask(client, mentee)
     assert ErasureRequest.objects.filter(user=mentee).count() == 1
@@ -85,7 +86,7 @@ def test_a_coordinator_completes_an_erasure_end_to_end(client, mentee, mentor, c
     Profile.objects.filter(user=mentee).update(bio="private story", phone="555-0100", discord="me#1")
     with django_capture_on_commit_callbacks(execute=True):
         email_queue(to=mentee.email, subject="Hello", body_text="Dear mentee")
-    notify(mentor, "A notice for someone else", "/")
+    notice_create(mentor, "A notice for someone else", "/")
     old_email = mentee.email
     _ask(client, mentee)
     request = ErasureRequest.objects.get(user=mentee)
@@ -108,7 +109,7 @@ def test_a_coordinator_completes_an_erasure_end_to_end(client, mentee, mentor, c
     assert RoleGrant.objects.filter(user=mentee).exists(), "the role history is kept"
     assert not User.objects.filter(email__iexact=old_email).exists()
     # Other people's records are intact.
-    assert Notification.objects.filter(user=mentor).exists()
+    assert Notice.objects.filter(user=mentor).exists()
     assert Profile.objects.get(user=mentor).display_name != privacy.ERASED_NAME
     # The history records who completed it.
     assert AuditEvent.objects.for_object(request).filter(action="erasure_completed", actor=coordinator).exists()

@@ -20,14 +20,15 @@ from django.urls import reverse
 from django.utils import timezone
 
 from community.models import ChatPost
-from escalations.models import Concern, ConcernEvent, ConcernNotification, Debrief
+from escalations.models import Concern, ConcernEvent, Debrief
 from escalations.services import concern_acknowledge, concern_note, concern_raise, concern_record_access
 from matches.models import Match, MatchEvent, MenteePreference, MentorApplication, MentorProfile, Proposal
 from matches.services import match_end
 from matches.tests.factories import MatchFactory, MentorApplicationFactory, MentorProfileFactory, ProposalFactory
+from notifications.models import Delivery, Notice
 from profiles import privacy
 from profiles.audit import audit_record
-from profiles.models import AccessEvent, AuditEvent, Notification, Profile, Role, User
+from profiles.models import AccessEvent, AuditEvent, Profile, Role, User
 from profiles.services import role_grant
 from profiles.tests.factories import member
 from support.models import CheckIn, CheckInRequest, MatchSupport, MEAProfile, Milestone, Reminder
@@ -92,7 +93,8 @@ def world(group, other_group, staff_user, coordinator):
     concern_acknowledge(about, staff_user)
     concern_note(about, staff_user, f"HANDLER-NOTE called {NAME}")
     concern_record_access(about, staff_user, f"/concerns/inbox/{about.pk}/")
-    ConcernNotification.objects.create(concern=mine, step="raised", channel="email", recipient=EMAIL, user=robin)
+    Delivery.objects.create(to=EMAIL, user=robin, subject="A report needs your attention", body_text="Open it.",
+                            topic=f"concern:{mine.pk}", dedupe_key=f"concern:{mine.pk}:raised:email:user-{robin.pk}")
 
     # Endings: Robin ends match 1, Robin's mentee ends match 2.
     match_end(match_id=match1.pk, by=robin, reason="ROBIN-END-REASON", gratitude_note="ROBIN-THANKS", rating=4)
@@ -148,7 +150,7 @@ def test_the_export_holds_every_category_and_no_one_elses_confidential_text(clie
     reports = data["escalations"]["reports_made"]
     assert [r["details"] for r in reports] == ["REPORT-BY-ROBIN"]
     assert reports[0]["history"][0]["what"] == "raised"
-    assert data["escalations"]["notices_sent_to_me"][0]["step"] == "raised"
+    assert "A report needs your attention" in [e["subject"] for e in data["notifications"]["emails"]]
     assert data["community"]["posts"][0]["body"] == "CHAT-ROBIN"
 
     for word in OWN_WORDS:
@@ -178,7 +180,7 @@ def _lines_with(text: str, word: str) -> list[str]:
 def _counts() -> dict[str, int]:
     return {model._meta.label: model._base_manager.count() for model in (
         Match, Proposal, MatchEvent, CheckIn, CheckInRequest, MatchSupport, Milestone, Reminder, Concern, ConcernEvent,
-        ConcernNotification, Debrief, AccessEvent, ChatPost,
+        Debrief, AccessEvent, ChatPost,
     )}
 
 
@@ -299,11 +301,11 @@ def test_erasure_takes_them_out_of_open_proposals_active_matches_and_reports_the
     assert ended.status == Match.Status.ENDED and ended.ended_at and ended.mentee_id == robin.pk
     assert MatchEvent.objects.filter(match=ended, kind="ended", actor=coordinator).exists()
     assert AuditEvent.objects.for_object(ended).filter(action="ended_by_erasure", actor=coordinator).exists()
-    assert Notification.objects.filter(user=mentor, title="Your mentorship match has ended").exists()
-    assert Notification.objects.filter(user=mea, title="A match ended: please debrief both sides").exists()
+    assert Notice.objects.filter(user=mentor, title="Your mentorship match has ended").exists()
+    assert Notice.objects.filter(user=mea, title="A match ended: please debrief both sides").exists()
     freed = Match.objects.get(pk=supported.pk)
     assert freed.is_active and freed.mea_id is None
-    assert Notification.objects.filter(user=coordinator, title="A match needs a new MEA").exists()
+    assert Notice.objects.filter(user=coordinator, title="A match needs a new MEA").exists()
     statuses = dict(CheckInRequest.objects.filter(pk__in=[waiting.pk, asked.pk]).values_list("pk", "status"))
     assert statuses == {waiting.pk: "withdrawn", asked.pk: "withdrawn"}
     held.refresh_from_db()
@@ -327,7 +329,7 @@ def test_the_demo_has_an_erasure_request_for_the_coordinator_to_complete(client)
     assert client.post(reverse("profiles:erasure_complete", args=[request.pk])).status_code == 302
     eli_match = Match.objects.get(mentee=request.user)
     assert eli_match.status == Match.Status.ENDED
-    assert Notification.objects.filter(user=eli_match.mentor, title="Your mentorship match has ended").exists()
+    assert Notice.objects.filter(user=eli_match.mentor, title="Your mentorship match has ended").exists()
 
 
 def test_erasing_a_staff_member_hands_their_unresolved_reports_back_to_the_queue(group, mentor, mentee, staff_user):

@@ -59,7 +59,7 @@ def _current_code(secret: str) -> str:
 def test_a_role_that_reads_reports_is_sent_to_authenticator_setup_before_any_page(client, group, enforce_mfa, role):
     user = member(role, group)
     assert _login(client, user.email, PASSWORD).status_code == 302
-    for path in ["/", "/profile/", reverse("profiles:notifications")]:
+    for path in ["/", "/profile/", reverse("notifications:list")]:
         response = client.get(path)
         assert response.status_code == 302, path
         assert response.url == MFA_SETUP

@@ -9,7 +9,7 @@ from community import services
 from community.models import Block, ChatMessage, ChatPost, ChatReport, ChatThread
 from community.services import CommunityError
 from community.tests.factories import ChatPostFactory
-from profiles.models import Notification, OutboundEmail
+from notifications.models import Delivery, Notice
 from profiles.tests.factories import member
 
 pytestmark = pytest.mark.django_db
@@ -34,7 +34,7 @@ def test_a_member_posts_an_offer_and_another_replies_privately_through_the_porta
     thread = ChatThread.objects.get()
     assert response.url == reverse("community:thread_detail", args=[thread.pk])
     assert (thread.author, thread.replier, thread.contact_method) == (alice, bob, "phone")
-    assert Notification.objects.filter(user=alice).count() == 1
+    assert Notice.objects.filter(user=alice).count() == 1
     client.force_login(alice)
     page = client.get(reverse("community:thread_detail", args=[thread.pk])).content.decode()
     assert "I would love to talk" in page
@@ -175,8 +175,8 @@ def test_a_report_reaches_the_groups_coordinator_without_content_in_the_email(
     assert response.status_code == 302
     report = ChatReport.objects.get()
     assert report.group == group
-    assert Notification.objects.filter(user=coordinator).count() == 1
-    email = OutboundEmail.objects.get(to=coordinator.email)
+    assert Notice.objects.filter(user=coordinator).count() == 1
+    email = Delivery.objects.get(to=coordinator.email)
     for text in (email.subject, email.body_text, email.body_html):
         assert "private sentence" not in text and "secret note" not in text and post.title not in text
     assert len(mailoutbox) == 1 and "secret note" not in mailoutbox[0].body

@@ -4,7 +4,8 @@ import pytest
 from django.db import IntegrityError
 from django.utils import timezone
 
-from escalations.models import Concern, ConcernEvent, ConcernNotification, Debrief
+from escalations.models import Concern, ConcernEvent, Debrief
+from escalations.notifications import topic
 from escalations.services import (
     ConcernError,
     concern_acknowledge,
@@ -14,6 +15,7 @@ from escalations.services import (
     concern_resolve,
     concern_start,
 )
+from notifications.models import Delivery
 
 pytestmark = pytest.mark.django_db
 
@@ -24,7 +26,7 @@ def raise_(match, *situations, about="mentee", reporter=None, details="x"):
 
 
 def recipients(concern):
-    return set(ConcernNotification.objects.filter(concern=concern).values_list("recipient", flat=True))
+    return set(Delivery.objects.filter(topic=topic(concern.pk), channel="email").values_list("to", flat=True))
 
 
 def test_a_tier_one_report_is_saved_with_its_decision_and_tells_only_the_mea(
@@ -35,7 +37,7 @@ def test_a_tier_one_report_is_saved_with_its_decision_and_tells_only_the_mea(
     assert concern.tier == 1 and concern.routed_to_mea == match.mea and not concern.escalated_to_staff
     assert recipients(concern) == {match.mea.email}
     assert concern.events.get().what == ConcernEvent.What.RAISED
-    assert ConcernNotification.objects.get().sent_at is not None
+    assert Delivery.objects.get().status == Delivery.Status.SENT
 
 
 def test_a_monitor_report_tells_staff_and_the_mea(match, staff_user):

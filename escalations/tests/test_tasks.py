@@ -13,11 +13,12 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from escalations import notifications
-from escalations.models import Concern, ConcernNotification
+from escalations.models import Concern
 from escalations.services import concern_acknowledge, concern_raise
-from escalations.tasks import check_concern_deadlines, drain_concern_notifications
+from escalations.tasks import check_concern_deadlines
 from mentorship.celery import app as celery_app
-from profiles.models import Notification, OutboundEmail
+from notifications.models import Delivery, Notice
+from notifications.tasks import outbox_drain
 from profiles.tests.factories import member
 
 pytestmark = pytest.mark.django_db
@@ -27,8 +28,14 @@ def report(match, *situations, about="mentee", details="details"):
     return concern_raise(reporter=match.mentor, match=match, situations=list(situations), about=about, details=details)
 
 
+def rows(concern, **filters):
+    return Delivery.objects.filter(topic=notifications.topic(concern.pk), **filters)
+
+
 def steps(concern):
-    return list(ConcernNotification.objects.filter(concern=concern).order_by("pk").values_list("step", "recipient"))
+    """(step, address) of each email about the report, in the order they were planned."""
+    return [(key.split(":")[2], to) for key, to in
+            rows(concern, channel="email").order_by("pk").values_list("dedupe_key", "to")]
 
 
 # --- Acknowledgement deadlines ------------------------------------------------------
@@ -124,32 +131,32 @@ def test_a_report_made_with_the_broker_down_is_saved_and_delivered_once_it_is_ba
                                                      "about": "mentee", "details": "d"}, follow=True)
     concern = Concern.objects.get()
     assert response.status_code == 200 and b"Waiting for program staff" in response.content
-    assert ConcernNotification.objects.filter(sent_at=None).count() == 2
+    assert rows(concern, status="pending").count() == 2
     assert not mailoutbox
 
     celery_app.conf.task_always_eager = True  # the broker is back
-    with time_machine.travel(timezone.now() + timedelta(minutes=1)):
-        with django_capture_on_commit_callbacks(execute=True):
-            assert drain_concern_notifications() == 2
-        with django_capture_on_commit_callbacks(execute=True):
-            assert drain_concern_notifications() == 0
+    with django_capture_on_commit_callbacks(execute=True):
+        assert outbox_drain()["sent"] == 2
+    with django_capture_on_commit_callbacks(execute=True):
+        assert outbox_drain()["sent"] == 0
     assert sorted(m.to[0] for m in mailoutbox) == sorted([match.mea.email, staff_user.email])
-    assert not ConcernNotification.objects.filter(concern=concern, sent_at=None).exists()
+    assert not rows(concern, status="pending").exists()
 
 
 @pytest.mark.postgres
-def test_the_delivery_task_run_twice_at_once_sends_once(match, staff_user, transactional_db):
+def test_the_delivery_run_twice_at_once_sends_once(match, staff_user, transactional_db, mailoutbox):
+    from notifications.delivery import deliver_many
+
     concern = report(match, "harassed")
-    row = ConcernNotification.objects.get(concern=concern)
-    ConcernNotification.objects.filter(pk=row.pk).update(sent_at=None, claimed_until=None)
-    OutboundEmail.objects.all().delete()
-    Notification.objects.all().delete()
+    row = rows(concern).get()
+    Delivery.objects.filter(pk=row.pk).update(status="pending", sent_at=None, next_attempt_at=timezone.now())
+    mailoutbox.clear()
     results, barrier = [], threading.Barrier(2)
 
     def run():
         try:
             barrier.wait()
-            results.append(notifications.deliver(row.pk))
+            results.append(deliver_many([row.pk]))
         finally:
             connection.close()
 
@@ -158,8 +165,8 @@ def test_the_delivery_task_run_twice_at_once_sends_once(match, staff_user, trans
         t.start()
     for t in threads:
         t.join()
-    assert sorted(results) == ["sent", "skipped"]
-    assert OutboundEmail.objects.filter(to=staff_user.email).count() == 1
+    assert sorted(results) == [(0, 0), (1, 0)]
+    assert [m.to for m in mailoutbox] == [[staff_user.email]]
 
 
 @pytest.mark.postgres
@@ -185,17 +192,17 @@ def test_a_step_planned_twice_at_once_is_one_notification_per_recipient(match, s
     for t in threads:
         t.join()
     assert not errors
-    assert ConcernNotification.objects.filter(concern=concern, step="resend-9").count() == 1
+    assert [step for step, _to in steps(concern)].count("resend-9") == 1
 
 
 @pytest.mark.postgres
-def test_the_database_refuses_a_second_notice_for_the_same_step_and_recipient(match, staff_user):
+def test_the_database_refuses_a_second_notification_for_the_same_step_and_recipient(match, staff_user):
     from django.db import IntegrityError
 
     concern = report(match, "harassed")
-    row = ConcernNotification.objects.get(concern=concern)
+    row = rows(concern).get()
     with pytest.raises(IntegrityError):
-        ConcernNotification.objects.create(concern=concern, step=row.step, channel=row.channel, recipient=row.recipient)
+        Delivery.objects.create(to=row.to, subject="again", body_text="again", dedupe_key=row.dedupe_key)
 
 
 # --- Staff chat webhook (only the HTTP endpoint is fake) -------------------------------
@@ -246,13 +253,13 @@ def test_a_failing_webhook_is_retried_until_delivered(match, staff_user, chat_en
         # The eager task's retry may surface here; the row stays in the outbox either way.
         with contextlib.suppress(Exception):
             report(match, "harassed")
-    row = ConcernNotification.objects.get(channel="webhook")
+    row = Delivery.objects.get(channel="webhook")
     assert row.sent_at is None and row.last_error
     chat_endpoint.status = 204
     with time_machine.travel(timezone.now() + timedelta(minutes=1)):
-        drain_concern_notifications()
+        outbox_drain()
     row.refresh_from_db()
-    assert row.sent_at is not None
+    assert row.status == "sent" and row.sent_at is not None
 
 
 def test_tier_one_reports_held_by_the_mea_are_not_posted_to_the_staff_chat(match, chat_endpoint,
@@ -279,12 +286,12 @@ def test_no_report_text_reaches_notifications_logs_or_the_outbox(
     with time_machine.travel(timezone.now() + timedelta(days=3)):
         with django_capture_on_commit_callbacks(execute=True):
             check_concern_deadlines()
-            drain_concern_notifications()
+            outbox_drain()
     assert mailoutbox and chat_endpoint.bodies
     leaks = [caplog.text, json.dumps(chat_endpoint.bodies)]
     leaks += [m.subject + m.body + str(m.alternatives) for m in mailoutbox]
-    leaks += [str(list(OutboundEmail.objects.values())), str(list(ConcernNotification.objects.values())),
-              str(list(Notification.objects.values()))]
+    leaks += [str(list(Delivery.objects.values())),
+              str(list(Notice.objects.values()))]
     for text in leaks:
         assert marker not in text
         assert "victim of abuse" not in text.lower()

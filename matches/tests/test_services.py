@@ -7,7 +7,8 @@ from matches import services
 from matches.models import Match, MatchEvent, MentorApplication, MentorProfile, Proposal
 from matches.services import MatchingError
 from matches.tests.factories import MatchFactory, MentorApplicationFactory, approved_mentor
-from profiles.models import Notification, OutboundEmail, Role
+from notifications.models import Delivery, Notice
+from profiles.models import Role
 from profiles.tests.factories import TopicFactory, member
 
 pytestmark = pytest.mark.django_db
@@ -28,14 +29,14 @@ def test_a_member_applies_with_some_qualities_and_a_coordinator_approves(plain_m
     app = services.application_submit(applicant=plain_member, group=group, months_in_group=13,
                                       qualities=["presence", "safety"], topics=[topic], experiences="Divorce")
     assert app.status == MentorApplication.Status.PENDING and app.capacity == 2
-    assert Notification.objects.filter(user=coordinator).exists()
+    assert Notice.objects.filter(user=coordinator).exists()
     services.application_approve(application_id=app.pk, by=coordinator, note="Welcome aboard")
     app.refresh_from_db()
     assert app.status == "approved" and app.review_note == "Welcome aboard" and app.reviewer == coordinator
     plain_member.__dict__.pop("active_grants", None)
     assert plain_member.has_role(Role.MENTOR)
     assert MentorProfile.objects.get(user=plain_member).status == "available"
-    assert OutboundEmail.objects.filter(to=plain_member.email).exists()
+    assert Delivery.objects.filter(to=plain_member.email).exists()
 
 
 def test_an_application_needs_at_least_one_quality_and_changes_nothing_without(plain_member, group):
@@ -108,7 +109,7 @@ def test_a_retired_mentor_gets_no_proposal(available_mentor, mentee):
 def test_match_stays_proposed_until_both_sides_consent(available_mentor, mentee, coordinator, mea, mailoutbox):
     proposal = services.proposal_create(mentor=available_mentor, mentee=mentee, by=coordinator, kind=K.COORDINATOR,
                                         reason="Both co-parenting")
-    assert OutboundEmail.objects.filter(to__in=[mentee.email, available_mentor.email]).count() == 2
+    assert Delivery.objects.filter(to__in=[mentee.email, available_mentor.email]).count() == 2
     services.proposal_accept(proposal_id=proposal.pk, by=mentee, confirm_not_close=True)
     assert not Match.objects.exists()
     services.proposal_accept(proposal_id=proposal.pk, by=available_mentor, confirm_not_close=True)
@@ -208,7 +209,7 @@ def test_a_declined_mentee_hears_only_that_the_mentor_may_be_committed(available
     proposal = services.proposal_create(mentor=available_mentor, mentee=mentee, by=mentee, kind=K.MENTEE,
                                         confirm_not_close=True, reason="private words")
     services.proposal_decline(proposal_id=proposal.pk, by=available_mentor)
-    email = OutboundEmail.objects.get(to=mentee.email, subject__icontains="about")
+    email = Delivery.objects.get(to=mentee.email, subject__icontains="about")
     assert "may already be committed" in email.body_text
     with pytest.raises(MatchingError, match="no longer open"):
         services.proposal_accept(proposal_id=proposal.pk, by=available_mentor, confirm_not_close=True)
@@ -229,7 +230,7 @@ def test_reminder_then_expiry_each_happen_once(available_mentor, mentee):
     Proposal.objects.filter(pk=proposal.pk).update(expires_at=timezone.now() - timedelta(seconds=1))
     assert services.proposal_expire(proposal.pk) is True
     assert services.proposal_expire(proposal.pk) is False
-    assert OutboundEmail.objects.filter(subject__icontains="expired").count() == 2
+    assert Delivery.objects.filter(subject__icontains="expired").count() == 2
 
 
 # --- Ending --------------------------------------------------------------------------
@@ -241,9 +242,9 @@ def test_either_side_ends_with_a_private_reason_and_a_note_and_the_mea_debriefs(
     services.match_end(match_id=match.pk, by=mentee, reason="moving away", gratitude_note="Thank you!", rating=4)
     match.refresh_from_db()
     assert match.status == "ended" and match.ended_by == mentee and match.suitability_rating == 4
-    to_mentor = OutboundEmail.objects.get(to=mentor.email)
+    to_mentor = Delivery.objects.get(to=mentor.email)
     assert "moving away" not in to_mentor.body_text and "Thank you!" not in to_mentor.body_text
-    assert OutboundEmail.objects.filter(to=mea.email, subject__icontains="debrief").exists()
+    assert Delivery.objects.filter(to=mea.email, subject__icontains="debrief").exists()
     assert MatchEvent.objects.filter(match=match, kind="ended", actor=mentee).exists()
     with pytest.raises(MatchingError, match="already ended"):
         services.match_end(match_id=match.pk, by=mentor, reason="x")

@@ -8,7 +8,8 @@ from matches.models import MatchEvent, Proposal
 from matches.tests.factories import MatchFactory, approved_mentor
 from matches.waiting import waiting_since_refresh
 from mentorship.celery import app
-from profiles.models import Notification, OutboundEmail, Role, RoleGrant
+from notifications.models import Delivery, Notice
+from profiles.models import Role, RoleGrant
 from profiles.tests.factories import member
 
 pytestmark = pytest.mark.django_db
@@ -36,7 +37,7 @@ def test_an_unanswered_proposal_is_reminded_once_then_expires(offer, mentee, set
     _age(offer, settings.PROPOSAL_REMIND_AFTER + 1)
     assert tasks.proposals_scan() == {"expire": 0, "remind": 1}
     assert tasks.proposals_scan() == {"expire": 0, "remind": 0}
-    assert OutboundEmail.objects.filter(to=mentee.email, subject__startswith="Reminder").count() == 1
+    assert Delivery.objects.filter(to=mentee.email, subject__startswith="Reminder").count() == 1
     Proposal.objects.filter(pk=offer.pk).update(expires_at=timezone.now() - timedelta(minutes=1))
     assert tasks.proposals_scan() == {"expire": 1, "remind": 0}
     offer.refresh_from_db()
@@ -49,7 +50,7 @@ def test_an_unanswered_proposal_is_reminded_once_then_expires(offer, mentee, set
 def test_a_reminder_is_not_sent_to_the_side_that_already_said_yes(offer, available_mentor, settings):
     _age(offer, settings.PROPOSAL_REMIND_AFTER + 1)
     tasks.proposals_scan()
-    assert not OutboundEmail.objects.filter(to=available_mentor.email, subject__startswith="Reminder").exists()
+    assert not Delivery.objects.filter(to=available_mentor.email, subject__startswith="Reminder").exists()
 
 
 def test_accepting_withdraws_the_mentees_other_open_proposals(group, mentee, django_capture_on_commit_callbacks):
@@ -67,8 +68,8 @@ def test_a_mentee_waiting_long_is_brought_to_the_coordinator_once(group, mentee,
     waiting_since_refresh([mentee.pk])  # the grant was backdated directly
     assert tasks.unmatched_mentees_nudge() == 1
     tasks.unmatched_mentees_nudge()
-    assert OutboundEmail.objects.filter(to=coordinator.email, subject__icontains="waiting").count() == 1
-    assert Notification.objects.filter(user=coordinator, title__icontains="waiting").count() == 1
+    assert Delivery.objects.filter(to=coordinator.email, subject__icontains="waiting").count() == 1
+    assert Notice.objects.filter(user=coordinator, title__icontains="waiting").count() == 1
 
 
 def test_a_matched_or_recently_matched_mentee_is_not_nudged_about(group, mentee, coordinator):

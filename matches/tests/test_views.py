@@ -250,9 +250,9 @@ def test_an_email_link_accepts_once(client, proposal, mentee, mailoutbox, django
 
 
 def test_the_link_in_the_proposal_email_works(client, proposal, mentee):
-    from profiles.models import OutboundEmail
+    from notifications.models import Delivery
 
-    email = OutboundEmail.objects.get(to=mentee.email)
+    email = Delivery.objects.get(to=mentee.email)
     decline = re.search(r"http://testserver(/matches/link/[^\s]+/)", email.body_text.split("No, thank you")[1])[1]
     assert client.post(decline).status_code == 200
     proposal.refresh_from_db()

@@ -7,7 +7,7 @@ from django.utils import timezone
 from meetings import services
 from meetings.models import CalendarFeed, Meeting
 from meetings.services import MeetingError
-from profiles.models import Notification, OutboundEmail
+from notifications.models import Delivery, Notice
 
 from .factories import pair
 
@@ -24,16 +24,16 @@ def test_a_proposal_waits_for_the_other_side_who_is_told(group):
     assert meeting.status == Meeting.Status.PROPOSED
     assert meeting.time_zone == "America/New_York"
     assert meeting.awaits_answer_from(match.mentee) and not meeting.awaits_answer_from(match.mentor)
-    assert Notification.objects.filter(user=match.mentee).count() == 1
-    assert OutboundEmail.objects.filter(to=match.mentee.email).count() == 1
-    assert not OutboundEmail.objects.filter(to=match.mentor.email).exists()
+    assert Notice.objects.filter(user=match.mentee).count() == 1
+    assert Delivery.objects.filter(to=match.mentee.email).count() == 1
+    assert not Delivery.objects.filter(to=match.mentor.email).exists()
 
 
 def test_the_email_gives_the_time_in_the_recipients_own_time_zone(group):
     match = pair(group, mentor_tz="America/New_York", mentee_tz="Europe/Paris")
     starts = datetime(2030, 1, 15, 18, 0, tzinfo=ZoneInfo("America/New_York"))  # 00:00 on the 16th in Paris
     services.meeting_propose(match=match, by=match.mentor, starts_at=starts, minutes=60, how="video")
-    email = OutboundEmail.objects.get(to=match.mentee.email)
+    email = Delivery.objects.get(to=match.mentee.email)
     assert "Wed 16 Jan 2030, 00:00 CET" in email.subject and "Europe/Paris" in email.subject  # the one date style
 
 
@@ -52,7 +52,7 @@ def test_accepting_sends_both_an_invite_and_a_second_accept_is_refused(group):
     meeting.refresh_from_db()
     assert (meeting.status, meeting.invited, meeting.sequence) == (Meeting.Status.ACCEPTED, True, 0)
     for person in (match.mentor, match.mentee):
-        assert OutboundEmail.objects.filter(to=person.email, body_text__contains=f"/meetings/{meeting.pk}/invite.ics").exists()
+        assert Delivery.objects.filter(to=person.email, body_text__contains=f"/meetings/{meeting.pk}/invite.ics").exists()
     with pytest.raises(MeetingError):
         services.meeting_accept(meeting=meeting, by=match.mentee)
 
@@ -91,7 +91,7 @@ def test_cancelling_a_planned_meeting_tells_both_and_raises_the_sequence(group):
     services.meeting_cancel(meeting=meeting, by=match.mentor)
     meeting.refresh_from_db()
     assert (meeting.status, meeting.sequence) == (Meeting.Status.CANCELLED, 1)
-    assert OutboundEmail.objects.filter(subject__contains="cancelled").count() == 2
+    assert Delivery.objects.filter(subject__contains="cancelled").count() == 2
 
 
 @pytest.mark.parametrize("who", ["mea", "coordinator", "stranger"])

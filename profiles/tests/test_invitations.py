@@ -9,8 +9,9 @@ import pytest
 from allauth.account.models import EmailAddress
 from django.utils import timezone
 
+from notifications.models import Delivery
 from profiles.joining import Invitation
-from profiles.models import AuditEvent, Membership, OutboundEmail, Role, User
+from profiles.models import AuditEvent, Membership, Role, User
 from profiles.tests.factories import SupportGroupFactory, member
 
 pytestmark = pytest.mark.django_db
@@ -26,7 +27,7 @@ def invite(client, group, addresses, role="mentee", send=True):
 
 
 def link_in(email: str) -> str:
-    body = OutboundEmail.objects.filter(to=email).latest("created_at").body_text
+    body = Delivery.objects.filter(to=email).latest("created_at").body_text
     return re.search(r"http://testserver(/people/invite/[^/\s]+/)", body).group(1)
 
 
@@ -38,7 +39,7 @@ def test_a_coordinator_previews_a_pasted_list_with_an_error_on_each_bad_row(clie
     assert response.status_code == 200
     assert "not an email address" in html and "listed twice" in html and "you cannot invite with this role" in html
     assert "Send 1 invitation" in html
-    assert not Invitation.objects.exists() and not OutboundEmail.objects.exists()
+    assert not Invitation.objects.exists() and not Delivery.objects.exists()
 
 
 def test_a_coordinator_invites_a_list_and_each_person_gets_a_link_and_only_its_hash_is_stored(client, coordinator, group):
@@ -89,7 +90,7 @@ def test_a_new_person_signs_up_from_the_link_and_lands_in_the_group_with_the_rol
     user = User.objects.get(email="new.person@example.org")
     assert Membership.objects.filter(user=user, group=group).exists() and user.has_role(Role.MENTEE)
     assert EmailAddress.objects.get(user=user).verified
-    assert not OutboundEmail.objects.filter(to=user.email, subject__icontains="confirm").exists()
+    assert not Delivery.objects.filter(to=user.email, subject__icontains="confirm").exists()
     assert client.get("/").url == "/matches/mentee/"  # signed in, at their home
     assert Invitation.objects.get(email=user.email).status == Invitation.Status.ACCEPTED
 

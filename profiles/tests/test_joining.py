@@ -2,8 +2,9 @@
 
 import pytest
 
+from notifications.models import Delivery, Notice
 from profiles.joining import JoinRequest
-from profiles.models import AuditEvent, Membership, Notification, OutboundEmail, Role
+from profiles.models import AuditEvent, Membership, Role
 from profiles.tests.factories import SupportGroupFactory, UserFactory, member
 
 pytestmark = pytest.mark.django_db
@@ -23,14 +24,14 @@ def test_a_member_sees_groups_open_to_requests_asks_and_the_coordinator_approves
     assert group.name in page and hidden.name not in page
     assert client.post("/people/join/", {"group": group.pk, "note": "I go on Tuesdays"}).status_code == 302
     join = JoinRequest.objects.get(user=newcomer)
-    assert Notification.objects.filter(user=coordinator, url="/matches/coordinator/").exists()
+    assert Notice.objects.filter(user=coordinator, url="/matches/coordinator/").exists()
     assert "waiting for a coordinator" in client.get("/").content.decode()
 
     client.force_login(coordinator)
     assert "I go on Tuesdays" in client.get("/support/members/").content.decode()
     assert client.post(f"/people/join/{join.pk}/approve/").status_code == 302
     assert Membership.objects.filter(user=newcomer, group=group).exists() and newcomer.has_role(Role.MENTEE)
-    assert OutboundEmail.objects.filter(to=newcomer.email, subject__startswith="Welcome to").exists()
+    assert Delivery.objects.filter(to=newcomer.email, subject__startswith="Welcome to").exists()
     assert AuditEvent.objects.filter(action="join_approved", actor=coordinator).exists()
 
 
@@ -47,7 +48,7 @@ def test_a_declined_member_is_told_and_not_added(client, newcomer, group, coordi
     client.force_login(coordinator)
     client.post(f"/people/join/{join.pk}/decline/")
     assert not Membership.objects.filter(user=newcomer, group=group).exists()
-    assert Notification.objects.filter(user=newcomer, title__contains="not approved").exists()
+    assert Notice.objects.filter(user=newcomer, title__contains="not approved").exists()
 
 
 def test_another_groups_coordinator_cannot_answer_a_request(client, newcomer, group, other_group):

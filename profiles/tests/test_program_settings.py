@@ -6,7 +6,8 @@ import pytest
 from django.utils import timezone
 
 from matches.tests.factories import MatchFactory
-from profiles.models import AuditEvent, OutboundEmail, ProgramSettings
+from notifications.models import Delivery
+from profiles.models import AuditEvent, ProgramSettings
 from profiles.program import program_settings
 from profiles.tests.factories import member
 from support import reminders, services
@@ -99,7 +100,7 @@ def test_staff_change_the_check_in_cadence_and_the_next_reminder_follows_it(clie
     time_machine.move_to(NOON_NY_WINTER, tick=False)
     reminders.scan()
     assert Reminder.objects.filter(status=Reminder.Status.SENT, kind=Reminder.Kind.CHECKIN_DUE, match=match).exists()
-    assert OutboundEmail.objects.filter(to=mea.email).exists()
+    assert Delivery.objects.filter(to=mea.email).exists()
 
 
 def test_the_caseload_limit_and_proposal_expiry_come_from_the_saved_settings(staff_user, group):

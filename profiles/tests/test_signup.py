@@ -4,7 +4,8 @@ import pytest
 from allauth.account.models import EmailAddress
 from django.urls import reverse
 
-from profiles.models import OutboundEmail, User
+from notifications.models import Delivery
+from profiles.models import User
 
 pytestmark = pytest.mark.django_db
 
@@ -45,7 +46,7 @@ def test_a_new_member_signs_up_verifies_the_emailed_link_and_logs_in(client, mai
 
 def test_signup_emails_go_through_the_outbox_and_are_marked_sent(client, mailoutbox, django_capture_on_commit_callbacks):
     _signup(client, django_capture_on_commit_callbacks, "outbox@example.org")
-    email = OutboundEmail.objects.get(to="outbox@example.org")
+    email = Delivery.objects.get(to="outbox@example.org")
     assert email.sent_at is not None
     assert mailoutbox[-1].to == ["outbox@example.org"]
 

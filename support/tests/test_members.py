@@ -7,7 +7,8 @@ from django.utils import timezone
 
 from matches.models import Match
 from matches.tests.factories import MatchFactory, approved_mentor
-from profiles.models import AuditEvent, Membership, Notification, Role
+from notifications.models import Notice
+from profiles.models import AuditEvent, Membership, Role
 from profiles.tests.factories import SupportGroupFactory, member
 from support.tests.factories import CheckInFactory
 
@@ -62,7 +63,7 @@ def test_removing_a_mentee_ends_their_match_and_tells_the_mentor(client, coordin
     client.post(f"/support/members/{group.pk}/{mentee.pk}/remove/", {"confirm": "1"})
     assert not Membership.objects.filter(user=mentee, group=group).exists()
     assert Match.objects.get(pk=match.pk).status == Match.Status.ENDED
-    assert Notification.objects.filter(user=mentor, title="Your mentorship match has ended").exists()
+    assert Notice.objects.filter(user=mentor, title="Your mentorship match has ended").exists()
     assert AuditEvent.objects.filter(action="member_removed", actor=coordinator).exists()
 
 

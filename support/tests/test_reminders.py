@@ -6,7 +6,8 @@ from django.db import connection
 from django.utils import timezone
 
 from conftest import wait_until
-from profiles.models import Notification, OutboundEmail, Profile
+from notifications.models import Delivery, Notice
+from profiles.models import Profile
 from profiles.tests.factories import member
 from support import reminders, services
 from support.models import CheckInRequest, MatchSupport, Reminder
@@ -43,11 +44,11 @@ def test_the_mea_is_reminded_on_the_due_date_by_email_and_in_the_portal(due_matc
     reminders.scan()
     reminder = sent(Reminder.Kind.CHECKIN_DUE).get()
     assert reminder.recipient == mea and reminder.match == due_match
-    email = OutboundEmail.objects.get(to=mea.email)
+    email = Delivery.objects.get(to=mea.email)
     assert "check-in" in email.subject and f"/support/matches/{due_match.pk}/" in email.body_text
     for private in (due_match.mentee.display_name, due_match.mentor.display_name, due_match.mentee.email):
         assert private not in email.body_text + email.body_html + email.subject
-    assert Notification.objects.filter(user=mea, url=f"/support/matches/{due_match.pk}/").exists()
+    assert Notice.objects.filter(user=mea, url=f"/support/matches/{due_match.pk}/").exists()
 
 
 def test_nothing_is_sent_before_the_due_date(group, mea, time_machine):
@@ -55,7 +56,7 @@ def test_nothing_is_sent_before_the_due_date(group, mea, time_machine):
     supported_match(group, mea, next_due=date(2026, 1, 16))
     reminders.scan()
     assert not Reminder.objects.filter(status=Reminder.Status.SENT).exists()
-    assert not OutboundEmail.objects.exists()
+    assert not Delivery.objects.exists()
 
 
 def test_the_mea_is_reminded_again_when_overdue_and_once_only(due_match, mea, time_machine):
@@ -67,7 +68,7 @@ def test_the_mea_is_reminded_again_when_overdue_and_once_only(due_match, mea, ti
     reminders.scan()
     reminders.scan()
     assert sent(Reminder.Kind.CHECKIN_DUE).count() == 1 and sent(Reminder.Kind.CHECKIN_OVERDUE).count() == 1
-    assert OutboundEmail.objects.filter(to=mea.email).count() == 2
+    assert Delivery.objects.filter(to=mea.email).count() == 2
 
 
 def test_a_check_in_recorded_meanwhile_cancels_the_pending_reminder(due_match, mea, time_machine):
@@ -77,7 +78,7 @@ def test_a_check_in_recorded_meanwhile_cancels_the_pending_reminder(due_match, m
     services.checkin_record(match=due_match, mea=mea, with_whom="both", rating=4)
     at(time_machine, NOON_NY_WINTER)
     reminders.scan()
-    assert not sent().exists() and not OutboundEmail.objects.exists()
+    assert not sent().exists() and not Delivery.objects.exists()
 
 
 def test_a_retried_send_does_not_remind_twice(due_match):
@@ -86,7 +87,7 @@ def test_a_retried_send_does_not_remind_twice(due_match):
     assert reminders.send_one(reminder_id) == "sent"
     assert reminders.send_one(reminder_id) == "done"
     assert reminders.send_many([reminder_id, reminder_id]) == {"done": 1}, "a repeated id counts once"
-    assert OutboundEmail.objects.count() == 1 and Notification.objects.count() == 1
+    assert Delivery.objects.count() == 1 and Notice.objects.count() == 1
 
 
 def test_a_worker_dying_mid_batch_loses_nothing_and_repeats_nothing(group, mea, time_machine, monkeypatch):
@@ -95,20 +96,20 @@ def test_a_worker_dying_mid_batch_loses_nothing_and_repeats_nothing(group, mea, 
         supported_match(group, mea, next_due=date(2026, 1, 15))
     reminders.materialise(timezone.now())
     ids = reminders.due_ids(timezone.now())
-    real_notify = reminders.notify_many
+    real_notify = reminders.notices_create
 
     def killed_after_the_claim_and_the_emails(notices):
         raise SystemExit("worker killed")
 
-    monkeypatch.setattr(reminders, "notify_many", killed_after_the_claim_and_the_emails)
+    monkeypatch.setattr(reminders, "notices_create", killed_after_the_claim_and_the_emails)
     with pytest.raises(SystemExit):
         reminders.send_many(ids)
     assert not sent().exists(), "the batch is one transaction: claims and emails rolled back with it"
-    assert Reminder.objects.filter(status=Reminder.Status.PENDING).count() == 3 and not OutboundEmail.objects.exists()
-    monkeypatch.setattr(reminders, "notify_many", real_notify)
+    assert Reminder.objects.filter(status=Reminder.Status.PENDING).count() == 3 and not Delivery.objects.exists()
+    monkeypatch.setattr(reminders, "notices_create", real_notify)
     reminders.scan()
     reminders.scan()
-    assert sent().count() == 3 and OutboundEmail.objects.count() == 3 and Notification.objects.count() == 3
+    assert sent().count() == 3 and Delivery.objects.count() == 3 and Notice.objects.count() == 3
 
 
 def test_a_reminder_missed_while_the_broker_was_down_is_sent_on_the_next_run(due_match, mea, time_machine):
@@ -160,7 +161,7 @@ def test_nobody_is_reminded_about_an_ended_match(due_match, mea, time_machine):
     reminders.scan()
     at(time_machine, NOON_NY_WINTER + timedelta(days=30))
     reminders.scan()
-    assert not sent().exists() and not OutboundEmail.objects.exists()
+    assert not sent().exists() and not Delivery.objects.exists()
 
 
 def test_the_mentee_asked_to_answer_is_reminded_once_and_not_after_answering(due_match, mea, time_machine):
@@ -168,7 +169,7 @@ def test_the_mentee_asked_to_answer_is_reminded_once_and_not_after_answering(due
     reminders.scan()
     reminders.scan()
     assert sent(Reminder.Kind.REQUEST, recipient=due_match.mentee).count() == 1
-    assert Notification.objects.filter(user=due_match.mentee, url=f"/support/self-check-ins/{req.pk}/answer/").exists()
+    assert Notice.objects.filter(user=due_match.mentee, url=f"/support/self-check-ins/{req.pk}/answer/").exists()
     second = services.checkin_request_create(match=due_match, by=mea, respondent=due_match.mentor)
     reminders.materialise(timezone.now())
     services.checkin_request_answer(request=second, by=due_match.mentor, rating=4)
@@ -187,10 +188,10 @@ def test_coordinators_and_staff_hear_when_check_ins_are_long_overdue(group, mea,
     assert set(long.values_list("recipient_id", flat=True)) == {coordinator.pk, second.pk, staff_user.pk}
     assert not sent(Reminder.Kind.CHECKIN_DUE).exists(), "the overdue reminder says it all"
     assert sent(Reminder.Kind.CHECKIN_OVERDUE, match=match).count() == 1
-    staff_notice = Notification.objects.get(user=staff_user)
+    staff_notice = Notice.objects.get(user=staff_user)
     assert staff_notice.url == f"/admin/matches/match/{match.pk}/change/", "staff get a page they can open"
-    assert Notification.objects.get(user=coordinator).url == "/support/coordinator/"
-    email = OutboundEmail.objects.get(to=staff_user.email)
+    assert Notice.objects.get(user=coordinator).url == "/support/coordinator/"
+    email = Delivery.objects.get(to=staff_user.email)
     assert "long overdue" in email.subject and staff_notice.url in email.body_text
     for private in (match.mentee.display_name, match.mentor.display_name):
         assert private not in email.body_text + email.subject
@@ -202,7 +203,7 @@ def test_long_overdue_check_ins_in_a_group_with_no_coordinator_reach_staff(group
     assert not group.role_grants.filter(role="coordinator").exists()
     reminders.scan()
     assert list(sent(Reminder.Kind.LONG_OVERDUE).values_list("recipient_id", flat=True)) == [staff_user.pk]
-    assert OutboundEmail.objects.filter(to=staff_user.email, subject__icontains="long overdue").count() == 1
+    assert Delivery.objects.filter(to=staff_user.email, subject__icontains="long overdue").count() == 1
     reminders.scan()
     assert sent(Reminder.Kind.LONG_OVERDUE).count() == 1, "once"
 
@@ -242,7 +243,7 @@ def test_two_workers_sending_the_same_batch_at_once_send_each_reminder_once(grou
         t.join(30)
     assert all(not errors for _t, errors in threads)
     assert sent().count() == 20
-    assert OutboundEmail.objects.count() == 20 and Notification.objects.filter(user=mea).count() == 20
+    assert Delivery.objects.count() == 20 and Notice.objects.filter(user=mea).count() == 20
 
 
 @pytest.mark.postgres
@@ -263,7 +264,7 @@ def test_two_scans_running_at_once_remind_once(group, mea, time_machine):
     for t, _errors in threads:
         t.join(30)
     assert all(not errors for _t, errors in threads)
-    assert Reminder.objects.count() == 10 and sent().count() == 10 and OutboundEmail.objects.count() == 10
+    assert Reminder.objects.count() == 10 and sent().count() == 10 and Delivery.objects.count() == 10
 
 
 @pytest.mark.redis
@@ -278,11 +279,11 @@ def test_a_real_worker_on_redis_sends_the_due_reminder_once(celery_worker_proces
         Profile.objects.filter(user=mea).update(time_zone=_a_zone_awake_now())
     reminders_scan.delay()
     reminders_scan.delay()
-    assert wait_until(lambda: sent(match=match).count() >= 1 and OutboundEmail.objects.filter(to=mea.email).exists())
+    assert wait_until(lambda: sent(match=match).count() >= 1 and Delivery.objects.filter(to=mea.email).exists())
     # The worker's own settings send the pulse to mentor and mentee too (test_surveys.py): wait for the MEA's.
     assert wait_until(lambda: not Reminder.objects.filter(status=Reminder.Status.PENDING, recipient=mea).exists())
     assert sent(Reminder.Kind.CHECKIN_DUE, match=match).count() == 1
-    assert OutboundEmail.objects.filter(to=mea.email, subject__contains="due").count() == 1
+    assert Delivery.objects.filter(to=mea.email, subject__contains="due").count() == 1
 
 
 def _a_zone_awake_now() -> str:
@@ -306,29 +307,28 @@ def test_support_rows_are_created_by_the_scan_for_matches_made_elsewhere(group, 
 
 def test_a_run_of_many_reminders_queues_one_email_delivery_per_batch(group, mea, time_machine, monkeypatch, settings,
                                                                      mailoutbox, django_capture_on_commit_callbacks):
-    from profiles import tasks
-    from profiles.tests.test_batch_delivery import CountingBackend
+    from notifications import tasks
+    from notifications.tests.test_delivery import CountingBackend
 
     at(time_machine, NOON_NY_WINTER)
     for _ in range(7):
         supported_match(group, mea, next_due=date(2026, 1, 15))
     monkeypatch.setattr(reminders, "BATCH", 3)
-    settings.EMAIL_BACKEND = "profiles.tests.test_batch_delivery.CountingBackend"
-    CountingBackend.instances = CountingBackend.opened = 0
-    batches, singles = [], []
-    real_batch = tasks.deliver_email_batch.delay
+    settings.EMAIL_BACKEND = "notifications.tests.test_delivery.CountingBackend"
+    CountingBackend.opened = 0
+    batches = []
+    real_batch = tasks.deliver_batch.delay
 
     def record_batch(ids):
         batches.append(list(ids))
         return real_batch(ids)
 
-    monkeypatch.setattr(tasks.deliver_email_batch, "delay", record_batch)
-    monkeypatch.setattr(tasks.deliver_email, "delay", lambda *a, **kw: singles.append(a))
+    monkeypatch.setattr(tasks.deliver_batch, "delay", record_batch)
     with django_capture_on_commit_callbacks(execute=True):
         reminders.scan()
-    assert [len(b) for b in batches] == [3, 3, 1] and singles == []
+    assert [len(b) for b in batches] == [3, 3, 1]
     assert CountingBackend.opened == 3, "one SMTP connection per batch"
-    assert len(mailoutbox) == 7 and not OutboundEmail.objects.filter(sent_at=None).exists()
+    assert len(mailoutbox) == 7 and not Delivery.objects.filter(sent_at=None).exists()
     assert sent(Reminder.Kind.CHECKIN_DUE).count() == 7
 
 
@@ -354,7 +354,7 @@ def test_a_real_worker_killed_mid_batch_loses_no_reminder_and_doubles_none(celer
     reminders.materialise(timezone.now())
     ids = reminders.due_ids(timezone.now())
     assert len(ids) == 5
-    notices = Notification._meta.db_table
+    notices = Notice._meta.db_table
     db = connection.settings_dict
     blocker = psycopg2.connect(dbname=db["NAME"], user=db["USER"], password=db["PASSWORD"] or None,
                                host=db["HOST"] or "127.0.0.1", port=db["PORT"] or 5432)
@@ -374,11 +374,11 @@ def test_a_real_worker_killed_mid_batch_loses_no_reminder_and_doubles_none(celer
     # The dead worker's database session ends with its transaction rolled back.
     assert wait_until(lambda: not _pg(waiting.replace("wait_event_type = 'Lock' AND ", "")))
     assert Reminder.objects.filter(status=Reminder.Status.PENDING).count() == 5
-    assert not OutboundEmail.objects.exists() and not Notification.objects.exists()
+    assert not Delivery.objects.exists() and not Notice.objects.exists()
 
     reminders.scan(enqueue=reminders.send_many)  # the next beat run
     reminders.scan(enqueue=reminders.send_many)
     assert sent(Reminder.Kind.CHECKIN_DUE).count() == 5
     keys = sorted(f"reminder:{pk}" for pk in ids)
-    assert sorted(OutboundEmail.objects.values_list("dedupe_key", flat=True)) == keys
-    assert sorted(Notification.objects.filter(user=mea).values_list("dedupe_key", flat=True)) == keys
+    assert sorted(Delivery.objects.values_list("dedupe_key", flat=True)) == keys
+    assert sorted(Notice.objects.filter(user=mea).values_list("dedupe_key", flat=True)) == keys

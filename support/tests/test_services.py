@@ -105,7 +105,7 @@ def test_a_self_check_in_is_asked_once_and_answered_once(group, mea):
     services.checkin_request_answer(request=req, by=match.mentee, rating=5, to_celebrate="First coffee together")
     req.refresh_from_db()
     assert req.status == CheckInRequest.Status.ANSWERED
-    assert mea.notifications.filter(url__contains=f"/self-check-ins/{req.pk}/").exists()
+    assert mea.notices.filter(url__contains=f"/self-check-ins/{req.pk}/").exists()
     with pytest.raises(SupportError):
         services.checkin_request_answer(request=req, by=match.mentee, rating=1)
 

@@ -3,7 +3,8 @@ next to the field, and nothing saved."""
 
 import pytest
 
-from profiles.models import OutboundEmail, User
+from notifications.models import Delivery
+from profiles.models import User
 from profiles.tests.factories import member
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -42,7 +43,7 @@ def test_sign_up_with_an_email_already_registered_reveals_nothing_and_creates_no
     page.wait_for_url("**/accounts/confirm-email/")
     assert "already" not in page.locator("main").inner_text().lower()
     assert User.objects.filter(email="taken@example.org").count() == 1
-    assert OutboundEmail.objects.filter(to="taken@example.org").exists()
+    assert Delivery.objects.filter(to="taken@example.org").exists()
 
 
 def test_a_wrong_password_at_sign_in_shows_a_clear_message_and_signs_nobody_in(site, group):

@@ -5,7 +5,8 @@ import re
 
 import pytest
 
-from profiles.models import OutboundEmail, Profile, User
+from notifications.models import Delivery
+from profiles.models import Profile, User
 from profiles.tests.factories import PASSWORD, TopicFactory, member
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -14,7 +15,7 @@ NEW_PASSWORD = "a-long-unusual-passphrase-42"
 
 
 def _confirm_link(email: str) -> str:
-    row = OutboundEmail.objects.filter(to=email).latest("created_at")
+    row = Delivery.objects.filter(to=email).latest("created_at")
     match = re.search(r"https?://\S+?(/accounts/confirm-email/\S+?/)", row.body_text)
     assert match, "the verification email carries a confirmation link"
     return match.group(1)

@@ -1,10 +1,13 @@
+from .models import Notice
+
+
 def notifications(request):
-    """Unread notice count for the navigation (counted once per request, when the page shows it)."""
+    """Unread notice count for the navigation, counted only if the page shows it."""
     user = getattr(request, "user", None)
 
     def unread_count() -> int:
         if not getattr(user, "is_authenticated", False):
             return 0
-        return user.unread_notification_count
+        return Notice.objects.visible_to(user).unread().count()
 
     return {"unread_notifications": unread_count}

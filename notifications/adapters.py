@@ -5,8 +5,10 @@ from allauth.account.adapter import DefaultAccountAdapter
 from django.conf import settings
 from django.urls import reverse
 
-from .program import program_settings
-from .services import email_queue, profile_for
+from profiles.program import program_settings
+from profiles.services import profile_for
+
+from .services import email_queue
 
 
 @dataclass(frozen=True)
@@ -28,7 +30,9 @@ class AccountAdapter(DefaultAccountAdapter):
         context = {"email": email, **context, "current_site": program_site()}
         message = self.render_mail(template_prefix, email, context)
         html = next((body for body, mime in getattr(message, "alternatives", []) if mime == "text/html"), "")
-        email_queue(to=email, subject=message.subject, body_text=message.body, body_html=html)
+        # secret: these mails carry a confirmation key, a reset key or a sign-in code;
+        # the body is blanked once the mail server accepted it.
+        email_queue(to=email, subject=message.subject, body_text=message.body, body_html=html, secret=True)
 
     def is_open_for_signup(self, request):
         """Anyone may sign up (then ask to join a group); an invitation's link always may."""
@@ -39,7 +43,7 @@ class AccountAdapter(DefaultAccountAdapter):
         if commit:
             profile_for(user)
             # Signed up from an invitation's link: in the group with the role at once.
-            from .joining_views import accept_from_session
+            from profiles.joining_views import accept_from_session
 
             accept_from_session(request, user)
         return user
