@@ -24,9 +24,12 @@ def _url(name: str, **kwargs) -> str:
 def _send(user: User, template: str, context: dict, key: str, title: str, url: str) -> None:
     email_queue(
         to=user.email,
+        user=user,
         template=template,
         context={"person": user, "url": settings.SITE_URL + url, **context},
         dedupe_key=f"{key}:{user.pk}",
+        # A signed accept/decline link answers for the person: not kept readable once delivered.
+        secret="accept_url" in context,
     )
     notice_create(user, title, url, dedupe_key=f"{key}:{user.pk}")
 

@@ -1,4 +1,4 @@
-"""Health checks for monitoring: database, broker, and beat freshness.
+"""Health checks for monitoring: database, broker, beat freshness and the outbox.
 
 Each check returns "ok" or a short word saying what is wrong; nothing about
 people. The broker check has a short timeout so a down Redis makes the probe
@@ -58,11 +58,29 @@ def check_beat() -> str:
     return "ok" if timezone.now() - beat <= stale_after else "stale"
 
 
-def report() -> tuple[dict[str, str], bool]:
+def check_outbox() -> tuple[str, dict]:
+    """ "ok", or "stuck" with, per channel, how many deliveries wait past HEALTH_STUCK_AFTER_SECONDS
+    and the oldest's age; always the mail server's state (last success, last error: a class name)."""
+    from notifications.models import Delivery
+    from notifications.selectors import stuck_deliveries, transport_state
+
+    try:
+        stuck = stuck_deliveries()
+        details = {"mail_server": transport_state(Delivery.Channel.EMAIL)}
+    except Exception:  # noqa: BLE001
+        return "unknown", {}
+    if stuck:
+        details["stuck"] = stuck
+    return ("stuck" if stuck else "ok"), details
+
+
+def report() -> tuple[dict, bool]:
     database = check_database()
-    result = {
+    checks = {
         "database": database,
         "broker": check_broker(),
         "beat": check_beat() if database == "ok" else "unknown",
     }
-    return result, all(value == "ok" for value in result.values())
+    deliveries, details = check_outbox() if database == "ok" else ("unknown", {})
+    checks["deliveries"] = deliveries
+    return {**checks, **details}, all(value == "ok" for value in checks.values())

@@ -22,7 +22,8 @@ def fresh_beat():
 def test_healthz_answers_200_when_database_broker_and_beat_are_fine(client, fresh_beat):
     response = client.get("/healthz")
     assert response.status_code == 200
-    assert response.json() == {"database": "ok", "broker": "ok", "beat": "ok"}
+    assert response.json() == {"database": "ok", "broker": "ok", "beat": "ok", "deliveries": "ok",
+                               "mail_server": {"state": "unknown"}}
     assert "no-cache" in response["Cache-Control"] or "max-age=0" in response["Cache-Control"]
 
 
@@ -66,5 +67,5 @@ def test_a_database_that_refuses_connections_is_reported(client, django_db_block
 
 def test_healthz_needs_no_sign_in_and_says_nothing_about_people(client, mentor, fresh_beat):
     response = client.get("/healthz")
-    assert set(response.json()) == {"database", "broker", "beat"}
+    assert set(response.json()) == {"database", "broker", "beat", "deliveries", "mail_server"}
     assert mentor.email not in response.content.decode()
