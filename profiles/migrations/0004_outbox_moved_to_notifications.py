@@ -7,7 +7,7 @@ from django.db import migrations
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('profiles', '0002_trust'),
+        ('profiles', '0003_program_settings_and_joining'),
     ]
 
     operations = [
