@@ -86,7 +86,7 @@ def test_staff_cannot_read_an_outbox_body_one_character_at_a_time(client, staff_
     """The probe of the penetration test, as it was sent."""
     settings.MFA_ENFORCE = False
     client.force_login(staff_user)
-    response = client.get(reverse("admin:profiles_outboundemail_changelist"),
+    response = client.get(reverse("admin:notifications_delivery_changelist"),
                           {"q": "admin@example.org", "body_text__regex": "password/reset/key/[a-z]"})
     assert response.status_code == 400
 

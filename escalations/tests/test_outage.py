@@ -81,3 +81,22 @@ def test_two_hours_of_a_refusing_mail_server_lose_no_report_email_and_staff_hear
     delivered = Counter(to for to, _subject in smtp_server.received().elements())
     assert delivered == Counter(emails.values_list("to", flat=True)), "every report email exactly once"
     assert not emails.exclude(status="sent").exists()
+
+
+def test_once_the_report_is_acknowledged_its_unsent_emails_are_expired_visibly_not_sent_late(
+    match, staff_user, smtp_server, django_capture_on_commit_callbacks
+):
+    from escalations.services import concern_acknowledge
+
+    smtp_server.refusing = True
+    with django_capture_on_commit_callbacks(execute=True):
+        concern = concern_raise(reporter=match.mentor, match=match, situations=["victim_of_abuse"], about="mentee",
+                                details="d")
+    emails = Delivery.objects.filter(topic=topic(concern.pk))
+    assert emails.filter(status="pending").count() == 2
+    concern_acknowledge(concern, staff_user)
+    assert emails.filter(status="expired").count() == 2, "kept and counted, not deleted"
+    smtp_server.refusing = False
+    with time_machine.travel(timezone.now() + timedelta(hours=1)):
+        outbox_drain()
+    assert smtp_server.received() == {}
