@@ -7,11 +7,18 @@ from django.db import migrations
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('escalations', '0002_concern_reads_in_access_trail'),
+        ('profiles', '0005_orientation_items'),
     ]
 
     operations = [
+        migrations.RemoveField(
+            model_name='notification',
+            name='user',
+        ),
         migrations.DeleteModel(
-            name='ConcernNotification',
+            name='OutboundEmail',
+        ),
+        migrations.DeleteModel(
+            name='Notification',
         ),
     ]

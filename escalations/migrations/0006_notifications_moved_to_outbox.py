@@ -7,18 +7,11 @@ from django.db import migrations
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('profiles', '0003_program_settings_and_joining'),
+        ('escalations', '0005_chat_board_source'),
     ]
 
     operations = [
-        migrations.RemoveField(
-            model_name='notification',
-            name='user',
-        ),
         migrations.DeleteModel(
-            name='OutboundEmail',
-        ),
-        migrations.DeleteModel(
-            name='Notification',
+            name='ConcernNotification',
         ),
     ]
