@@ -44,9 +44,6 @@ EXEMPT: dict[str, str] = {}
 # (profiles/privacy_text.py).
 SCRUBBED_TEXT = ("escalations.Concern.details", "escalations.Concern.outcome", "escalations.ConcernEvent.note")
 TEXT_KEPT = {
-    "escalations.ConcernNotification.step": "A step name written by the code.",
-    "escalations.ConcernNotification.recipient": "An address or channel; the member's are replaced by their eraser.",
-    "escalations.ConcernNotification.last_error": "A delivery error from the mail server or the webhook.",
     **{f"escalations.GroupEmergencyNumbers.{name}": "Emergency numbers and services set by staff."
        for name in ("emergency", "crisis_call", "crisis_text", "crisis_chat_url", "crisis_name", "dv_call", "dv_text",
                     "dv_text_word", "child_call")},

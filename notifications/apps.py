@@ -7,11 +7,11 @@ class NotificationsConfig(AppConfig):
 
     def ready(self) -> None:
         from profiles.privacy import erasure_requested, register_eraser, register_exporter
+        from profiles.privacy_text import register_free_text
 
         from . import privacy
 
         register_exporter("notifications", privacy.export, covers=privacy.COVERS)
-        # Sorted by name, erasers run in order; "~" sorts last, so the scrub of other
-        # people's emails and notices also catches the ones the other erasers just queued.
-        register_eraser("~notifications", privacy.erase)
+        register_eraser("notifications", privacy.erase)
+        register_free_text(privacy.SCRUBBED_TEXT, privacy.TEXT_KEPT)
         erasure_requested.connect(privacy.erasure_requested, dispatch_uid="notifications-erasure-requested")

@@ -5,12 +5,26 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from profiles.models import Membership, Role, User
-from profiles.privacy import personal_identifiers, rows_mentioning, scrub_text
 
 from .models import Delivery, Notice
 from .services import notice_create
 
 COVERS = ("notifications.Notice.user", "notifications.Delivery.user")
+
+# Free text erasure scrubs of the member's identifiers in every row (profiles/privacy_text.py,
+# after every app's eraser, so emails and notices the erasers just queued are scrubbed too).
+SCRUBBED_TEXT = ("notifications.Delivery.subject", "notifications.Delivery.body_text", "notifications.Delivery.body_html",
+                 "notifications.Notice.title")
+TEXT_KEPT = {
+    "notifications.Delivery.to": "An address or 'staff-webhook'; the member's are replaced by this app's eraser.",
+    "notifications.Delivery.dedupe_key": "A key made of ids by the code.",
+    "notifications.Delivery.topic": "A key made of ids by the code.",
+    "notifications.Delivery.failover_url": "A portal URL path: ids, never names.",
+    "notifications.Delivery.last_error": "An exception's class name.",
+    "notifications.Notice.url": "A portal URL: ids, never names.",
+    "notifications.Notice.dedupe_key": "A key made of ids by the code.",
+    "notifications.TransportState.last_error": "An exception's class name.",
+}
 
 
 def export(user: User) -> dict:
@@ -24,28 +38,17 @@ def export(user: User) -> dict:
 
 
 def erase(user: User) -> None:
-    """Their notices go; emails to them keep only that an email was sent; others' that named them are scrubbed.
+    """Their notices go; emails to them keep only that an email was sent (others' emails and
+    notices that name them are scrubbed by the free-text registry, SCRUBBED_TEXT).
 
     Runs before the account is anonymised (profiles.privacy.erasure_complete), so
-    `user.email` and their identifiers are still readable here.
+    `user.email` is still readable here.
     """
-    identifiers = personal_identifiers(user)
     Notice.objects.filter(user=user).delete()
     theirs = Delivery.objects.filter(Q(user=user) | Q(to__iexact=user.email), channel=Delivery.Channel.EMAIL)
     # Unsent emails to a person who is gone no longer matter: expired, visibly, and blanked.
     theirs.filter(status=Delivery.Status.PENDING).update(status=Delivery.Status.EXPIRED, claim=None)
     theirs.update(to=f"erased-{user.pk}@invalid.example", subject="", body_text="", body_html="", dedupe_key=None)
-    # Emails and notices to other people that named them (a match ended, a proposal).
-    emails = list(rows_mentioning(Delivery.objects.all(), ["subject", "body_text", "body_html"], identifiers))
-    for email in emails:
-        email.subject = scrub_text(email.subject, identifiers)[:200]
-        email.body_text = scrub_text(email.body_text, identifiers)
-        email.body_html = scrub_text(email.body_html, identifiers)
-    Delivery.objects.bulk_update(emails, ["subject", "body_text", "body_html"], batch_size=500)
-    notices = list(rows_mentioning(Notice.objects.all(), ["title"], identifiers))
-    for notice in notices:
-        notice.title = scrub_text(notice.title, identifiers)[:200]
-    Notice.objects.bulk_update(notices, ["title"], batch_size=500)
 
 
 def erasure_requested(sender, request, **kwargs) -> None:

@@ -25,8 +25,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from matches.models import Match
+from notifications.services import notice_create
 from profiles.models import Role, User
-from profiles.services import notify
 
 from .models import MatchSupport, Survey
 from .need import need_score_refresh
@@ -101,7 +101,7 @@ def pulse_answer(*, match: Match, by: User, occurrence: date, score: int, commen
     support.save(update_fields=["pulse_prev", "pulse_last"], audit_action="pulse")
     need_score_refresh([match.pk])  # a falling pulse raises the match on the MEA dashboard
     if match.mea_id:
-        notify(match.mea, _("A member of one of your matches said how it is going."),
+        notice_create(match.mea, _("A member of one of your matches said how it is going."),
                reverse("support:match_detail", args=[match.pk]), dedupe_key=f"pulse-answered:{survey.pk}")
     return survey
 

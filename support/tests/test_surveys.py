@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from matches.models import Match
 from meetings import services as meeting_services
-from profiles.models import Notification, OutboundEmail
+from notifications.models import Delivery, Notice
 from profiles.tests.factories import member
 from support import reminders, surveys
 from support.models import MatchSupport, Reminder, Survey
@@ -30,7 +30,7 @@ def test_a_pulse_answered_in_the_portal_reaches_the_mea_and_nobody_else(client, 
     assert response.status_code == 302
     assert Survey.objects.get().score == 4
     assert reverse("support:pulse", args=[match.pk]) not in client.get(response["Location"]).content.decode()
-    assert Notification.objects.filter(user=mea, url=f"/support/matches/{match.pk}/").exists()
+    assert Notice.objects.filter(user=mea, url=f"/support/matches/{match.pk}/").exists()
     client.force_login(mea)
     assert "PULSE-WORDS" in client.get(reverse("support:match_detail", args=[match.pk])).content.decode()
     for person in (coordinator, staff_user, match.mentee):
@@ -100,11 +100,11 @@ def test_a_pulse_is_asked_before_the_check_in_and_sent_once_across_retries(group
     pulses = Reminder.objects.filter(kind=Reminder.Kind.PULSE, status=Reminder.Status.SENT)
     assert {r.recipient for r in pulses} == {match.mentor, match.mentee}
     for person in (match.mentor, match.mentee):
-        email = OutboundEmail.objects.get(to=person.email)
+        email = Delivery.objects.get(to=person.email)
         assert "/support/pulse/" in email.body_text
-        notice = Notification.objects.get(user=person)
+        notice = Notice.objects.get(user=person)
         assert notice.url == reverse("support:pulse", args=[match.pk])  # no signed link kept in the portal
-    assert not OutboundEmail.objects.filter(to=mea.email).exists()  # the check-in itself is not due yet
+    assert not Delivery.objects.filter(to=mea.email).exists()  # the check-in itself is not due yet
 
 
 def test_a_pulse_already_answered_is_not_asked_again(group, mea, time_machine):
@@ -112,8 +112,8 @@ def test_a_pulse_already_answered_is_not_asked_again(group, mea, time_machine):
     match = supported_match(group, mea, days_ago=20, next_due=date(2026, 1, 16))
     surveys.pulse_answer(match=match, by=match.mentor, occurrence=date(2026, 1, 16), score=4)
     reminders.scan(enqueue=lambda batch: reminders.send_many(batch))
-    assert not OutboundEmail.objects.filter(to=match.mentor.email).exists()
-    assert OutboundEmail.objects.filter(to=match.mentee.email).count() == 1
+    assert not Delivery.objects.filter(to=match.mentor.email).exists()
+    assert Delivery.objects.filter(to=match.mentee.email).count() == 1
 
 
 def test_a_meeting_is_reminded_the_day_before_in_each_persons_time_zone_once(group, time_machine):
@@ -124,7 +124,7 @@ def test_a_meeting_is_reminded_the_day_before_in_each_persons_time_zone_once(gro
     starts = datetime(2026, 1, 15, 23, 0, tzinfo=UTC)  # 18:00 on the 15th in New York, 08:00 on the 16th in Tokyo
     meeting = meeting_services.meeting_propose(match=match, by=match.mentor, starts_at=starts, how="video")
     meeting_services.meeting_accept(meeting=meeting, by=match.mentee)
-    OutboundEmail.objects.all().delete()
+    Delivery.objects.all().delete()
 
     def run():
         reminders.scan(enqueue=lambda batch: [reminders.send_many(batch) for _ in range(2)])
@@ -138,7 +138,7 @@ def test_a_meeting_is_reminded_the_day_before_in_each_persons_time_zone_once(gro
     run()
     run()
     for person in (match.mentor, match.mentee):
-        assert OutboundEmail.objects.filter(to=person.email, subject__contains="tomorrow").count() == 1
+        assert Delivery.objects.filter(to=person.email, subject__contains="tomorrow").count() == 1
 
 
 def test_a_cancelled_meeting_is_not_reminded(group, time_machine):
