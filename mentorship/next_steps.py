@@ -22,9 +22,9 @@ from django.utils.translation import gettext as _
 from community.toolkit import way_for_stage
 from escalations.models import Concern
 from matches.models import Match
+from notifications.selectors import outbox_stuck
 from profiles.joining import JoinRequest
 from profiles.models import Profile, User
-from profiles.selectors import outbox_stuck
 from support.cadence import cadence
 from support.cadence import next_due as first_due
 from support.models import MatchSupport, MEAProfile, Milestone
@@ -323,7 +323,7 @@ def for_staff(user: User) -> StaffWork:
     elif stuck["failed"] or stuck["pending"]:
         step = NextStep(title=_("Emails are stuck in the outbox"),
                         lines=[_("Check the mail server settings; the outbox retries on its own.")],
-                        url=reverse("admin:profiles_outboundemail_changelist"), label=_("Open the outbox"))
+                        url=reverse("admin:notifications_delivery_changelist"), label=_("Open the outbox"))
     elif late_checkins:
         step = NextStep(title=_("Check-ins are long overdue"),
                         lines=[_("Their MEAs may need a hand or a lighter caseload.")],

@@ -57,7 +57,7 @@ def test_an_email_shows_times_in_the_recipients_own_zone(group, mentee, mentor, 
     proposal = ProposalFactory(mentor=mentor, mentee=mentee, group=group, initiated_by="coordinator",
                                expires_at=datetime(2027, 1, 5, 19, 0, tzinfo=UTC))
     notices.proposal_reminded(proposal)
-    from profiles.models import OutboundEmail
+    from notifications.models import Delivery
 
-    body = OutboundEmail.objects.filter(to=mentee.email).latest("created_at").body_text
+    body = Delivery.objects.filter(to=mentee.email).latest("created_at").body_text
     assert "Tue 5 Jan 2027, 20:00 CET" in body

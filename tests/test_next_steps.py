@@ -11,7 +11,8 @@ from django.utils import timezone
 
 from escalations.tests.factories import ConcernFactory
 from matches.tests.factories import MatchFactory, MentorApplicationFactory
-from profiles.models import OutboundEmail, Profile
+from notifications.models import Delivery
+from profiles.models import Profile
 from support.models import Milestone
 from support.tests.factories import MEAProfileFactory, supported_match
 
@@ -108,8 +109,8 @@ def test_staff_see_open_reports_by_tier_then_deadline_and_stuck_emails(client, g
     first = ConcernFactory(match=match, tier=3, ack_deadline=timezone.now() + timedelta(hours=1))
     tier2 = ConcernFactory(match=match, tier=2, ack_deadline=timezone.now() - timedelta(hours=1))
     ConcernFactory(match=match, tier=1)  # not with staff: not listed
-    OutboundEmail.objects.create(to="x@example.org", subject="s", body_text="b", attempts=3,
-                                 created_at=timezone.now() - timedelta(hours=1))
+    Delivery.objects.create(to="x@example.org", subject="s", body_text="b", attempts=3,
+                            created_at=timezone.now() - timedelta(hours=1))
     client.force_login(staff_user)
     response = client.get(reverse("escalations:staff_home"))
     assert f"Acknowledge report #{first.pk} (tier 3)" in next_step(response)
