@@ -1,10 +1,13 @@
+from functools import cache
+
 from .models import Notice
 
 
 def notifications(request):
-    """Unread notice count for the navigation, counted only if the page shows it."""
+    """Unread notice count for the navigation: counted once per request, and only if a page shows it."""
     user = getattr(request, "user", None)
 
+    @cache
     def unread_count() -> int:
         if not getattr(user, "is_authenticated", False):
             return 0
