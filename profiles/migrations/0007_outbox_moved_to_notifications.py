@@ -7,7 +7,7 @@ from django.db import migrations
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('profiles', '0005_orientation_items'),
+        ('profiles', '0006_program_emergency_numbers'),
     ]
 
     operations = [
