@@ -31,7 +31,12 @@ CHANGELISTS = sorted(
 # cannot meet it yet goes here with what was measured (its budget check is then an
 # expected failure). Counts include the session, user and role-grant reads every
 # signed-in page makes.
-KNOWN_OVER: dict[str, str] = {}
+KNOWN_OVER: dict[str, str] = {
+    # 11 with the navigation's unread count: the next step also reads the oldest request to
+    # join (issue 19) — one more query, flat at every size; the topics of applications now
+    # come with their rows (ArrayAgg) instead of a prefetch, which paid for part of it.
+    "matches:coordinator_home": "11 queries: the next step's request to join",
+}
 
 
 def _params(names):
