@@ -278,6 +278,18 @@ class MentorProfile(models.Model):
         return status in self.TRANSITIONS.get(self.status, set())
 
 
+class MenteeWaitingQuerySet(models.QuerySet):
+    def visible_to(self, user) -> "MenteeWaitingQuerySet":
+        """The mentee, coordinators of the mentee's groups, staff (as the pairing board shows it)."""
+        if not getattr(user, "is_authenticated", False):
+            return self.none()
+        if user.is_program_staff:
+            return self
+        return self.filter(
+            Q(mentee=user) | Q(mentee__memberships__group_id__in=user.coordinated_group_ids)
+        ).distinct()
+
+
 class MenteeWaiting(models.Model):
     """Since when a mentee has waited for a mentor: the later of their mentee role's start and
     their last match's end. Stored for the pairing board's order (matches.waiting keeps it);
@@ -286,6 +298,8 @@ class MenteeWaiting(models.Model):
     mentee = models.OneToOneField(settings.AUTH_USER_MODEL, primary_key=True, on_delete=models.CASCADE,
                                   related_name="waiting")
     since = models.DateTimeField()
+
+    objects = MenteeWaitingQuerySet.as_manager()
 
     class Meta:
         indexes = [models.Index(fields=["since", "mentee"], name="mentee_waiting_since")]

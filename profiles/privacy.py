@@ -198,6 +198,36 @@ register_exporter(
 register_exporter("activity", _export_activity, covers=("profiles.AuditEvent.actor",))
 
 
+def _export_joining(user: User) -> dict:
+    """How this person joined: the invitations they accepted, their requests to join, their orientation."""
+    from profiles.joining import Invitation, JoinRequest, OrientationAck
+
+    return {
+        "invitations_accepted": [
+            {"group": i.group.name, "role": i.role, "answered_at": i.answered_at}
+            for i in Invitation.objects.filter(accepted_by=user).select_related("group")
+        ],
+        "join_requests": [
+            {"group": r.group.name, "note": r.note, "status": r.status, "created_at": r.created_at,
+             "decided_at": r.decided_at}
+            for r in JoinRequest.objects.filter(user=user).select_related("group")
+        ],
+        "orientation_acknowledged": [
+            {"item": a.item.title, "at": a.at} for a in OrientationAck.objects.filter(user=user).select_related("item")
+        ],
+    }
+
+
+register_exporter(
+    "joining", _export_joining,
+    covers=("profiles.Invitation.accepted_by", "profiles.JoinRequest.user", "profiles.OrientationAck.user"),
+    exempt={
+        "profiles.Invitation.invited_by": "The coordinator who sent someone else an invitation: the invitee's record.",
+        "profiles.JoinRequest.decided_by": "The coordinator who decided someone else's request to join: that person's record.",
+    },
+)
+
+
 # --- Identifiers and the audit trail ---------------------------------------------
 
 
