@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from notifications.services import email_queue, notice_create
 from profiles.models import User
 
+from . import calendar
 from .models import Meeting
 
 
@@ -46,11 +47,8 @@ def meeting_announce(meeting: Meeting, kind: str, *, to: list[User], invite: boo
         key = f"meeting:{meeting.pk}:{kind}:{meeting.sequence}:{person.pk}"
         title = _title(kind, meeting, person)
         notice_create(person, title, path, dedupe_key=key)
-        # The invite travels as a link to its .ics (the same UID and SEQUENCE as the meeting now holds):
-        # the outbox cannot carry an attachment yet. For the notifications outbox (issue 18): once a
-        # delivery can carry one, pass calendar.invite_ics(meeting, for_user=person,
-        # cancel=kind == "cancelled") here as a text/calendar attachment (method REQUEST or CANCEL).
+        # Accepted, moved or cancelled after an invite: the .ics goes along (the same UID, SEQUENCE as now).
         email_queue(to=person.email, template="meeting", dedupe_key=key, context={
             "title": title, "path": path,
             "ics_path": reverse("meetings:ics", args=[meeting.pk]) if invite else "",
-        })
+        }, ics=calendar.invite_ics(meeting, for_user=person, cancel=kind == "cancelled").decode() if invite else "")

@@ -58,6 +58,10 @@ def _message(row: Delivery, backend) -> EmailMultiAlternatives:
     message = EmailMultiAlternatives(row.subject, row.body_text, settings.DEFAULT_FROM_EMAIL, [row.to], connection=backend)
     if row.body_html:
         message.attach_alternative(row.body_html, "text/html")
+    if row.ics:
+        # Calendars read the method (REQUEST or CANCEL) from the content type as well as the file.
+        method = "CANCEL" if "METHOD:CANCEL" in row.ics else "REQUEST"
+        message.attach("invite.ics", row.ics, f"text/calendar; charset=utf-8; method={method}")
     return message
 
 

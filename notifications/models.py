@@ -40,6 +40,8 @@ class Delivery(models.Model):
     # The body holds a link that signs someone in, resets a password or answers a
     # proposal: it is blanked when the message is accepted (issue 16).
     secret = models.BooleanField(default=False)
+    # A calendar invite (an iCalendar text: a meeting's REQUEST or CANCEL), sent as invite.ics (issue 20).
+    ics = models.TextField(blank=True)
     dedupe_key = models.CharField(max_length=300, unique=True, null=True, blank=True)
     # What the message is about ("concern:12"), so its owner can expire what no
     # longer matters (a report acknowledged) and the admin can list a report's deliveries.

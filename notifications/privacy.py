@@ -14,7 +14,7 @@ COVERS = ("notifications.Notice.user", "notifications.Delivery.user")
 # Free text erasure scrubs of the member's identifiers in every row (profiles/privacy_text.py,
 # after every app's eraser, so emails and notices the erasers just queued are scrubbed too).
 SCRUBBED_TEXT = ("notifications.Delivery.subject", "notifications.Delivery.body_text", "notifications.Delivery.body_html",
-                 "notifications.Notice.title")
+                 "notifications.Delivery.ics", "notifications.Notice.title")
 TEXT_KEPT = {
     "notifications.Delivery.to": "An address or 'staff-webhook'; the member's are replaced by this app's eraser.",
     "notifications.Delivery.dedupe_key": "A key made of ids by the code.",

@@ -68,7 +68,7 @@ def email_queue(
     *, to: str, template: str | None = None, context: dict | None = None, dedupe_key: str | None = None,
     subject: str = "", body_text: str = "", body_html: str = "", deliver: bool = True, user: User | None = None,
     topic: str = "", expires_at: datetime | None = None, secret: bool = False, failover: bool = False,
-    failover_url: str = "",
+    failover_url: str = "", ics: str = "",
 ) -> Delivery | None:
     """Save an email in the outbox and send it after commit.
 
@@ -77,7 +77,7 @@ def email_queue(
     `expires_at`: after this moment the email no longer matters and is marked
     expired instead of sent. `failover=True` (a report's notification): when
     email keeps failing, staff are told by portal notice and the staff webhook,
-    linking to `failover_url`. `deliver=False`: only save it (the caller queues
+    linking to `failover_url`. `ics`: a calendar invite sent as invite.ics. `deliver=False`: only save it (the caller queues
     a batch with `email_deliver_batch`; the drain is the fallback).
     Returns None when `dedupe_key` was already used.
     """
@@ -87,7 +87,7 @@ def email_queue(
     row = _create_once(
         Delivery, dedupe_key, channel=Delivery.Channel.EMAIL, to=to, user=user, subject=subject[:200],
         body_text=body_text, body_html=body_html, topic=topic, expires_at=expires_at, secret=secret,
-        failover=failover, failover_url=failover_url,
+        failover=failover, failover_url=failover_url, ics=ics,
     )
     if row is not None and deliver:
         # After commit: the worker must find the row, and a rollback must send nothing.

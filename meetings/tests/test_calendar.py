@@ -103,3 +103,22 @@ def test_the_feed_of_another_person_holds_none_of_this_pairs_meetings(client, gr
     other = pair(other_group)
     token = services.calendar_feed_create(other.mentor)
     assert parsed(client.get(reverse("meetings:feed", args=[token])).content)[1] == []
+
+
+def test_the_invite_email_carries_an_ics_a_calendar_accepts_and_the_cancellation_one_with_method_cancel(
+        group, mailoutbox):
+    from notifications.delivery import deliver_many
+    from notifications.models import Delivery
+
+    match, meeting = planned(group)
+    services.meeting_cancel(meeting=meeting, by=match.mentor)
+    deliver_many(list(Delivery.objects.filter(to=match.mentee.email).values_list("pk", flat=True)))
+    by_method = {}
+    for message in mailoutbox:
+        for name, content, mimetype in message.attachments:
+            assert name == "invite.ics" and mimetype.startswith("text/calendar")
+            cal = Calendar.from_ical(content)
+            by_method[str(cal["method"])] = cal.walk("VEVENT")[0]
+    assert set(by_method) == {"REQUEST", "CANCEL"}
+    assert str(by_method["REQUEST"]["uid"]) == str(by_method["CANCEL"]["uid"])
+    assert int(by_method["CANCEL"]["sequence"]) == int(by_method["REQUEST"]["sequence"]) + 1
