@@ -87,3 +87,16 @@ def test_another_groups_coordinator_cannot_change_a_member(client, group, other_
     client.force_login(member("coordinator", other_group))
     assert client.post(f"/support/members/{group.pk}/{person.pk}/remove/", {"confirm": "1"}).status_code == 404
     assert Membership.objects.filter(user=person, group=group).exists()
+
+
+def test_every_link_on_the_members_page_opens_for_staff(client, staff_user, group):
+    """Staff read every group's members but have no pairing board: the page links only where they may go."""
+    import re
+
+    member("mentee", group)
+    client.force_login(staff_user)
+    html = client.get("/support/members/").content.decode()
+    links = {href for href in re.findall(r'href="(/[^"]*)"', html) if not href.startswith(("/accounts/logout", "/static/"))}
+    assert links
+    refused = [href for href in sorted(links) if client.get(href).status_code == 404]
+    assert not refused, f"links staff cannot open: {refused}"
