@@ -47,23 +47,36 @@ def zone_for_email(address: str) -> zoneinfo.ZoneInfo | None:
 
 
 class UserTimeZoneMiddleware:
+    """Activates the reader's zone for the view, except on the pages that must render with
+    the database down and so never touch the session (the emergency guidance, health)."""
+
+    # URL names, not prefixes: only these pages may skip the reader's zone.
+    SESSIONLESS_VIEW_NAMES = frozenset({"emergency", "healthz"})
+
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
-        zone = None
-        # Only a visitor with a session cookie has a zone to read: the emergency
-        # guidance page (no cookie needed) must render even with the database down.
-        if settings.SESSION_COOKIE_NAME in request.COOKIES:
-            try:
-                zone = self._zone(request)
-            except DatabaseError:
-                zone = None
+        timezone.deactivate()
+        try:
+            return self.get_response(request)
+        finally:
+            timezone.deactivate()
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        match = request.resolver_match
+        if match is not None and match.url_name in self.SESSIONLESS_VIEW_NAMES:
+            return None
+        # Only a visitor with a session cookie has a zone to read.
+        if settings.SESSION_COOKIE_NAME not in request.COOKIES:
+            return None
+        try:
+            zone = self._zone(request)
+        except DatabaseError:
+            zone = None
         if zone is not None:
             timezone.activate(zone)
-        else:
-            timezone.deactivate()
-        return self.get_response(request)
+        return None
 
     @staticmethod
     def _zone(request) -> zoneinfo.ZoneInfo | None:

@@ -114,6 +114,9 @@ register_free_text(
         "profiles.ProgramSettings.staff_email": "The program's staff address, set by staff.",
         "profiles.ProgramSettings.checkin_first_days": "A list of numbers.",
         "profiles.ProgramSettings.emergency_numbers": "Emergency numbers set by staff.",
+        **{f"profiles.ProgramSettings.{name}": "An emergency number set by staff."
+           for name in ("emergency_services", "crisis_line", "crisis_text", "dv_hotline", "dv_text",
+                        "child_abuse_hotline")},
         "profiles.Invitation.token_hash": "A hash of a random token.",
         "profiles.OrientationItem.slug": "Orientation material written by staff.",
         "profiles.OrientationItem.title": "Orientation material written by staff.",
