@@ -54,6 +54,7 @@ lint: install
 ## Benchmarks on their own database (<DATABASE_URL name>_bench, on the embedded PostgreSQL when
 ## DATABASE_URL is unset) and Redis db 15: writes docs/PERFORMANCE.md and prints it.
 bench: install
+	@command -v wrk >/dev/null || { echo "make bench loads the pages with wrk: sudo apt-get install wrk"; exit 1; }
 	@eval "$$($(PY) scripts/test_services.py)"; $(DEVDB) $(PY) -m bench $(BENCH_ARGS)
 
 ## Stop the embedded PostgreSQL if it runs, and delete var/ (its data, the broker's queue, mail).

@@ -9,10 +9,12 @@ BENCH_BROKER_URL).
 import argparse
 import json
 import os
+import subprocess
 import sys
 from pathlib import Path
 
 OUT = Path(__file__).resolve().parent / "out"
+ROOT = Path(__file__).resolve().parent.parent
 
 
 def production_env() -> None:
@@ -67,6 +69,10 @@ def setup_django() -> None:
     bench_services()
     production_env()
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bench.settings")
+    # Static files collected before Django starts here: production's manifest storage reads
+    # its manifest once, and a page rendered in this process (the targets' check) must find
+    # every file (a favicon added since the last collect answered 500 otherwise).
+    subprocess.run([sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"], cwd=ROOT, check=True)
     import django
 
     django.setup()
