@@ -171,6 +171,11 @@ def run(command: list[str]) -> int:
     if not command:
         raise SystemExit("usage: python -m mentorship.devdb run -- COMMAND...")
     env = dict(os.environ)
+    # `python -m mentorship.devdb` imported the mentorship package, whose Celery module set
+    # DJANGO_SETTINGS_MODULE to the default for this process. The command chooses its own:
+    # pytest reads pytest.ini's test settings, bench its bench settings, manage.py the default.
+    if env.get("DJANGO_SETTINGS_MODULE") == "mentorship.settings":
+        del env["DJANGO_SETTINGS_MODULE"]
     if env.get("DATABASE_URL"):
         ensure_database(env["DATABASE_URL"])
     else:

@@ -34,3 +34,17 @@ def test_a_command_run_under_devdb_gets_the_url_and_a_sigterm_stops_it_at_once()
         if proc.poll() is None:
             proc.kill()
         proc.stdout.close()
+
+
+@pytest.mark.django_db
+def test_a_command_run_under_devdb_chooses_its_own_settings_module():
+    """`make test` runs pytest under devdb: pytest must read pytest.ini's test settings, and
+    `make bench` its bench settings, not the default the mentorship package's import set."""
+    env = {key: value for key, value in os.environ.items() if key != "DJANGO_SETTINGS_MODULE"}
+    out = subprocess.run(  # noqa: S603 - our own module
+        [sys.executable, "-m", "mentorship.devdb", "run", "--", sys.executable, "-c",
+         "import os; print(os.environ.get('DJANGO_SETTINGS_MODULE'))"],
+        cwd=settings.BASE_DIR, env={**env, "DATABASE_URL": test_database_url()}, capture_output=True, text=True,
+        timeout=60, check=True,
+    ).stdout.strip()
+    assert out == "None"
