@@ -278,9 +278,11 @@ class MentorProfile(models.Model):
         return status in self.TRANSITIONS.get(self.status, set())
 
 
-class MenteeWaitingQuerySet(models.QuerySet):
-    def visible_to(self, user) -> "MenteeWaitingQuerySet":
-        """The mentee, coordinators of the mentee's groups, staff (as the pairing board shows it)."""
+class MenteeRowQuerySet(models.QuerySet):
+    """Rows about one mentee (their preferences, since when they wait)."""
+
+    def visible_to(self, user) -> "MenteeRowQuerySet":
+        """The mentee, coordinators of the mentee's groups, staff."""
         if not getattr(user, "is_authenticated", False):
             return self.none()
         if user.is_program_staff:
@@ -299,25 +301,13 @@ class MenteeWaiting(models.Model):
                                   related_name="waiting")
     since = models.DateTimeField()
 
-    objects = MenteeWaitingQuerySet.as_manager()
+    objects = MenteeRowQuerySet.as_manager()
 
     class Meta:
         indexes = [models.Index(fields=["since", "mentee"], name="mentee_waiting_since")]
 
     def __str__(self) -> str:
         return f"waiting since {self.since:%Y-%m-%d}"
-
-
-class MenteePreferenceQuerySet(models.QuerySet):
-    def visible_to(self, user) -> "MenteePreferenceQuerySet":
-        """The mentee, coordinators of the mentee's groups, staff."""
-        if not getattr(user, "is_authenticated", False):
-            return self.none()
-        if user.is_program_staff:
-            return self
-        return self.filter(
-            Q(mentee=user) | Q(mentee__memberships__group_id__in=user.coordinated_group_ids)
-        ).distinct()
 
 
 class MenteePreference(models.Model):
@@ -337,7 +327,7 @@ class MenteePreference(models.Model):
     note = models.TextField(_("anything else that would help"), max_length=1000, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 
-    objects = MenteePreferenceQuerySet.as_manager()
+    objects = MenteeRowQuerySet.as_manager()
 
     class Meta:
         constraints = [
