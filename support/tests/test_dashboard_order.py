@@ -222,3 +222,14 @@ def test_meetings_cancelled_in_the_portal_move_a_match_up_the_mea_dashboard(grou
     rows = dashboard_rows(Match.objects.filter(mea=mea), mea)
     assert [r.match for r in rows] == [cancelling, calm]
     assert any("cancelled repeatedly (2 lately)" in reason for reason in rows[0].reasons)
+
+
+def test_open_concerns_stand_out_on_the_mea_dashboard_and_link_to_the_inbox(client, group, mea):
+    """Not the same pill as "Rating falling": a danger badge that opens the MEA's report inbox."""
+    from escalations.services import concern_raise
+
+    match = MatchFactory(group=group, mea=mea)
+    concern_raise(reporter=match.mentor, match=match, situations=["communication"], about="mentee", details="x")
+    client.force_login(mea)
+    html = client.get(reverse("support:mea_home")).content.decode()
+    assert f'<a class="badge text-bg-danger me-1" href="{reverse("escalations:inbox")}">1 open concern</a>' in html
