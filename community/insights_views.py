@@ -3,7 +3,6 @@
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
 
-from mentorship.spreadsheet import csv_writer
 from profiles.access import role_required
 from profiles.models import Role, SupportGroup
 
@@ -11,6 +10,7 @@ from . import insights as metrics
 from . import small_cells
 from .charts import geometry
 from .forms import InsightsFilterForm
+from .spreadsheet import csv_writer
 
 
 def _scope(request) -> tuple[InsightsFilterForm, metrics.Scope, set[int] | None]:

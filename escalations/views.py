@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import cache_control, never_cache
 from django.views.decorators.http import require_POST
 
-from mentorship.outage import broker_refused_already
+from notifications.outage import broker_refused_already
 from profiles.access import role_required
 from profiles.models import Role
 

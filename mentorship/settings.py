@@ -66,10 +66,10 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     # Times in the reader's own zone, named (issue 19).
-    "mentorship.timezones.UserTimeZoneMiddleware",
+    "profiles.timezones.UserTimeZoneMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     # Inside MessageMiddleware: says "saved, notifications delayed" when the broker is down.
-    "mentorship.outage.BrokerOutageNoticeMiddleware",
+    "notifications.outage.BrokerOutageNoticeMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "mentorship.security.MFARequiredMiddleware",

@@ -23,11 +23,11 @@ from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from mentorship.outage import EMAIL, REPORT, broker_refused_already, left_for_later
-from mentorship.timezones import zone_for_email
 from profiles.models import User
+from profiles.timezones import zone_for_email
 
 from .models import Delivery, Notice
+from .outage import EMAIL, REPORT, broker_refused_already, left_for_later
 
 log = logging.getLogger(__name__)
 

@@ -7,4 +7,4 @@ class ProfilesConfig(AppConfig):
 
     def ready(self) -> None:
         # Remember the person's time zone in the session when they sign in (issue 19).
-        from mentorship import timezones  # noqa: F401
+        from . import timezones  # noqa: F401

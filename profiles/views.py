@@ -3,11 +3,10 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
-from mentorship.timezones import remember_zone
-
 from . import services
 from .forms import ProfileForm
 from .models import Profile
+from .timezones import remember_zone
 
 
 @login_required

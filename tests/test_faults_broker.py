@@ -26,7 +26,7 @@ pytestmark = [pytest.mark.redis, pytest.mark.postgres]
 REPORT_DELAYED = "could not be alerted just now"
 EMAIL_DELAYED = "emails about this will go out automatically within a few minutes"
 # A stopped broker must not hang a request: after the first refused enqueue, the rest of the
-# request's work is left for the drains at once (mentorship.outage.broker_refused_already), so a
+# request's work is left for the drains at once (notifications.outage.broker_refused_already), so a
 # request makes one refused enqueue: kombu's one retry, each a redis-py connect and its own retry.
 MOST_BROKER_CONNECTS = 4
 

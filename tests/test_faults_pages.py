@@ -89,8 +89,8 @@ def test_a_request_queueing_many_emails_with_redis_unreachable_tries_the_broker_
     from django.db import transaction
     from django.test import RequestFactory
 
-    from mentorship.outage import BrokerOutageNoticeMiddleware
     from notifications import tasks
+    from notifications.outage import BrokerOutageNoticeMiddleware
     from notifications.services import email_queue
 
     attempts = []

@@ -8,7 +8,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from mentorship.spreadsheet import csv_cell
+from community.spreadsheet import csv_cell
 from profiles.models import Profile
 from support.tests.factories import CheckInFactory
 

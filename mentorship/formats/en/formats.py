@@ -3,7 +3,7 @@
 Dates read as "Tue 5 Jan 2027" and moments as "Tue 5 Jan 2027, 14:00 EST": the
 weekday helps people plan, the day before the month is unambiguous, and the
 time zone is named because a deadline without one is a guess. Times are shown in
-the reader's own time zone (mentorship.timezones activates it per request and
+the reader's own time zone (profiles.timezones activates it per request and
 per email). Templates use `|date:"DATE_FORMAT"` or `|date:"DATETIME_FORMAT"`
 (or print the value, which uses the same format).
 """

@@ -13,6 +13,8 @@ from django.db import DatabaseError
 from django.dispatch import receiver
 from django.utils import timezone
 
+from .models import Profile
+
 SESSION_KEY = "time_zone"
 
 
@@ -30,18 +32,14 @@ def remember_zone(request, name: str | None) -> None:
         request.session[SESSION_KEY] = name
 
 
-@receiver(user_logged_in, dispatch_uid="mentorship.timezones.remember")
+@receiver(user_logged_in, dispatch_uid="profiles.timezones.remember")
 def _remember_on_login(sender, request, user, **kwargs):
-    from profiles.models import Profile
-
     if request is not None:
         remember_zone(request, Profile.objects.filter(user=user).values_list("time_zone", flat=True).first())
 
 
 def zone_for_email(address: str) -> zoneinfo.ZoneInfo | None:
     """The time zone of the person an email goes to (None: the site's, UTC)."""
-    from profiles.models import Profile
-
     name = Profile.objects.filter(user__email__iexact=address).values_list("time_zone", flat=True).first()
     return zone_named(name)
 
@@ -83,8 +81,6 @@ class UserTimeZoneMiddleware:
         name = request.session.get(SESSION_KEY)
         if name is None and request.user.is_authenticated:
             # A session from before sign-in remembered the zone: read it once.
-            from profiles.models import Profile
-
             name = Profile.objects.filter(user=request.user).values_list("time_zone", flat=True).first()
             remember_zone(request, name)
         return zone_named(name)
