@@ -4,18 +4,14 @@ import secrets
 from datetime import timedelta
 
 from django.db import IntegrityError, transaction
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-
-# Known debt (issue 18): joining and invitations live in profiles but tell people through the
-# outbox one app above it; they belong in an app above notifications.
-from notifications.services import email_queue, notice_create  # noqa: E402, I001
 
 from .audit import audit_record
 from .joining import Invitation, JoinRequest, OrientationAck, OrientationItem, token_hash
 from .models import Membership, Role, SupportGroup, User
 from .services import role_grant
+from .signals import invitation_sent, join_decided, join_requested
 
 INVITATION_DAYS = 14
 
@@ -36,15 +32,6 @@ def roles_inviter_may_give(user: User, group: SupportGroup) -> list[str]:
     return []
 
 
-def _send(invitation: Invitation, token: str) -> None:
-    # secret: the link signs the person up into the group; not kept readable once delivered.
-    email_queue(to=invitation.email, template="invitation", secret=True, context={
-        "group": invitation.group.name, "role": invitation.get_role_display(),
-        "link_path": reverse("people:invitation_open", args=[token]), "expires_at": invitation.expires_at,
-        "inviter": invitation.invited_by.display_name if invitation.invited_by else "",
-    })
-
-
 def invitation_create(*, by: User, group: SupportGroup, email: str, role: str) -> Invitation:
     """Invite `email` to `group` with `role`, and email the link (after commit)."""
     email = email.strip().lower()
@@ -62,7 +49,7 @@ def invitation_create(*, by: User, group: SupportGroup, email: str, role: str) -
         raise JoiningError(_("%(email)s already has an invitation waiting for this group and role; resend it instead.")
                            % {"email": email}) from None
     audit_record(by, invitation, "invited", {"email": [None, email], "role": [None, role], "group": [None, group.pk]})
-    _send(invitation, token)
+    invitation_sent.send(Invitation, invitation=invitation, token=token)
     return invitation
 
 
@@ -86,7 +73,7 @@ def invitation_resend(*, invitation_id: int, by: User) -> Invitation:
     invitation.expires_at = now + timedelta(days=INVITATION_DAYS)
     invitation.save(update_fields=["token_hash", "sent_at", "expires_at"])
     audit_record(by, invitation, "invitation_resent")
-    _send(invitation, token)
+    invitation_sent.send(Invitation, invitation=invitation, token=token)
     return invitation
 
 
@@ -163,10 +150,9 @@ def join_request_create(*, user: User, group: SupportGroup, note: str = "") -> J
         raise JoiningError(_("You already asked to join %(group)s; a coordinator will answer.")
                            % {"group": group.name}) from None
     audit_record(user, join, "join_requested")
-    for coordinator in User.objects.filter(role_grants__role=Role.COORDINATOR, role_grants__group=group,
-                                           role_grants__ended_at=None).distinct():
-        notice_create(coordinator, _("Someone asked to join %(group)s") % {"group": group.name},
-               reverse("matches:coordinator_home"), dedupe_key=f"join:{join.pk}:{coordinator.pk}")
+    coordinators = User.objects.filter(role_grants__role=Role.COORDINATOR, role_grants__group=group,
+                                       role_grants__ended_at=None).distinct()
+    join_requested.send(JoinRequest, join_request=join, coordinators=list(coordinators))
     return join
 
 
@@ -185,13 +171,7 @@ def join_request_decide(*, request_id: int, by: User, approve: bool) -> JoinRequ
     group = SupportGroup.objects.get(pk=join.group_id)
     if approve:
         member_add(user=join.user, group=group, role=Role.MENTEE, by=by)
-        title = _("You are now a member of %(group)s") % {"group": group.name}
-    else:
-        title = _("Your request to join %(group)s was not approved; a coordinator can tell you more") % {
-            "group": group.name}
-    notice_create(join.user, title, reverse("home"), dedupe_key=f"join-decided:{join.pk}")
-    email_queue(to=join.user.email, template="join_decided", context={"group": group.name, "approved": approve},
-                dedupe_key=f"join-decided:{join.pk}")
+    join_decided.send(JoinRequest, join_request=join, approved=approve)
     return join
 
 

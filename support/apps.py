@@ -9,7 +9,7 @@ class SupportConfig(AppConfig):
         from profiles.privacy import register_eraser, register_exporter
         from profiles.privacy_text import register_free_text
 
-        from . import privacy
+        from . import joining, privacy  # noqa: F401 (joining: receivers of profiles' joining signals)
 
         register_exporter("support", privacy.export, covers=privacy.COVERS, exempt=privacy.EXEMPT)
         register_eraser("support", privacy.erase)
