@@ -1,12 +1,14 @@
 """Demo matching data: approved mentors, a pending application, four active
 matches (started weeks ago, so check-ins have a history), an open offer, an
-ended match with a note of thanks, and a mentee still waiting (mentee_gabe).
+ended match with a note of thanks, and mentees waiting for days and weeks (mentee_gabe longest).
 Idempotent: everything is get-or-create, and history is written only with the
 row it describes."""
 
 from datetime import timedelta
 
 from django.utils import timezone
+
+from profiles.models import Role, RoleGrant
 
 from .models import Match, MatchEvent, MenteePreference, MentorApplication, MentorProfile, Proposal
 from .waiting import waiting_since_recompute
@@ -20,6 +22,9 @@ ACTIVE = [
     ("mentee_dana", "mentor_marcus", "cedar", "mea_sam", 32),
     ("mentee_eli", "mentor_lee", "cedar", None, 5),
 ]
+# Mentees waiting for a mentor, and since how many days ago they asked for one (their
+# mentee role's start): the pairing board shows weeks and days, not "1 minute".
+WAITING_DAYS = {"mentee_gabe": 23, "mentee_fatima": 9, "applicant": 4}
 ENDED = ("mentee_chris", "mentor_rosa", "harbor", 150, 95,
          "Thank you for every Tuesday call, Rosa. You helped me find my feet again.")
 
@@ -84,5 +89,10 @@ def seed(ctx) -> None:
     )
     if created:
         preference.topics.set([ctx.topics["Divorce"], ctx.topics["Co-parenting"]])
-    waiting_since_recompute()  # the demo's ended match was written directly, not through match_end
+    for key, days in WAITING_DAYS.items():
+        asked = now - timedelta(days=days)
+        RoleGrant.objects.filter(user=users[key], role=Role.MENTEE, ended_at=None, started_at__gt=asked).update(
+            started_at=asked)
+    # The demo's ended match was written directly (not through match_end), and the grants just dated.
+    waiting_since_recompute()
     ctx.log("matches: 5 mentors, 4 active matches, 1 open offer, 1 ended match, 1 application, mentee_gabe waiting")

@@ -214,10 +214,16 @@ def for_mea(user: User, rows) -> NextStep:
     return step
 
 
+def _urgency(report: Concern) -> str:
+    """The tier in the words the badges use, inside a sentence: "needs staff today"."""
+    words = report.urgency
+    return words[:1].lower() + words[1:]
+
+
 def _mea_step(user: User, rows, report) -> NextStep:
     if report is not None and report.status == Concern.Status.OPEN:
         return NextStep(
-            title=_("Acknowledge report #%(n)d (tier %(tier)d)") % {"n": report.pk, "tier": report.tier},
+            title=_("Acknowledge report #%(n)d (%(urgency)s)") % {"n": report.pk, "urgency": _urgency(report)},
             lines=[_("Acknowledge it by %(when)s; staff are told if it waits longer.") % {"when": _moment(report.ack_deadline)}],
             url=reverse("escalations:inbox_detail", args=[report.pk]), label=_("Open the report"),
         )
@@ -315,7 +321,7 @@ def for_staff(user: User) -> StaffWork:
         r = next((c for c in reports if c.status == Concern.Status.OPEN), reports[0])
         verb = _("Acknowledge") if r.status == Concern.Status.OPEN else _("Follow up")
         step = NextStep(
-            title=_("%(verb)s report #%(n)d (tier %(tier)d)") % {"verb": verb, "n": r.pk, "tier": r.tier},
+            title=_("%(verb)s report #%(n)d (%(urgency)s)") % {"verb": verb, "n": r.pk, "urgency": _urgency(r)},
             lines=[_("Acknowledge by %(when)s.") % {"when": _moment(r.ack_deadline)}]
             if r.status == Concern.Status.OPEN else [_("Acknowledged; not yet resolved.")],
             url=reverse("admin:escalations_concern_change", args=[r.pk]), label=_("Open the report"),

@@ -72,7 +72,7 @@ def test_an_meas_most_urgent_open_report_comes_before_any_check_in(client, group
     urgent = ConcernFactory(match=match, tier=2, kind="monitor", ack_deadline=timezone.now() + timedelta(hours=2))
     client.force_login(mea)
     response = client.get(reverse("support:mea_home"))
-    assert f"Acknowledge report #{urgent.pk} (tier 2)" in next_step(response)
+    assert f"Acknowledge report #{urgent.pk} (needs staff today)" in next_step(response)
     assert '>2<span class="visually-hidden"> waiting' in response.content.decode(), "the navigation counts both"
 
 
@@ -113,7 +113,7 @@ def test_staff_see_open_reports_by_tier_then_deadline_and_stuck_emails(client, g
                             created_at=timezone.now() - timedelta(hours=1))
     client.force_login(staff_user)
     response = client.get(reverse("escalations:staff_home"))
-    assert f"Acknowledge report #{first.pk} (tier 3)" in next_step(response)
+    assert f"Acknowledge report #{first.pk} (urgent)" in next_step(response)
     html = response.content.decode()
     order = [html.index(f">#{c.pk}<") for c in (first, later, tier2)]
     assert order == sorted(order)

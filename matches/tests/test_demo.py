@@ -1,6 +1,9 @@
+from datetime import timedelta
+
 import pytest
 from django.core.management import call_command
 from django.urls import reverse
+from django.utils import timezone
 
 from matches.models import Match, MentorApplication, MentorProfile, Proposal
 from matches.selectors import waiting_mentees
@@ -33,3 +36,16 @@ def test_the_demo_has_every_matching_state_and_each_portal_renders_it(client):
     client.force_login(User.objects.get(email="mentee.chris@example.org"))
     body = client.get(reverse("matches:match_detail", args=[ended.pk])).content.decode()
     assert "Tuesday call" in body
+
+
+def test_the_demos_waiting_mentees_have_waited_days_not_minutes(client):
+    call_command("seed_demo")
+    waiting = {m.email: m.waiting_since for m in waiting_mentees()}
+    assert set(waiting) == {"mentee.gabe@example.org", "mentee.fatima@example.org", "applicant@example.org"}
+    for email, since in waiting.items():
+        assert timezone.now() - since >= timedelta(days=3), email
+    client.force_login(User.objects.get(email="coordinator@example.org"))
+    html = client.get(reverse("matches:coordinator_home")).content.decode()
+    assert "3\xa0weeks" in html and "minute" not in html
+    call_command("seed_demo")  # a second run leaves the dates as they were
+    assert {m.email: m.waiting_since for m in waiting_mentees()} == waiting
