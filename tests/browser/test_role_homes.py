@@ -39,6 +39,30 @@ ROLE_ACCOUNTS = [
 ]
 
 
+# At 1280 px: the navigation's links and the brand each sit on one line, and nothing
+# pushes the page sideways (the staff's twelve links once did, by 81 px).
+_NAV_AT_DESKTOP_JS = """
+(() => {
+  const rows = new Set([...document.querySelectorAll('#main-nav > ul > li')]
+    .map(li => Math.round(li.getBoundingClientRect().top)));
+  const brand = document.querySelector('.navbar-brand');
+  const lineHeight = parseFloat(getComputedStyle(brand).lineHeight);
+  return {rows: rows.size, brandLines: Math.round(brand.getBoundingClientRect().height / lineHeight),
+          wide: document.documentElement.scrollWidth - window.innerWidth};
+})()
+"""
+
+
+def assert_navigation_fits_desktop(site, role: str) -> None:
+    original = site.page.viewport_size
+    site.page.set_viewport_size({"width": 1280, "height": 800})
+    try:
+        nav = site.page.evaluate(_NAV_AT_DESKTOP_JS)
+    finally:
+        site.page.set_viewport_size(original)
+    assert nav == {"rows": 1, "brandLines": 1, "wide": 0}, f"{role}'s navigation at 1280 px: {nav}"
+
+
 def test_each_role_lands_on_a_home_page_that_is_accessible_on_phone_and_desktop(site):
     call_command("seed_demo", verbosity=0)
     for role, email, home in ROLE_ACCOUNTS:
@@ -52,6 +76,7 @@ def test_each_role_lands_on_a_home_page_that_is_accessible_on_phone_and_desktop(
         assert region.count() == 1, f"{role}'s home names no next step"
         assert len(region.inner_text().split()) > 4, f"{role}'s next step is empty: {region.inner_text()!r}"
         site.check("home")
+        assert_navigation_fits_desktop(site, role)
         publish(site, "home", 390, f"{role}.png")
 
 
@@ -82,6 +107,7 @@ def test_staff_reach_the_staff_console_from_the_navigation(site):
     site.journey = "role-staff-admin"
     site.login(User.objects.get(email="dana.director@example.org"))
     site.go("/")
+    site.page.get_by_role("button", name="Account").click()
     site.page.get_by_role("link", name="Staff console").click()
     site.page.wait_for_url("**/admin/")
     site.check("console")
