@@ -11,8 +11,7 @@ class CommunityConfig(AppConfig):
     verbose_name = "Chat board, toolkit and insights"
 
     def ready(self) -> None:
-        from profiles.privacy import register_eraser, register_exporter
-        from profiles.privacy_text import register_free_text
+        from privacy.registry import register_eraser, register_exporter, register_free_text
 
         from . import privacy
 

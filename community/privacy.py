@@ -18,7 +18,7 @@ EXEMPT = {
 
 
 # Free text erasure scrubs of the member's identifiers in every row, and the rest with why
-# (profiles/privacy_text.py).
+# (privacy/registry.py).
 SCRUBBED_TEXT = ("community.ChatPost.title", "community.ChatPost.body", "community.ChatMessage.body",
                  "community.ChatReport.note")
 TEXT_KEPT = {

@@ -23,11 +23,11 @@ email and contact details inside report text, handler notes and outcomes
 become "[former member]", and notices addressed to their email address are
 re-addressed to the erased account's placeholder address. The audit and
 access trails of reports stay (their values are scrubbed afterwards by
-profiles.privacy).
+privacy.services).
 """
 
 
-from profiles.privacy import personal_identifiers, rows_mentioning, scrub_text
+from privacy.services import personal_identifiers, rows_mentioning, scrub_text
 
 from .models import Concern, ConcernEvent, Debrief
 from .services import concern_escalate
@@ -46,7 +46,7 @@ EXEMPT: dict[str, str] = {
 
 
 # Free text erasure scrubs of the member's identifiers in every row, and the rest with why
-# (profiles/privacy_text.py).
+# (privacy/registry.py).
 SCRUBBED_TEXT = ("escalations.Concern.details", "escalations.Concern.outcome", "escalations.ConcernEvent.note")
 TEXT_KEPT = {
     **{f"escalations.GroupEmergencyNumbers.{name}": "Emergency numbers and services set by staff."

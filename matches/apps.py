@@ -6,8 +6,7 @@ class MatchesConfig(AppConfig):
     verbose_name = "Matching"
 
     def ready(self) -> None:
-        from profiles.privacy import register_eraser, register_exporter
-        from profiles.privacy_text import register_free_text
+        from privacy.registry import register_eraser, register_exporter, register_free_text
 
         from . import privacy
 

@@ -45,7 +45,7 @@ EXEMPT = {
 
 
 # Free text erasure scrubs of the member's identifiers in every row, and the rest with why
-# (profiles/privacy_text.py).
+# (privacy/registry.py).
 SCRUBBED_TEXT = ("matches.Match.end_reason", "matches.Match.gratitude_note", "matches.MentorApplication.experiences",
                  "matches.MentorApplication.review_note", "matches.MenteePreference.note", "matches.Proposal.reason")
 TEXT_KEPT = {"matches.UsedLink.nonce": "A random token."}

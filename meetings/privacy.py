@@ -24,7 +24,7 @@ EXEMPT: dict[str, str] = {}
 
 
 # Free text erasure scrubs of the member's identifiers in every row, and the rest with why
-# (profiles/privacy_text.py).
+# (privacy/registry.py).
 SCRUBBED_TEXT = ("meetings.Meeting.where", "meetings.Goal.text", "meetings.Goal.celebration")
 TEXT_KEPT = {
     "meetings.Meeting.time_zone": "A time zone name.",

@@ -43,7 +43,7 @@ app.conf.beat_schedule = {
     },
     # Liveness of beat and workers: /healthz reports "stale" when this row is old.
     "beat-heartbeat": {
-        "task": "profiles.tasks.beat_heartbeat",
+        "task": "mentorship.tasks.beat_heartbeat",
         "schedule": crontab(minute="*"),
     },
     # Check-in reminders (MEA due/overdue, self check-in asked, coordinator when

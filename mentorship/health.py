@@ -11,6 +11,8 @@ from django.conf import settings
 from django.db import connection
 from django.utils import timezone
 
+from .models import Heartbeat
+
 BROKER_TIMEOUT = 2.0
 
 
@@ -46,8 +48,6 @@ def check_broker() -> str:
 
 def check_beat() -> str:
     """ "ok" when the beat heartbeat task ran recently (so beat and a worker are both alive)."""
-    from profiles.models import Heartbeat
-
     stale_after = timedelta(seconds=getattr(settings, "HEALTH_BEAT_STALE_SECONDS", 300))
     try:
         beat = Heartbeat.objects.filter(name="beat").values_list("at", flat=True).first()

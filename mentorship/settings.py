@@ -46,12 +46,15 @@ INSTALLED_APPS = [
     "bootstrap",
     # Ours, in dependency order: each app imports only the ones above it.
     "profiles",
+    "privacy",
     "notifications",
     "matches",
     "meetings",
     "escalations",
     "support",
     "community",
+    # The project package last: health and the beat heartbeat (mentorship.models).
+    "mentorship",
 ]
 
 MIDDLEWARE = [

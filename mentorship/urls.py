@@ -24,6 +24,7 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("accounts/", include("allauth.urls")),
     path("profile/notifications/", include("notifications.urls")),
+    path("profile/privacy/", include("privacy.urls")),
     path("profile/", include("profiles.urls")),
     path("people/", include("profiles.joining_urls")),
     path("matches/", include("matches.urls")),

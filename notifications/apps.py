@@ -6,8 +6,8 @@ class NotificationsConfig(AppConfig):
     verbose_name = "Notifications"
 
     def ready(self) -> None:
-        from profiles.privacy import erasure_requested, register_eraser, register_exporter
-        from profiles.privacy_text import register_free_text
+        from privacy.registry import register_eraser, register_exporter, register_free_text
+        from privacy.services import erasure_requested
 
         from . import privacy
 

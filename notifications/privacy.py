@@ -11,7 +11,7 @@ from .services import notice_create
 
 COVERS = ("notifications.Notice.user", "notifications.Delivery.user")
 
-# Free text erasure scrubs of the member's identifiers in every row (profiles/privacy_text.py,
+# Free text erasure scrubs of the member's identifiers in every row (privacy/registry.py,
 # after every app's eraser, so emails and notices the erasers just queued are scrubbed too).
 SCRUBBED_TEXT = ("notifications.Delivery.subject", "notifications.Delivery.body_text", "notifications.Delivery.body_html",
                  "notifications.Delivery.ics", "notifications.Notice.title")
@@ -41,7 +41,7 @@ def erase(user: User) -> None:
     """Their notices go; emails to them keep only that an email was sent (others' emails and
     notices that name them are scrubbed by the free-text registry, SCRUBBED_TEXT).
 
-    Runs before the account is anonymised (profiles.privacy.erasure_complete), so
+    Runs before the account is anonymised (privacy.services.erasure_complete), so
     `user.email` is still readable here.
     """
     Notice.objects.filter(user=user).delete()
@@ -59,7 +59,7 @@ def erasure_requested(sender, request, **kwargs) -> None:
     ).distinct()
     if not completers.exists():
         completers = User.objects.filter(role_grants__ended_at=None, role_grants__role=Role.STAFF).distinct()
-    url = reverse("profiles:erasure_requests")
+    url = reverse("privacy:erasure_requests")
     for person in completers:
         notice_create(person, _("A member asked for their data to be erased"), url,
                       dedupe_key=f"erasure:{request.pk}:{person.pk}")

@@ -14,7 +14,6 @@ from .audit import AccessAuditedAdminMixin, AuditedAdminMixin
 from .models import (
     AccessEvent,
     AuditEvent,
-    ErasureRequest,
     Membership,
     Profile,
     ProgramSettings,
@@ -163,21 +162,6 @@ class AccessEventAdmin(_ReadOnlyTrailAdmin):
     list_display = ["at", "actor", "content_type", "object_id", "path"]
     fields = ["at", "actor", "content_type", "object_id", "path"]
     readonly_fields = fields
-
-
-@admin.register(ErasureRequest)
-class ErasureRequestAdmin(RoleAdminMixin, admin.ModelAdmin):
-    """Erasure is completed from the portal (profiles:erasure_requests), which runs every app's eraser."""
-
-    list_display = ["pk", "user", "status", "requested_at", "completed_at", "completed_by"]
-    list_filter = ["status"]
-    list_select_related = ["user", "completed_by"]
-    fields = list_display
-    readonly_fields = list_display
-    read_only = True
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).visible_to(request.user)
 
 
 from . import joining_admin  # noqa: E402, F401 - registers the joining and orientation admins

@@ -110,13 +110,6 @@ def seed(ctx: DemoContext) -> None:
     if not User.objects.filter(email=admin_email).exists():
         User.objects.create_superuser(email=admin_email, password=DEMO_PASSWORD)
     demo_user(admin_email, "Site admin")
-    # A member asked to be erased: the coordinator's "Erasure requests" page has one to complete
-    # (completing it ends Eli's match with Lee, who is told, and closes the account).
-    from .privacy import erasure_request
-    from .trust_models import ErasureRequest
-
-    if not ErasureRequest.objects.filter(user=ctx.users["mentee_eli"]).exists():
-        erasure_request(ctx.users["mentee_eli"])
     from . import joining_demo
 
     joining_demo.seed(ctx, demo_user)

@@ -305,14 +305,14 @@ class RoleGrant(models.Model):
         return self.ended_at is None
 
 
-# Audit trail, staff reads, erasure requests and the beat heartbeat live in
-# their own module; importing them here registers them with the app.
+# The audit trail and staff reads live in their own module; importing them here
+# registers them with the app.
 from .joining import Invitation, JoinRequest, OrientationAck, OrientationItem  # noqa: E402
 from .program import ProgramSettings  # noqa: E402
-from .trust_models import AccessEvent, AuditEvent, ErasureRequest, Heartbeat  # noqa: E402
+from .trust_models import AccessEvent, AuditEvent  # noqa: E402
 
 __all__ = [
-    "AccessEvent", "AuditEvent", "ErasureRequest", "Heartbeat", "Invitation", "JoinRequest", "Membership",
+    "AccessEvent", "AuditEvent", "Invitation", "JoinRequest", "Membership",
     "OrientationAck", "OrientationItem", "Profile", "ProgramSettings",
     "Role", "RoleGrant", "SupportGroup", "Topic", "User",
 ]

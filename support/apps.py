@@ -6,8 +6,7 @@ class SupportConfig(AppConfig):
     verbose_name = "MEA support and check-ins"
 
     def ready(self) -> None:
-        from profiles.privacy import register_eraser, register_exporter
-        from profiles.privacy_text import register_free_text
+        from privacy.registry import register_eraser, register_exporter, register_free_text
 
         from . import joining, privacy  # noqa: F401 (joining: receivers of profiles' joining signals)
 

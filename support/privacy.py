@@ -22,7 +22,7 @@ text become "[former member]". Pending reminders to them are skipped.
 
 from django.db.models import Q
 
-from profiles.privacy import personal_identifiers, rows_mentioning, scrub_text
+from privacy.services import personal_identifiers, rows_mentioning, scrub_text
 
 from .models import CheckIn, CheckInRequest, MatchSupport, MEAProfile, Milestone, Reminder, Survey
 
@@ -37,7 +37,7 @@ CHECKIN_TEXT = ["to_celebrate", "worrying", "private_note"]
 
 
 # Free text erasure scrubs of the member's identifiers in every row, and the rest with why
-# (profiles/privacy_text.py).
+# (privacy/registry.py).
 SCRUBBED_TEXT = ("support.CheckIn.to_celebrate", "support.CheckIn.worrying", "support.CheckIn.private_note",
                  "support.CheckInRequest.to_celebrate", "support.CheckInRequest.worrying", "support.Milestone.what",
                  "support.Survey.comment")

@@ -117,12 +117,12 @@ TABLE = {
     "notifications:list": SIGNED_IN,
     "notifications:open": only(["mentee"], 302, method="post", kwargs={"pk": "mentee_notification"}),
     "notifications:read_all": row(302, anonymous=LOGIN, method="post"),
-    "profiles:privacy": SIGNED_IN,
-    "profiles:privacy_export": SIGNED_IN,
-    "profiles:erasure_request": row(302, anonymous=LOGIN, method="post"),  # unconfirmed: message, nothing saved
-    "profiles:erasure_withdraw": only(["mentee"], 302, method="post", kwargs={"pk": "mentee_erasure"}),
-    "profiles:erasure_requests": only(["coordinator", "other_coordinator", "staff"]),
-    "profiles:erasure_complete": only(["coordinator", "staff"], 302, method="post", kwargs={"pk": "mentee_erasure"}),
+    "privacy:home": SIGNED_IN,
+    "privacy:export": SIGNED_IN,
+    "privacy:erasure_request": row(302, anonymous=LOGIN, method="post"),  # unconfirmed: message, nothing saved
+    "privacy:erasure_withdraw": only(["mentee"], 302, method="post", kwargs={"pk": "mentee_erasure"}),
+    "privacy:erasure_requests": only(["coordinator", "other_coordinator", "staff"]),
+    "privacy:erasure_complete": only(["coordinator", "staff"], 302, method="post", kwargs={"pk": "mentee_erasure"}),
 
     # --- joining: invitations, requests to join, orientation (profiles.joining_urls) --------
     "people:invitations": only(COORDINATORS + ["staff"]),

@@ -11,7 +11,7 @@ from matches.models import MatchEvent, MenteePreference, Proposal, UsedLink
 from matches.tests.factories import MatchFactory, MentorApplicationFactory, ProposalFactory, approved_mentor
 from meetings.services import calendar_feed_create, goal_add, meeting_propose
 from notifications.services import notice_create
-from profiles import privacy
+from privacy.services import erasure_request
 from profiles.services import profile_for
 from profiles.tests.factories import member
 from support.services import checkin_request_create, match_mea_assign, mea_profile_for, milestone_record, support_for
@@ -83,7 +83,7 @@ def build_world(group, other_group):
     objects = {
         "mentee_profile": profile_for(mentee).pk,
         "mentee_notification": notice_create(mentee, "Something needs your attention", "/profile/").pk,
-        "mentee_erasure": privacy.erasure_request(mentee).pk,
+        "mentee_erasure": erasure_request(mentee).pk,
         "match": match.pk,
         "meeting": meeting.pk,
         "goal": goal.pk,

@@ -68,7 +68,7 @@ def test_a_post_to_any_page_that_takes_no_post_changes_nothing_and_is_never_a_50
     from profiles.models import Role
     from profiles.tests.factories import member
 
-    state = fuzzing.State("profiles", "matches", "support", "escalations", "community")
+    state = fuzzing.State("profiles", "privacy", "matches", "support", "escalations", "community")
     posted = {"pk": str(fuzzing.BIG), "status": "\x00", "confirm": "on", "x" * 50: "y" * 3000}
     shows_only = [(name, pattern) for name, pattern in fuzzing.named_patterns()
                   if not fuzzing._third_party(name, pattern.callback) and not fuzzing._handles_post(pattern.callback)]

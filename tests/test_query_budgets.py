@@ -20,7 +20,7 @@ pytestmark = [pytest.mark.django_db, pytest.mark.postgres]
 # Django's own sign-in backend reads the person, then their open role grants and
 # (for the navigation badge, notifications.context_processors) unread notices: three of the ten.
 BUDGET = 10
-OUR_APPS = {"profiles", "notifications", "matches", "support", "escalations", "community"}
+OUR_APPS = {"profiles", "privacy", "notifications", "matches", "support", "escalations", "community"}
 # The program settings have no list: their changelist is a redirect to their one page.
 CHANGELISTS = sorted(
     f"admin:{m._meta.app_label}_{m._meta.model_name}_changelist" for m in admin.site._registry

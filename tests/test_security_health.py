@@ -6,8 +6,8 @@ import pytest
 from django.utils import timezone
 
 from mentorship.celery import app as celery_app
-from profiles.models import Heartbeat
-from profiles.tasks import beat_heartbeat
+from mentorship.models import Heartbeat
+from mentorship.tasks import beat_heartbeat
 
 pytestmark = pytest.mark.django_db
 
@@ -29,7 +29,7 @@ def test_healthz_answers_200_when_database_broker_and_beat_are_fine(client, fres
 
 def test_the_beat_schedule_writes_the_heartbeat():
     entry = celery_app.conf.beat_schedule["beat-heartbeat"]
-    assert entry["task"] == "profiles.tasks.beat_heartbeat"
+    assert entry["task"] == "mentorship.tasks.beat_heartbeat"
     beat_heartbeat.delay()
     beat_heartbeat.delay()  # twice is harmless: one row, newest time
     assert Heartbeat.objects.filter(name="beat").count() == 1

@@ -277,7 +277,7 @@ def test_only_members_of_the_posts_group_can_reply(group, other_group):
 
 
 def test_a_members_export_has_their_posts_and_messages_and_erasure_blanks_them(group):
-    from profiles.privacy import export_for
+    from privacy.services import export_for
 
     alice, bob = member(None, group), member(None, group)
     post = _post(alice, group, body="My own words")

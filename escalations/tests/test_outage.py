@@ -13,10 +13,10 @@ from django.utils import timezone
 from escalations.notifications import topic
 from escalations.services import concern_raise
 from escalations.tasks import check_concern_deadlines
+from mentorship.tasks import beat_heartbeat
 from notifications.models import Delivery, Notice
 from notifications.tasks import outbox_drain
 from profiles.models import Role
-from profiles.tasks import beat_heartbeat
 from profiles.tests.factories import member
 from tests.faults import FakeWebhook
 

@@ -1,6 +1,6 @@
 """Erasure scrubs every free-text field that can mention the member, in everyone's
 rows, down to the first name alone ("Of course, Fatima…" in someone else's chat
-reply), driven by one registry (profiles/privacy_text.py); a free-text field that is
+reply), driven by one registry (privacy/registry.py); a free-text field that is
 neither scrubbed nor kept with a reason fails the check (issue 16)."""
 
 import pytest
@@ -13,9 +13,9 @@ from community.tests.factories import ChatPostFactory
 from matches.models import Match
 from matches.tests.factories import MatchFactory, approved_mentor
 from meetings.models import Goal
-from profiles import privacy
+from privacy import services
+from privacy.registry import TEXT_KEPT, free_text_fields, scrubbed_fields, unexplained_free_text
 from profiles.models import Profile, Role
-from profiles.privacy_text import TEXT_KEPT, free_text_fields, scrubbed_fields, unexplained_free_text
 from profiles.tests.factories import member
 
 pytestmark = pytest.mark.django_db
@@ -48,7 +48,7 @@ def test_a_new_free_text_field_without_a_decision_fails_the_check():
 def test_the_first_name_alone_is_an_identifier(group):
     fatima = member(Role.MENTEE, group)
     Profile.objects.filter(user=fatima).update(display_name="Fatima Khan")
-    assert {"Fatima Khan", "Fatima"} <= set(privacy.personal_identifiers(fatima))
+    assert {"Fatima Khan", "Fatima"} <= set(services.personal_identifiers(fatima))
 
 
 def test_erasure_scrubs_her_first_name_from_other_peoples_chat_replies_notes_and_goals(group, coordinator):
@@ -65,9 +65,9 @@ def test_erasure_scrubs_her_first_name_from_other_peoples_chat_replies_notes_and
     goal = Goal.objects.create(match=match, written_by=mentor, text="Help Fatima find a study group")
     Profile.objects.filter(user=helper).update(bio="I met Fatima at the spring retreat.")
 
-    privacy.erasure_complete(privacy.erasure_request(fatima).pk, by=coordinator)
+    services.erasure_complete(services.erasure_request(fatima).pk, by=coordinator)
 
-    ref = privacy.ERASED_REF
+    ref = services.ERASED_REF
     assert ChatMessage.objects.get(pk=reply.pk).body == f"Of course, {ref}, happy to talk."
     assert ChatPost.objects.get(pk=other_post.pk).body == f"Thanks {ref} and Fatimah for last night."
     assert Match.objects.get(pk=match.pk).gratitude_note == f"{ref} taught me patience."

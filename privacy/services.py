@@ -1,63 +1,38 @@
-"""Privacy for the member: export everything held about them, and erase it.
+"""Export everything held about a member, and erase it (each app's part: registry.py).
 
-Other apps plug in without profiles knowing them (profiles imports no app):
-
-    # matches/apps.py
-    class MatchesConfig(AppConfig):
-        def ready(self):
-            from profiles.privacy import register_eraser, register_exporter
-            from . import privacy
-            register_exporter("matches", privacy.export, covers=privacy.COVERS)
-            register_eraser("matches", privacy.erase)      # fn(user) -> None
-
-`covers` names every "app.Model.field" pointing at the user that the app's
-exporter and eraser handle. A model with a foreign key to the user that is
-neither covered nor in EXEMPT (with its reason) fails
-tests/test_security_privacy_apps.py, so a new model cannot be forgotten.
-
-An exporter returns JSON-serialisable data (dates are fine) about `user`
-only: their own words and records, not other people's private text (for a
-match: the match, their own check-in answers, notes they wrote; never the
-other side's private ending reason). An eraser removes or blanks the
-member's personal free text in that app's rows while keeping the rows other
-people rely on (a match stays a match of "Former member"; a concern keeps its
-history, and the member's name, email and contact details in report text
-are replaced by ERASED_REF). Erasers run inside the completion transaction,
-before the account itself is anonymised (so `personal_identifiers(user)` still
-finds the name and address); they must be safe to run twice. After them, the
-audit trail is scrubbed: the values of the member's own objects' changes
-(`redact_audit_values`) and any change value holding one of their identifiers.
+Erasure runs every app's eraser inside the completion transaction, then
+scrubs the member's identifiers from every registered free-text field, then
+anonymises the account, then scrubs the audit trail: the values of the
+member's own objects' changes (`redact_audit_values`) and any change value
+holding one of their identifiers.
 """
 
 import json
 import logging
 import re
-from collections.abc import Callable
 from typing import Any
 
+from allauth.account.models import EmailAddress
+from allauth.mfa.models import Authenticator
+from axes.models import AccessAttempt, AccessFailureLog, AccessLog
+from django.apps import apps
+from django.contrib.admin.models import LogEntry
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
+from django.db.models import Q
 from django.dispatch import Signal
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from .audit import audit_actor, audit_record
-from .models import (
-    AuditEvent,
-    ErasureRequest,
-    Membership,
-    Profile,
-    RoleGrant,
-    User,
-)
-from .privacy_text import scrub_free_text
+from profiles.audit import audit_actor, audit_record
+from profiles.models import AuditEvent, Membership, Profile, RoleGrant, User
+
+from . import registry
+from .models import ErasureRequest
 
 log = logging.getLogger(__name__)
-
-_EXPORTERS: dict[str, Callable[[User], Any]] = {}
-_ERASERS: dict[str, Callable[[User], None]] = {}
-_COVERS: dict[str, frozenset[str]] = {}
 
 ERASED_NAME = "Former member"
 # What replaces the member's name, email or contact details inside text that is
@@ -65,68 +40,9 @@ ERASED_NAME = "Former member"
 ERASED_REF = "[former member]"
 ERASED_VALUE = "[erased]"
 
-# Foreign keys to the user that no exporter reads, and why. Everything else
-# pointing at the user must be named in some registration's `covers`.
-EXEMPT: dict[str, str] = {
-    "profiles.AccessEvent.actor": "A staff member's reads of reports: the access trail of other people's reports, kept whole.",
-    "profiles.ErasureRequest.completed_by": "The coordinator who completed someone else's erasure: that person's record.",
-    "profiles.RoleGrant.granted_by": "Who granted someone else a role: the other person's role history.",
-    "admin.LogEntry.user": "Django admin log of staff edits (staff only); object names of the erased person are scrubbed.",
-    "mfa.Authenticator.user": "Authenticator secrets are never exported (a download must not carry a second factor); deleted.",
-}
-
-
-def register_exporter(
-    name: str, fn: Callable[[User], Any], covers: tuple[str, ...] = (), exempt: dict[str, str] | None = None
-) -> None:
-    """Add a section `name` to every member's export (registering a name twice replaces it).
-
-    `covers`: the "app.Model.field" foreign keys to the user this section (and
-    the app's eraser) handles; `exempt`: the app's ones it deliberately does
-    not export, each with its reason.
-    """
-    _EXPORTERS[name] = fn
-    _COVERS[name] = frozenset(covers)
-    EXEMPT.update(exempt or {})
-
-
-def covered_fields() -> set[str]:
-    return set().union(*_COVERS.values()) if _COVERS else set()
-
-
-def user_fields(models: Any = None) -> list[str]:
-    """Every "app.Model.field" (foreign key, one-to-one, many-to-many) pointing at the user model."""
-    from django.apps import apps
-    from django.contrib.auth import get_user_model
-
-    user_model = get_user_model()
-    if models is None:
-        models = apps.get_models()
-    found = []
-    for model in models:
-        for field in [*model._meta.fields, *model._meta.many_to_many]:
-            if field.related_model is user_model:
-                found.append(f"{model._meta.label}.{field.name}")
-    return found
-
-
-def uncovered_user_fields(models: Any = None) -> list[str]:
-    """Fields pointing at the user that no exporter covers and EXEMPT does not explain."""
-    known = covered_fields() | set(EXEMPT)
-    return [name for name in user_fields(models) if name not in known]
-
-
-def register_eraser(name: str, fn: Callable[[User], None]) -> None:
-    """Run `fn(user)` when a member's erasure is completed (registering a name twice replaces it)."""
-    _ERASERS[name] = fn
-
-
-def exporters() -> dict[str, Callable[[User], Any]]:
-    return dict(_EXPORTERS)
-
-
-def erasers() -> dict[str, Callable[[User], None]]:
-    return dict(_ERASERS)
+# Sent when a member asks for erasure, inside the request's transaction (kwargs: request);
+# the notifications app tells whoever may complete it.
+erasure_requested = Signal()
 
 
 # --- Export ---------------------------------------------------------------------
@@ -135,7 +51,7 @@ def erasers() -> dict[str, Callable[[User], None]]:
 def export_for(user: User) -> dict[str, Any]:
     """Everything the program holds about `user`, one section per registered exporter."""
     data: dict[str, Any] = {"format": 1, "generated_at": timezone.now(), "program_data": {}}
-    for name, fn in sorted(_EXPORTERS.items()):
+    for name, fn in registry.exporters().items():
         data["program_data"][name] = fn(user)
     return data
 
@@ -144,91 +60,7 @@ def export_json(user: User) -> str:
     return json.dumps(export_for(user), cls=DjangoJSONEncoder, indent=2, ensure_ascii=False)
 
 
-def _export_account(user: User) -> dict:
-    profile = Profile.objects.filter(user=user).prefetch_related("topics").first()
-    profile_data = None
-    if profile:
-        profile_data = {
-            field: getattr(profile, field)
-            for field in [
-                "display_name", "pronouns", "gender", "gender_self_described", "time_zone", "bio", "availability",
-                "connect_in_person", "connect_phone", "connect_text", "connect_web", "phone", "discord", "updated_at",
-            ]
-        }
-        profile_data["topics"] = [t.name for t in profile.topics.all()]
-    from allauth.account.models import EmailAddress
-
-    return {
-        "email": user.email,
-        "date_joined": user.date_joined,
-        "last_login": user.last_login,
-        "email_addresses": list(EmailAddress.objects.filter(user=user).values("email", "verified", "primary")),
-        "profile": profile_data,
-        "memberships": [
-            {"group": m.group.name, "joined_on": m.joined_on}
-            for m in Membership.objects.filter(user=user).select_related("group")
-        ],
-        "roles": [
-            {"role": g.role, "group": g.group.name if g.group_id else None, "started_at": g.started_at,
-             "ended_at": g.ended_at}
-            for g in RoleGrant.objects.filter(user=user).select_related("group").order_by("started_at")
-        ],
-        "erasure_requests": list(
-            ErasureRequest.objects.filter(user=user).values("status", "requested_at", "completed_at")
-        ),
-    }
-
-
-def _export_activity(user: User) -> dict:
-    """What this person changed (action and object), without other people's values."""
-    return {
-        "changes_made": [
-            {"at": e.at, "action": e.action, "object": f"{e.content_type.app_label}.{e.content_type.model}",
-             "object_id": e.object_id}
-            for e in AuditEvent.objects.filter(actor=user).select_related("content_type")[:5000]
-        ]
-    }
-
-
-register_exporter(
-    "account", _export_account,
-    covers=("profiles.Profile.user", "profiles.Membership.user", "profiles.RoleGrant.user", "profiles.ErasureRequest.user",
-            "account.EmailAddress.user"),
-)
-register_exporter("activity", _export_activity, covers=("profiles.AuditEvent.actor",))
-
-
-def _export_joining(user: User) -> dict:
-    """How this person joined: the invitations they accepted, their requests to join, their orientation."""
-    from profiles.joining import Invitation, JoinRequest, OrientationAck
-
-    return {
-        "invitations_accepted": [
-            {"group": i.group.name, "role": i.role, "answered_at": i.answered_at}
-            for i in Invitation.objects.filter(accepted_by=user).select_related("group")
-        ],
-        "join_requests": [
-            {"group": r.group.name, "note": r.note, "status": r.status, "created_at": r.created_at,
-             "decided_at": r.decided_at}
-            for r in JoinRequest.objects.filter(user=user).select_related("group")
-        ],
-        "orientation_acknowledged": [
-            {"item": a.item.title, "at": a.at} for a in OrientationAck.objects.filter(user=user).select_related("item")
-        ],
-    }
-
-
-register_exporter(
-    "joining", _export_joining,
-    covers=("profiles.Invitation.accepted_by", "profiles.JoinRequest.user", "profiles.OrientationAck.user"),
-    exempt={
-        "profiles.Invitation.invited_by": "The coordinator who sent someone else an invitation: the invitee's record.",
-        "profiles.JoinRequest.decided_by": "The coordinator who decided someone else's request to join: that person's record.",
-    },
-)
-
-
-# --- Identifiers and the audit trail ---------------------------------------------
+# --- Identifiers in text --------------------------------------------------------
 
 
 def personal_identifiers(user: User) -> list[str]:
@@ -239,8 +71,6 @@ def personal_identifiers(user: User) -> list[str]:
     other people's records keep (report text, the audit trail's values).
     Values shorter than 3 characters are left out (they would match anything).
     """
-    from allauth.account.models import EmailAddress
-
     values = {user.email}
     values.update(EmailAddress.objects.filter(user=user).values_list("email", flat=True))
     profile = Profile.objects.filter(user=user).values("display_name", "phone", "discord").first() or {}
@@ -272,13 +102,34 @@ def scrub_text(text: str, identifiers: list[str]) -> str:
 
 def rows_mentioning(queryset, fields: list[str], identifiers: list[str]):
     """Rows of `queryset` where any of `fields` contains any identifier (a coarse database filter)."""
-    from django.db.models import Q
-
     condition = Q()
     for field in fields:
         for value in identifiers:
             condition |= Q(**{f"{field}__icontains": value})
     return queryset.filter(condition) if identifiers else queryset.none()
+
+
+def scrub_free_text(identifiers: list[str]) -> int:
+    """Replace the member's identifiers in every registered free-text field of every row. Returns rows changed."""
+    changed = 0
+    for label in sorted(registry.scrubbed_fields()):
+        app_model, field_name = label.rsplit(".", 1)
+        model = apps.get_model(app_model)
+        limit = model._meta.get_field(field_name).max_length
+        for pk, text in rows_mentioning(model._default_manager.all(), [field_name], identifiers).values_list(
+            "pk", field_name
+        ):
+            scrubbed = scrub_text(text, identifiers)[:limit] if limit else scrub_text(text, identifiers)
+            if scrubbed != text:
+                # Through the model's own queryset: an audited model records "erased" (text redacted).
+                queryset = model._default_manager.filter(pk=pk)
+                if hasattr(queryset, "with_audit_action"):
+                    queryset = queryset.with_audit_action("erased")
+                changed += queryset.update(**{field_name: scrubbed})
+    return changed
+
+
+# --- The audit trail --------------------------------------------------------------
 
 
 def _scrub_value(value: Any, pattern: re.Pattern, identifiers_lower: set[str]) -> Any:
@@ -299,8 +150,6 @@ def redact_audit_values(model, pks) -> int:
     The rows stay (who changed which field, when); the values, which were the
     member's own personal data, do not. Returns how many rows changed.
     """
-    from django.contrib.contenttypes.models import ContentType
-
     content_type = ContentType.objects.get_for_model(model, for_concrete_model=False)
     ids = [str(pk) for pk in pks]
     changed = []
@@ -316,8 +165,6 @@ def redact_audit_values(model, pks) -> int:
 
 def _scrub_audit_trail(user: User, identifiers: list[str]) -> None:
     """After the erasers: the trail's values, the admin log, and others' emails and notices that named them."""
-    from django.contrib.admin.models import LogEntry
-
     redact_audit_values(User, [user.pk])
     redact_audit_values(Profile, Profile.objects.filter(user=user).values_list("pk", flat=True))
     pattern = _identifier_pattern(identifiers)
@@ -341,10 +188,6 @@ def _scrub_audit_trail(user: User, identifiers: list[str]) -> None:
 # --- Erasure --------------------------------------------------------------------
 
 
-# Sent when a member asks for erasure, inside the request's transaction (kwargs: request).
-erasure_requested = Signal()
-
-
 def erasure_request(user: User) -> ErasureRequest:
     """The member asks to be erased. Asking again while a request is open returns that request."""
     existing = ErasureRequest.objects.filter(user=user).open().first()
@@ -354,7 +197,6 @@ def erasure_request(user: User) -> ErasureRequest:
         request, created = ErasureRequest.objects.get_or_create(user=user, status=ErasureRequest.Status.REQUESTED)
         if created:
             audit_record(user, request, "erasure_requested")
-            # The notifications app tells whoever may complete it (profiles imports no app).
             erasure_requested.send(sender=ErasureRequest, request=request)
     return request
 
@@ -396,9 +238,9 @@ def erasure_complete(request_id: int, *, by: User) -> ErasureRequest:
         user = request.user
         identifiers = personal_identifiers(user)
         with audit_actor(by):
-            for _name, fn in sorted(_ERASERS.items()):
+            for fn in registry.erasers().values():
                 fn(user)
-            # Everyone's free text that can mention them (privacy_text's registry).
+            # Everyone's free text that can mention them (the registry's scrubbed fields).
             scrub_free_text(identifiers)
             _anonymise_account(user)
             _scrub_audit_trail(user, identifiers)
@@ -412,9 +254,6 @@ def erasure_complete(request_id: int, *, by: User) -> ErasureRequest:
 
 
 def _anonymise_account(user: User) -> None:
-    from allauth.account.models import EmailAddress
-    from allauth.mfa.models import Authenticator
-
     old_email = user.email
     Profile.objects.filter(user=user).update(
         display_name=ERASED_NAME, pronouns="", gender="", gender_self_described="", bio="", availability="",
@@ -426,22 +265,15 @@ def _anonymise_account(user: User) -> None:
     Authenticator.objects.filter(user=user).delete()
     Membership.objects.filter(user=user).delete()
     RoleGrant.objects.filter(user=user, ended_at=None).with_audit_action("ended_by_erasure").update(ended_at=timezone.now())
-    _forget_login_attempts(old_email)
+    # Failed and successful sign-ins recorded under their address.
+    for model in (AccessAttempt, AccessLog, AccessFailureLog):
+        model.objects.filter(username__iexact=old_email).delete()
     user.email = f"erased-{user.pk}@invalid.example"
     user.set_unusable_password()
     user.is_active = False
     user.is_staff = False
     user.is_superuser = False
     user.save(update_fields=["email", "password", "is_active", "is_staff", "is_superuser"])
-
-
-def _forget_login_attempts(email: str) -> None:
-    try:
-        from axes.models import AccessAttempt, AccessFailureLog, AccessLog
-    except ImportError:  # axes not installed
-        return
-    for model in (AccessAttempt, AccessLog, AccessFailureLog):
-        model.objects.filter(username__iexact=email).delete()
 
 
 def erasure_error_message(exc: Exception) -> str:

@@ -52,7 +52,7 @@ def add_items(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ("profiles", "0004_joining_and_orientation"),
+        ("profiles", "0001_initial"),
     ]
 
     operations = [migrations.RunPython(add_items, migrations.RunPython.noop)]

@@ -5,12 +5,14 @@ import json
 
 import pytest
 from allauth.account.models import EmailAddress
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from notifications.models import Notice
 from notifications.services import email_queue, notice_create
-from profiles import privacy
-from profiles.models import AuditEvent, ErasureRequest, Membership, Profile, RoleGrant, User
+from privacy import registry, services
+from privacy.models import ErasureRequest
+from profiles.models import AuditEvent, Membership, Profile, RoleGrant, User
 from profiles.tests.factories import PASSWORD, member
 
 pytestmark = pytest.mark.django_db
@@ -26,7 +28,7 @@ def test_a_member_downloads_everything_held_about_them_as_json(client, mentee, m
     notice_create(mentee, "Something needs your attention", "/profile/")
     notice_create(mentor, "Not for the mentee", "/profile/")
     client.force_login(mentee)
-    response = client.get(reverse("profiles:privacy_export"))
+    response = client.get(reverse("privacy:export"))
     assert response.status_code == 200
     assert response["Content-Type"].startswith("application/json")
     assert "attachment" in response["Content-Disposition"]
@@ -43,33 +45,33 @@ def test_a_member_downloads_everything_held_about_them_as_json(client, mentee, m
 
 
 def test_another_app_can_add_its_section_to_the_export_and_its_eraser(mentee, coordinator, monkeypatch):
-    monkeypatch.setattr(privacy, "_EXPORTERS", dict(privacy._EXPORTERS))
-    monkeypatch.setattr(privacy, "_ERASERS", dict(privacy._ERASERS))
-    monkeypatch.setattr(privacy, "_COVERS", dict(privacy._COVERS))
+    monkeypatch.setattr(registry, "_EXPORTERS", dict(registry._EXPORTERS))
+    monkeypatch.setattr(registry, "_ERASERS", dict(registry._ERASERS))
+    monkeypatch.setattr(registry, "_COVERS", dict(registry._COVERS))
     erased = []
-    privacy.register_exporter("extra", lambda user: {"items": [f"item of {user.pk}"]})
-    privacy.register_eraser("extra", lambda user: erased.append(user.pk))
-    assert privacy.export_for(mentee)["program_data"]["extra"] == {"items": [f"item of {mentee.pk}"]}
-    request = privacy.erasure_request(mentee)
-    privacy.erasure_complete(request.pk, by=coordinator)
+    registry.register_exporter("extra", lambda user: {"items": [f"item of {user.pk}"]})
+    registry.register_eraser("extra", lambda user: erased.append(user.pk))
+    assert services.export_for(mentee)["program_data"]["extra"] == {"items": [f"item of {mentee.pk}"]}
+    request = services.erasure_request(mentee)
+    services.erasure_complete(request.pk, by=coordinator)
     assert erased == [mentee.pk]
 
 
 def test_the_export_needs_sign_in(client):
-    response = client.get(reverse("profiles:privacy_export"))
+    response = client.get(reverse("privacy:export"))
     assert response.status_code == 302 and reverse("account_login") in response.url
 
 
 def _ask(client, user):
     client.force_login(user)
-    return client.post(reverse("profiles:erasure_request"), {"confirm": "on"})
+    return client.post(reverse("privacy:erasure_request"), {"confirm": "on"})
 
 
 def test_a_member_asks_for_erasure_and_their_coordinator_is_told(client, mentee, coordinator):
     assert _ask(client, mentee).status_code == 302
     request = ErasureRequest.objects.get(user=mentee)
     assert request.status == "requested"
-    assert Notice.objects.filter(user=coordinator, url=reverse("profiles:erasure_requests")).exists()
+    assert Notice.objects.filter(user=coordinator, url=reverse("privacy:erasure_requests")).exists()
     # Asking twice does not open a second request.
     _ask(client, mentee)
     assert ErasureRequest.objects.filter(user=mentee).count() == 1
@@ -77,7 +79,7 @@ def test_a_member_asks_for_erasure_and_their_coordinator_is_told(client, mentee,
 
 def test_asking_without_ticking_the_box_changes_nothing(client, mentee):
     client.force_login(mentee)
-    response = client.post(reverse("profiles:erasure_request"), {})
+    response = client.post(reverse("privacy:erasure_request"), {})
     assert response.status_code == 302
     assert not ErasureRequest.objects.exists()
 
@@ -92,9 +94,9 @@ def test_a_coordinator_completes_an_erasure_end_to_end(client, mentee, mentor, c
     request = ErasureRequest.objects.get(user=mentee)
 
     client.force_login(coordinator)
-    listing = client.get(reverse("profiles:erasure_requests"))
+    listing = client.get(reverse("privacy:erasure_requests"))
     assert listing.status_code == 200 and old_email in listing.content.decode()
-    response = client.post(reverse("profiles:erasure_complete", args=[request.pk]))
+    response = client.post(reverse("privacy:erasure_complete", args=[request.pk]))
     assert response.status_code == 302
 
     request.refresh_from_db()
@@ -102,7 +104,7 @@ def test_a_coordinator_completes_an_erasure_end_to_end(client, mentee, mentor, c
     mentee.refresh_from_db()
     assert mentee.email != old_email and not mentee.is_active and not mentee.has_usable_password()
     profile = Profile.objects.get(user=mentee)
-    assert (profile.display_name, profile.bio, profile.phone, profile.discord) == (privacy.ERASED_NAME, "", "", "")
+    assert (profile.display_name, profile.bio, profile.phone, profile.discord) == (services.ERASED_NAME, "", "", "")
     assert not EmailAddress.objects.filter(email__iexact=old_email).exists()
     assert not Membership.objects.filter(user=mentee).exists()
     assert not RoleGrant.objects.filter(user=mentee, ended_at=None).exists()
@@ -110,7 +112,7 @@ def test_a_coordinator_completes_an_erasure_end_to_end(client, mentee, mentor, c
     assert not User.objects.filter(email__iexact=old_email).exists()
     # Other people's records are intact.
     assert Notice.objects.filter(user=mentor).exists()
-    assert Profile.objects.get(user=mentor).display_name != privacy.ERASED_NAME
+    assert Profile.objects.get(user=mentor).display_name != services.ERASED_NAME
     # The history records who completed it.
     assert AuditEvent.objects.for_object(request).filter(action="erasure_completed", actor=coordinator).exists()
     # The erased person can no longer sign in.
@@ -120,39 +122,44 @@ def test_a_coordinator_completes_an_erasure_end_to_end(client, mentee, mentor, c
 
 
 def test_completing_twice_erases_once(mentee, coordinator, staff_user):
-    request = privacy.erasure_request(mentee)
-    privacy.erasure_complete(request.pk, by=coordinator)
-    with pytest.raises(privacy.ValidationError):
-        privacy.erasure_complete(request.pk, by=staff_user)
+    request = services.erasure_request(mentee)
+    services.erasure_complete(request.pk, by=coordinator)
+    with pytest.raises(ValidationError):
+        services.erasure_complete(request.pk, by=staff_user)
 
 
 def test_staff_can_complete_any_request(mentee, staff_user):
-    request = privacy.erasure_request(mentee)
-    privacy.erasure_complete(request.pk, by=staff_user)
+    request = services.erasure_request(mentee)
+    services.erasure_complete(request.pk, by=staff_user)
     assert ErasureRequest.objects.get(pk=request.pk).status == "completed"
 
 
 def test_a_coordinator_of_another_group_or_a_mentor_cannot_see_or_complete_it(client, mentee, mentor, other_coordinator):
-    request = privacy.erasure_request(mentee)
+    request = services.erasure_request(mentee)
     client.force_login(other_coordinator)
-    assert mentee.email not in client.get(reverse("profiles:erasure_requests")).content.decode()
-    assert client.post(reverse("profiles:erasure_complete", args=[request.pk])).status_code == 404
+    assert mentee.email not in client.get(reverse("privacy:erasure_requests")).content.decode()
+    assert client.post(reverse("privacy:erasure_complete", args=[request.pk])).status_code == 404
     client.force_login(mentor)
-    assert client.get(reverse("profiles:erasure_requests")).status_code == 404
-    assert client.post(reverse("profiles:erasure_complete", args=[request.pk])).status_code == 404
+    assert client.get(reverse("privacy:erasure_requests")).status_code == 404
+    assert client.post(reverse("privacy:erasure_complete", args=[request.pk])).status_code == 404
     assert ErasureRequest.objects.get(pk=request.pk).status == "requested"
 
 
 def test_a_member_cannot_complete_their_own_request(client, group):
     person = member("coordinator", group)
-    request = privacy.erasure_request(person)
+    request = services.erasure_request(person)
     client.force_login(person)
-    assert client.post(reverse("profiles:erasure_complete", args=[request.pk])).status_code == 404
+    assert client.post(reverse("privacy:erasure_complete", args=[request.pk])).status_code == 404
 
 
 def test_a_member_can_withdraw_their_request(client, mentee):
     _ask(client, mentee)
     request = ErasureRequest.objects.get(user=mentee)
-    assert client.post(reverse("profiles:erasure_withdraw", args=[request.pk])).status_code == 302
+    assert client.post(reverse("privacy:erasure_withdraw", args=[request.pk])).status_code == 302
     assert ErasureRequest.objects.get(pk=request.pk).status == "withdrawn"
-    assert client.get(reverse("profiles:privacy")).status_code == 200
+    assert client.get(reverse("privacy:home")).status_code == 200
+
+
+def test_every_page_of_a_signed_in_member_links_to_their_data(client, mentee):
+    client.force_login(mentee)
+    assert f'href="{reverse("privacy:home")}"' in client.get(reverse("profiles:me")).content.decode()

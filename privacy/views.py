@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from . import privacy
+from . import services
 from .models import ErasureRequest
 
 
@@ -24,18 +24,18 @@ class ErasureConfirmForm(forms.Form):
 
 
 @login_required
-def privacy_home(request):
+def home(request):
     open_request = ErasureRequest.objects.filter(user=request.user).open().first()
     return render(
-        request, "profiles/privacy_home.html", {"open_request": open_request, "form": ErasureConfirmForm()}
+        request, "privacy/home.html", {"open_request": open_request, "form": ErasureConfirmForm()}
     )
 
 
 @login_required
 @never_cache
-def privacy_export(request):
+def export(request):
     """Everything the program holds about me, as a JSON download."""
-    response = HttpResponse(privacy.export_json(request.user), content_type="application/json; charset=utf-8")
+    response = HttpResponse(services.export_json(request.user), content_type="application/json; charset=utf-8")
     stamp = timezone.now().strftime("%Y%m%d")
     response["Content-Disposition"] = f'attachment; filename="my-mentorship-data-{stamp}.json"'
     return response
@@ -47,12 +47,12 @@ def erasure_request_create(request):
     form = ErasureConfirmForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Please tick the box to confirm you want your data erased."))
-        return redirect("profiles:privacy")
-    privacy.erasure_request(request.user)
+        return redirect("privacy:home")
+    services.erasure_request(request.user)
     messages.success(
         request, _("Your request is recorded. A coordinator will complete it and your account will then be closed.")
     )
-    return redirect("profiles:privacy")
+    return redirect("privacy:home")
 
 
 @login_required
@@ -60,12 +60,12 @@ def erasure_request_create(request):
 def erasure_request_withdraw(request, pk):
     get_object_or_404(ErasureRequest.objects.filter(user=request.user), pk=pk)
     try:
-        privacy.erasure_withdraw(request.user, pk)
+        services.erasure_withdraw(request.user, pk)
     except ValidationError as exc:
-        messages.error(request, privacy.erasure_error_message(exc))
+        messages.error(request, services.erasure_error_message(exc))
     else:
         messages.success(request, _("Your erasure request is withdrawn."))
-    return redirect("profiles:privacy")
+    return redirect("privacy:home")
 
 
 def _completer_scope(user):
@@ -77,7 +77,7 @@ def _completer_scope(user):
 @login_required
 def erasure_request_list(request):
     requests = _completer_scope(request.user).open().select_related("user", "user__profile")[:200]
-    return render(request, "profiles/erasurerequest_list.html", {"requests": requests})
+    return render(request, "privacy/erasurerequest_list.html", {"requests": requests})
 
 
 @login_required
@@ -85,11 +85,11 @@ def erasure_request_list(request):
 def erasure_request_complete(request, pk):
     get_object_or_404(_completer_scope(request.user), pk=pk)
     try:
-        privacy.erasure_complete(pk, by=request.user)
+        services.erasure_complete(pk, by=request.user)
     except PermissionDenied:
         raise Http404 from None
     except ValidationError as exc:
-        messages.error(request, privacy.erasure_error_message(exc))
+        messages.error(request, services.erasure_error_message(exc))
     else:
         messages.success(request, _("The member's personal data is erased and their account closed."))
-    return redirect("profiles:erasure_requests")
+    return redirect("privacy:erasure_requests")

@@ -26,7 +26,8 @@ from matches.models import Match, MatchEvent, MenteePreference, MentorApplicatio
 from matches.services import match_end
 from matches.tests.factories import MatchFactory, MentorApplicationFactory, MentorProfileFactory, ProposalFactory
 from notifications.models import Delivery, Notice
-from profiles import privacy
+from privacy import registry, services
+from privacy.models import ErasureRequest
 from profiles.audit import audit_record
 from profiles.models import AccessEvent, AuditEvent, Profile, Role, User
 from profiles.services import role_grant
@@ -114,7 +115,7 @@ def world(group, other_group, staff_user, coordinator):
 def test_the_export_holds_every_category_and_no_one_elses_confidential_text(client, world):
     robin = world["robin"]
     client.force_login(robin)
-    response = client.get(reverse("profiles:privacy_export"))
+    response = client.get(reverse("privacy:export"))
     assert response.status_code == 200
     text = response.content.decode()
     data = json.loads(text)["program_data"]
@@ -192,9 +193,9 @@ def test_erasure_removes_their_data_everywhere_and_keeps_everyone_elses(client, 
     for word in [NAME, EMAIL, PHONE, DISCORD, *OWN_WORDS, *OTHERS_CONFIDENTIAL]:
         assert word in before_text, f"the fixture should have planted {word}"
 
-    request = privacy.erasure_request(robin)
+    request = services.erasure_request(robin)
     client.force_login(world["coordinator"])
-    assert client.post(reverse("profiles:erasure_complete", args=[request.pk])).status_code == 302
+    assert client.post(reverse("privacy:erasure_complete", args=[request.pk])).status_code == 302
 
     # Gone everywhere: every table, the audit trail's old and new values and the admin log included.
     after_text = _all_rows_text()
@@ -206,9 +207,9 @@ def test_erasure_removes_their_data_everywhere_and_keeps_everyone_elses(client, 
     assert not MEAProfile.objects.filter(user=robin).exists()
     assert Reminder.objects.get(recipient=robin).status == Reminder.Status.SKIPPED
     own_audit = AuditEvent.objects.for_object(Profile.objects.get(user=robin)).get(action="admin_change")
-    assert own_audit.changes == {"bio": [privacy.ERASED_VALUE] * 2, "phone": ["", privacy.ERASED_VALUE]}
+    assert own_audit.changes == {"bio": [services.ERASED_VALUE] * 2, "phone": ["", services.ERASED_VALUE]}
     assert AuditEvent.objects.for_object(world["m1"].profile).get().changes == {
-        "bio": ["", f"Met {privacy.ERASED_REF} at group"], "owner": ["", privacy.ERASED_VALUE]}
+        "bio": ["", f"Met {services.ERASED_REF} at group"], "owner": ["", services.ERASED_VALUE]}
 
     # Everyone else's records stay, row for row, with their words.
     assert _counts() == before_counts
@@ -220,15 +221,15 @@ def test_erasure_removes_their_data_everywhere_and_keeps_everyone_elses(client, 
     match1 = Match.objects.get(pk=world["match1"].pk)
     assert (match1.mentee_id, match1.end_reason, match1.gratitude_note, match1.suitability_rating) == (robin.pk, "", "", 4)
     mea_checkin = CheckIn.objects.get(match=world["match1"])
-    assert (mea_checkin.worrying, mea_checkin.private_note) == (f"{privacy.ERASED_REF} seemed low CHECKIN-A", "MEA-A-PRIVATE")
+    assert (mea_checkin.worrying, mea_checkin.private_note) == (f"{services.ERASED_REF} seemed low CHECKIN-A", "MEA-A-PRIVATE")
     assert CheckIn.objects.get(match=world["match3"]).mea_id == robin.pk
     answered = CheckInRequest.objects.get(respondent=robin)
     assert (answered.rating, answered.to_celebrate, answered.worrying) == (4, "", "")
     about.refresh_from_db()
-    assert about.details == f"REPORT-BY-M1 {privacy.ERASED_REF} told me, call {privacy.ERASED_REF}"
+    assert about.details == f"REPORT-BY-M1 {services.ERASED_REF} told me, call {services.ERASED_REF}"
     assert about.reporter_id == world["m1"].pk and about.status == "acknowledged"
     note = ConcernEvent.objects.get(concern=about, what="note")
-    assert note.note == f"HANDLER-NOTE called {privacy.ERASED_REF}" and note.actor_id == world["staff"].pk
+    assert note.note == f"HANDLER-NOTE called {services.ERASED_REF}" and note.actor_id == world["staff"].pk
     mine.refresh_from_db()
     assert mine.reporter_id == robin.pk and mine.details == "REPORT-BY-ROBIN"
     assert AccessEvent.objects.filter(object_id=str(about.pk), actor=world["staff"]).count() == 1
@@ -241,11 +242,11 @@ def test_erasure_removes_their_data_everywhere_and_keeps_everyone_elses(client, 
 def test_erasing_twice_is_safe(world):
     """Erasers may run again (a retried completion): nothing changes the second time."""
     robin = world["robin"]
-    privacy.erasure_complete(privacy.erasure_request(robin).pk, by=world["coordinator"])
+    services.erasure_complete(services.erasure_request(robin).pk, by=world["coordinator"])
     snapshot = _all_rows_text()
-    for _name, fn in sorted(privacy.erasers().items()):
+    for _name, fn in sorted(registry.erasers().items()):
         fn(User.objects.get(pk=robin.pk))
-    assert _all_rows_text().count(privacy.ERASED_REF) == snapshot.count(privacy.ERASED_REF)
+    assert _all_rows_text().count(services.ERASED_REF) == snapshot.count(services.ERASED_REF)
     assert _counts()[Match._meta.label] == 3
 
 
@@ -253,13 +254,13 @@ def test_erasing_twice_is_safe(world):
 
 
 def test_every_foreign_key_to_the_user_is_exported_or_exempt_with_a_reason():
-    assert privacy.uncovered_user_fields() == []
-    existing = set(privacy.user_fields())
-    stale = (privacy.covered_fields() | set(privacy.EXEMPT)) - existing
+    assert registry.uncovered_user_fields() == []
+    existing = set(registry.user_fields())
+    stale = (registry.covered_fields() | set(registry.EXEMPT)) - existing
     assert not stale, f"covers or EXEMPT name fields that no longer exist: {sorted(stale)}"
-    assert all(reason.strip() for reason in privacy.EXEMPT.values())
+    assert all(reason.strip() for reason in registry.EXEMPT.values())
     for app in ("matches", "support", "escalations", "community"):
-        assert app in privacy.exporters() and app in privacy.erasers()
+        assert app in registry.exporters() and app in registry.erasers()
 
 
 @isolate_apps("matches")
@@ -275,8 +276,8 @@ def test_a_new_model_pointing_at_the_user_without_an_exporter_fails_the_check():
         def __str__(self) -> str:
             return self.entry
 
-    assert privacy.uncovered_user_fields([Journal]) == ["matches.Journal.writer", "matches.Journal.readers"]
-    assert privacy.uncovered_user_fields([Match]) == []
+    assert registry.uncovered_user_fields([Journal]) == ["matches.Journal.writer", "matches.Journal.readers"]
+    assert registry.uncovered_user_fields([Match]) == []
 
 
 def test_erasure_takes_them_out_of_open_proposals_active_matches_and_reports_they_hold(group, coordinator, staff_user):
@@ -294,7 +295,7 @@ def test_erasure_takes_them_out_of_open_proposals_active_matches_and_reports_the
     debrief = Debrief.objects.get(concern=serious)
     assert debrief.owner_id == robin.pk
 
-    privacy.erasure_complete(privacy.erasure_request(robin).pk, by=coordinator)
+    services.erasure_complete(services.erasure_request(robin).pk, by=coordinator)
 
     assert Proposal.objects.get(pk=proposal.pk).status == Proposal.Status.WITHDRAWN
     ended = Match.objects.get(pk=as_mentee.pk)
@@ -321,12 +322,12 @@ def test_the_demo_has_an_erasure_request_for_the_coordinator_to_complete(client)
 
     call_command("seed_demo")
     call_command("seed_demo")
-    request = privacy.ErasureRequest.objects.get()
+    request = ErasureRequest.objects.get()
     assert request.user.email == "mentee.eli@example.org" and request.status == "requested"
     assert client.login(username="coordinator@example.org", password="demo-mentorship-2026")
-    page = client.get(reverse("profiles:erasure_requests"))
+    page = client.get(reverse("privacy:erasure_requests"))
     assert page.status_code == 200 and "mentee.eli@example.org" in page.content.decode()
-    assert client.post(reverse("profiles:erasure_complete", args=[request.pk])).status_code == 302
+    assert client.post(reverse("privacy:erasure_complete", args=[request.pk])).status_code == 302
     eli_match = Match.objects.get(mentee=request.user)
     assert eli_match.status == Match.Status.ENDED
     assert Notice.objects.filter(user=eli_match.mentor, title="Your mentorship match has ended").exists()
@@ -339,7 +340,7 @@ def test_erasing_a_staff_member_hands_their_unresolved_reports_back_to_the_queue
     match = MatchFactory(mentor=mentor, mentee=mentee, group=group)
     concern = concern_raise(reporter=mentor, match=match, situations=["harassed"], about="mentee")
     concern_assign(concern, staff_user, leaving)
-    privacy.erasure_complete(privacy.erasure_request(leaving).pk, by=staff_user)
+    services.erasure_complete(services.erasure_request(leaving).pk, by=staff_user)
     concern.refresh_from_db()
     assert concern.assigned_to_id is None and concern.escalated_to_staff
     assert ConcernEvent.objects.filter(concern=concern, what="assigned").count() == 1, "the history keeps the assignment"
