@@ -60,6 +60,13 @@ class AccessInline(_StaffOnly, GenericTabularInline):
         return super().get_queryset(request).select_related("actor__profile", "content_type")
 
 
+def deadlines_in_words(deadlines: dict | None) -> list[str]:
+    """{"1": 72.0, …} (hours by tier) as "Tier 1 (MEA): within 3 days", …"""
+    names = {"1": _("Tier 1 (MEA)"), "2": _("Tier 2 (staff)"), "3": _("Tier 3 (emergency)")}
+    return [_("%(tier)s: within %(time)s") % {"tier": names.get(str(tier), tier), "time": hours_in_words(hours)}
+            for tier, hours in sorted((deadlines or {}).items())]
+
+
 class AuditInline(_StaffOnly, GenericTabularInline):
     model = AuditEvent
     fields = readonly_fields = ["at", "actor", "action", "what_changed"]
@@ -68,7 +75,7 @@ class AuditInline(_StaffOnly, GenericTabularInline):
 
     @admin.display(description=_("what changed"))
     def what_changed(self, obj):
-        return changes_in_words(obj.changes)
+        return changes_in_words(obj.changes, Concern, {"deadlines": lambda d: "; ".join(deadlines_in_words(d))})
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("actor__profile", "content_type")
@@ -193,10 +200,7 @@ class ConcernAdmin(_StaffOnly, admin.ModelAdmin):
 
     @admin.display(description=_("deadlines to acknowledge, by tier"))
     def deadlines_by_tier(self, obj):
-        names = {"1": _("Tier 1 (MEA)"), "2": _("Tier 2 (staff)"), "3": _("Tier 3 (emergency)")}
-        return sentences(
-            _("%(tier)s: within %(time)s") % {"tier": names.get(str(tier), tier), "time": hours_in_words(hours)}
-            for tier, hours in sorted((obj.deadlines or {}).items()))
+        return sentences(deadlines_in_words(obj.deadlines))
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         response = super().change_view(request, object_id, form_url, extra_context)

@@ -154,7 +154,7 @@ class AuditEventAdmin(_ReadOnlyTrailAdmin):
 
     @admin.display(description=_("what changed"))
     def what_changed(self, obj):
-        return changes_in_words(obj.changes)
+        return changes_in_words(obj.changes, obj.content_type.model_class())
 
 
 @admin.register(AccessEvent)

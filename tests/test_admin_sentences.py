@@ -25,8 +25,23 @@ def test_a_report_page_shows_deadlines_reasons_and_history_as_sentences(client, 
     html = client.get(reverse("admin:escalations_concern_change", args=[concern.pk])).content.decode()
     assert "Tier 1 (MEA): within 3 days." in html and "Tier 3 (emergency): within 1 hour." in html
     assert "Staff are told of every tier-2 and tier-3 report." in html
-    assert "Status: open → acknowledged" in html
+    assert "Status: Open → Acknowledged" in html
     assert '{"1": 72.0' not in html and '&quot;1&quot;: 72.0' not in html
+
+
+def test_a_reports_audit_trail_names_fields_choices_and_deadlines_in_words(client, group, staff_user, mea):
+    from escalations.services import concern_raise
+
+    match = MatchFactory(group=group, mea=mea)
+    concern = concern_raise(reporter=match.mentor, match=match, situations=["suicidal_thoughts_plan"],
+                            about="mentee", details="Demo")
+    client.force_login(staff_user)
+    html = client.get(reverse("admin:escalations_concern_change", args=[concern.pk])).content.decode()
+    trail = html[html.index("Changes (audit trail)"):]
+    assert "Deadlines: (none) → Tier 1 (MEA): within 3 days; Tier 2 (staff): within 24 hours" in trail
+    assert "Tier: (none) → 2 · Staff" in trail and "Status: (none) → Open" in trail
+    assert f"Reporter: (none) → User #{match.mentor.pk}" in trail
+    assert "1: 72.0" not in trail and "Group: (none) → 1<" not in trail
 
 
 def test_the_queue_names_a_missed_deadline_beside_it(client, group, staff_user, mea):
