@@ -4,8 +4,10 @@ from . import views
 
 app_name = "escalations"
 
+# Staff's home is composed in the project package (mentorship/homes.py) and added to this
+# namespace by mentorship/urls.py.
+
 urlpatterns = [
-    path("staff/", views.staff_home, name="staff_home"),
     path("report/", views.report, name="report"),
     path("mine/", views.my_reports, name="mine"),
     path("mine/<int:pk>/", views.my_report, name="my_report"),

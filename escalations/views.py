@@ -202,12 +202,3 @@ def inbox_act(request, pk, action):
     else:
         messages.success(request, _("Saved."))
     return redirect(reverse("escalations:inbox_detail", args=[concern.pk]))
-
-
-@never_cache
-@role_required(Role.STAFF)
-def staff_home(request):
-    from mentorship import next_steps  # the project's next step reads every app (mentorship/next_steps.py)
-
-    return render(request, "escalations/staff_home.html", {
-        "summary": selectors.staff_queue_summary(request.user), "work": next_steps.for_staff(request.user)})

@@ -4,10 +4,10 @@ from . import views, views_confirm
 
 app_name = "matches"
 
+# The homes and the match page are composed in the project package (mentorship/homes.py)
+# and added to this namespace by mentorship/urls.py.
+
 urlpatterns = [
-    path("mentee/", views.mentee_home, name="mentee_home"),
-    path("mentor/", views.mentor_home, name="mentor_home"),
-    path("coordinator/", views.coordinator_home, name="coordinator_home"),
     path("apply/", views.mentor_apply, name="mentor_apply"),
     path("applications/<int:pk>/review/", views.application_review, name="application_review"),
     path("mentor/status/", views.mentor_status, name="mentor_status"),
@@ -23,7 +23,6 @@ urlpatterns = [
     path("proposals/<int:pk>/decline/confirm/", views_confirm.proposal_decline_confirm, name="proposal_decline_confirm"),
     path("proposals/<int:pk>/withdraw/", views.proposal_withdraw, name="proposal_withdraw"),
     path("link/<str:token>/", views.proposal_link, name="proposal_link"),
-    path("match/<int:pk>/", views.match_detail, name="match_detail"),
     path("match/<int:pk>/end/", views.match_end, name="match_end"),
     path("match/<int:pk>/ending/", views_confirm.match_end_confirm, name="match_end_confirm"),
     path("suggestions/<int:mentee_id>/", views.suggestions, name="suggestions"),

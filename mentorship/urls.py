@@ -3,10 +3,12 @@ from django.contrib import admin
 from django.urls import include, path
 from django.utils.functional import lazy
 
+from escalations import urls as escalations_urls
 from escalations.views import emergency
+from matches import urls as matches_urls
 from profiles.program import program_settings
 
-from . import views
+from . import homes, views
 
 # The admin signs in through allauth (same login, same MFA, same throttling).
 admin.autodiscover()
@@ -16,6 +18,17 @@ admin.site.site_header = lazy(lambda: f"{program_settings().program_name} — st
 admin.site.site_title = lazy(lambda: f"{program_settings().program_name} staff", str)()
 # The queue's columns need the whole width at 1280 px; the home page lists every model (issue 19).
 admin.site.enable_nav_sidebar = False
+
+# Pages composed from several apps (homes.py) keep the URL names of the app they mostly show.
+matches_pages = [
+    path("mentee/", homes.mentee_home, name="mentee_home"),
+    path("mentor/", homes.mentor_home, name="mentor_home"),
+    path("coordinator/", homes.coordinator_home, name="coordinator_home"),
+    path("match/<int:pk>/", homes.match_detail, name="match_detail"),
+]
+escalations_pages = [
+    path("staff/", homes.staff_home, name="staff_home"),
+]
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -27,9 +40,9 @@ urlpatterns = [
     path("profile/privacy/", include("privacy.urls")),
     path("profile/", include("profiles.urls")),
     path("people/", include("profiles.joining_urls")),
-    path("matches/", include("matches.urls")),
+    path("matches/", include((matches_pages + matches_urls.urlpatterns, "matches"))),
     path("meetings/", include("meetings.urls")),
-    path("concerns/", include("escalations.urls")),
+    path("concerns/", include((escalations_pages + escalations_urls.urlpatterns, "escalations"))),
     path("support/", include("support.urls")),
     path("community/", include("community.urls")),
     path("admin/", admin.site.urls),

@@ -16,6 +16,7 @@ from profiles.models import Role
 from . import selectors, services, surveys
 from .forms import AskForm, CheckInForm, MEAAssignForm, MEAProfileForm, MilestoneForm, SelfCheckInForm
 from .models import CheckIn, CheckInRequest, MEAProfile, Milestone, Survey
+from .next_steps import for_mea
 from .services import SupportError
 
 
@@ -23,9 +24,7 @@ from .services import SupportError
 def mea_home(request):
     mine = Match.objects.supported_by(request.user)
     page = selectors.dashboard_page(mine, request.user, page=request.GET.get("page"))
-    from mentorship import next_steps  # the project's next step reads every app (mentorship/next_steps.py)
-
-    step = next_steps.for_mea(request.user, page.rows)
+    step = for_mea(request.user, page.rows)
     return render(request, "support/mea_home.html", {
         "next_step": step,
         "open_reports": step.open_reports,  # the navigation's count, read with the next step

@@ -349,7 +349,7 @@ def test_without_rankings_for_mentees_a_waiting_mentee_still_sees_mentors_to_ask
 
 
 def test_the_mentor_home_pages_through_current_and_past_mentees_newest_first(client, group):
-    from matches.views import MENTOR_PAGE_SIZE
+    from mentorship.homes import MENTOR_PAGE_SIZE
 
     mentor = approved_mentor(group)
     MentorProfile.objects.filter(user=mentor).update(capacity=10)

@@ -1,8 +1,8 @@
 """The match page's meetings and goals blocks, for `{% include "meetings/_match_meetings.html" %}`.
 
-The match page belongs to `matches`, which knows nothing of this app; its
-template includes our partial, and the partial loads these tags, which read
-what the signed-in person may see of this match (through `visible_to`).
+The match page is composed in the project package (mentorship/homes.py,
+templates/home/match.html); its template includes our partials, which load these
+tags, which read what the signed-in person may see of this match (through `visible_to`).
 """
 
 from django import template
