@@ -24,7 +24,7 @@ def test_a_member_sees_groups_open_to_requests_asks_and_the_coordinator_approves
     assert group.name in page and hidden.name not in page
     assert client.post("/people/join/", {"group": group.pk, "note": "I go on Tuesdays"}).status_code == 302
     join = JoinRequest.objects.get(user=newcomer)
-    assert Notice.objects.filter(user=coordinator, url="/support/members/").exists()  
+    assert Notice.objects.filter(user=coordinator, url="/support/members/").exists()  # where requests are answered
     assert "waiting for a coordinator" in client.get("/").content.decode()
 
     client.force_login(coordinator)
