@@ -92,3 +92,14 @@ def test_a_person_makes_and_stops_their_calendar_link(client, group):
     client.post(reverse("meetings:calendar_stop"))
     client.logout()
     assert client.get(reverse("meetings:feed", args=[token])).status_code == 404
+
+
+def test_the_match_page_shows_a_meetings_time_in_the_one_date_style_with_its_zone(client, group):
+    from datetime import UTC, datetime
+
+    match = pair(group, mentor_tz="America/New_York", mentee_tz="Europe/Paris")
+    services.meeting_propose(match=match, by=match.mentor, starts_at=datetime(2030, 1, 8, 23, 0, tzinfo=UTC),
+                             minutes=60, how="video")
+    client.force_login(match.mentee)
+    page = client.get(reverse("matches:match_detail", args=[match.pk])).content.decode()
+    assert "Wed 9 Jan 2030, 00:00 CET" in page
