@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 
 from profiles.program import program_settings
 
+from .errors import MatchingError
 from .models import UsedLink
 
 SALT = "matches.proposal-link"
@@ -51,8 +52,6 @@ def link_url(*, proposal_id: int, user_id: int, action: str) -> str:
 
 def link_read(token: str) -> LinkClaim:
     """The claim in a token, or a MatchingError when it is forged, expired or used."""
-    from .services import MatchingError
-
     try:
         data = signing.TimestampSigner(salt=SALT).unsign_object(token, max_age=link_max_age())
     except signing.SignatureExpired as exc:
@@ -72,8 +71,6 @@ def link_read(token: str) -> LinkClaim:
 
 def link_consume(claim: LinkClaim) -> None:
     """Record the use; the unique nonce makes a second, concurrent use fail."""
-    from .services import MatchingError
-
     try:
         # A savepoint: a duplicate must not break the caller's transaction.
         with transaction.atomic():

@@ -13,7 +13,6 @@ from datetime import timedelta
 from functools import partial
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -27,6 +26,7 @@ from profiles.program import program_settings
 from profiles.services import role_grant
 
 from . import notices
+from .errors import MatchingError
 from .models import Match, MatchEvent, MentorApplication, MentorProfile, Proposal, Quality
 from .selectors import suggest_mea
 from .signals import match_changed
@@ -36,14 +36,6 @@ log = logging.getLogger(__name__)
 
 # What a mentee hears when a mentor declines: never a reason they did not choose.
 MENTOR_MAY_BE_COMMITTED = gettext_lazy("The mentor may already be committed. Please don't take it personally.")
-
-
-class MatchingError(ValidationError):
-    """A matching rule said no. The message is safe to show to the person."""
-
-    @property
-    def text(self) -> str:
-        return " ".join(self.messages)
 
 
 def _locked(queryset, pk, what: str):
@@ -328,12 +320,22 @@ def _tidy_after_commit(*, mentor_id: int | None = None, mentee_id: int | None = 
     here is logged, not raised: the change is committed, and a hopeless
     proposal still cannot be accepted (the accept checks again) and expires.
     """
-    from .tasks import proposals_tidy
-
     try:
-        proposals_tidy(mentor_id=mentor_id, mentee_id=mentee_id)
+        _proposals_tidy(mentor_id=mentor_id, mentee_id=mentee_id)
     except Exception:  # noqa: BLE001
         log.exception("tidying proposals after commit failed (mentor %s, mentee %s)", mentor_id, mentee_id)
+
+
+def _proposals_tidy(mentor_id: int | None = None, mentee_id: int | None = None) -> int:
+    """Withdraw open proposals of this mentor/mentee that can no longer become a match."""
+    qs = Proposal.objects.open()
+    ids: set[int] = set()
+    if mentor_id:
+        ids |= set(qs.filter(mentor_id=mentor_id).values_list("pk", flat=True))
+    if mentee_id:
+        ids |= set(qs.filter(mentee_id=mentee_id).values_list("pk", flat=True))
+    # One transaction per proposal, each locking only its own row.
+    return sum(proposal_tidy(pk) for pk in sorted(ids))
 
 
 @transaction.atomic

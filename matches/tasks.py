@@ -1,5 +1,5 @@
-"""Matching's background work: proposal reminders and expiry, tidying proposals
-that can no longer succeed, and nudging coordinators about waiting mentees.
+"""Matching's background work: proposal reminders and expiry, nudging
+coordinators about waiting mentees, and the nightly waiting-since check.
 
 Tasks take ids and are safe to run twice: each one claims its work with a
 conditional update (reminder, expiry) or a dedupe key (nudge), so a retry or a
@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from profiles.program import program_settings
 
-from . import selectors, services
+from . import notices, selectors, services, waiting
 from .models import Proposal
 
 BATCH = 500
@@ -53,24 +53,9 @@ def proposal_expire(proposal_id: int) -> bool:
 
 
 @shared_task
-def proposals_tidy(mentor_id: int | None = None, mentee_id: int | None = None) -> int:
-    """Withdraw open proposals of this mentor/mentee that can no longer become a match."""
-    qs = Proposal.objects.open()
-    ids: set[int] = set()
-    if mentor_id:
-        ids |= set(qs.filter(mentor_id=mentor_id).values_list("pk", flat=True))
-    if mentee_id:
-        ids |= set(qs.filter(mentee_id=mentee_id).values_list("pk", flat=True))
-    # One transaction per proposal, each locking only its own row.
-    return sum(services.proposal_tidy(pk) for pk in sorted(ids))
-
-
-@shared_task
 def unmatched_mentees_nudge() -> int:
     """Tell coordinators about mentees waiting longer than UNMATCHED_NUDGE_AFTER days
     with no open proposal. Once per mentee per waiting spell (dedupe key)."""
-    from . import notices
-
     cutoff = timezone.now() - timedelta(days=program_settings().unmatched_nudge_after)
     sent = 0
     for mentee in selectors.long_waiting_mentees(cutoff)[:BATCH]:
@@ -85,6 +70,4 @@ def unmatched_mentees_nudge() -> int:
 @shared_task
 def waiting_since_recompute() -> dict[str, int]:
     """Nightly: every mentee's waiting-since computed again; logs the drift repaired (counts only)."""
-    from .waiting import waiting_since_recompute as recompute
-
-    return recompute()
+    return waiting.waiting_since_recompute()
