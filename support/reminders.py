@@ -358,16 +358,11 @@ def send_one(reminder_id: int, now: datetime | None = None) -> str:
     return next(iter(counts), "done")
 
 
-def scan(now: datetime | None = None, enqueue=None) -> dict[str, int]:
-    """One beat run: create missing support rows, materialise due reminders, queue what may go out now."""
+def scan(enqueue, now: datetime | None = None) -> dict[str, int]:
+    """One beat run: create missing support rows, materialise due reminders, queue what may go out now
+    (`enqueue(batch)` sends a batch of reminder ids on: support.tasks.send_reminders.delay)."""
     now = now or timezone.now()
     created = supports_ensure()
-    if enqueue is None:
-        from .tasks import send_reminders
-
-        def enqueue(batch):
-            send_reminders.delay(batch)
-
     tried = materialise(now)
     ids = due_ids(now)
     queued = dispatch(ids, enqueue)

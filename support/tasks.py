@@ -9,7 +9,7 @@ from . import need, reminders
 @shared_task
 def reminders_scan() -> dict[str, int]:
     """Beat: find what is due (by due date, so runs missed while the broker was down catch up) and queue it."""
-    return reminders.scan()
+    return reminders.scan(enqueue=send_reminders.delay)
 
 
 @shared_task(acks_late=True)

@@ -10,8 +10,9 @@ from notifications.models import Delivery
 from profiles.models import AuditEvent, ProgramSettings
 from profiles.program import program_settings
 from profiles.tests.factories import member
-from support import reminders, services
+from support import services
 from support.models import Reminder
+from support.tasks import reminders_scan
 
 pytestmark = pytest.mark.django_db
 
@@ -98,7 +99,7 @@ def test_staff_change_the_check_in_cadence_and_the_next_reminder_follows_it(clie
     support = services.support_for(match)
     assert support.next_due == timezone.localdate(match.started_at) + timedelta(days=7)  # was day 14
     time_machine.move_to(NOON_NY_WINTER, tick=False)
-    reminders.scan()
+    reminders_scan()
     assert Reminder.objects.filter(status=Reminder.Status.SENT, kind=Reminder.Kind.CHECKIN_DUE, match=match).exists()
     assert Delivery.objects.filter(to=mea.email).exists()
 

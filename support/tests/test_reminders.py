@@ -11,6 +11,7 @@ from profiles.models import Profile
 from profiles.tests.factories import member
 from support import reminders, services
 from support.models import CheckInRequest, MatchSupport, Reminder
+from support.tasks import reminders_scan
 from support.tests.factories import supported_match
 
 pytestmark = pytest.mark.django_db
@@ -41,7 +42,7 @@ def due_match(group, mea, time_machine):
 
 
 def test_the_mea_is_reminded_on_the_due_date_by_email_and_in_the_portal(due_match, mea):
-    reminders.scan()
+    reminders_scan()
     reminder = sent(Reminder.Kind.CHECKIN_DUE).get()
     assert reminder.recipient == mea and reminder.match == due_match
     email = Delivery.objects.get(to=mea.email)
@@ -54,30 +55,30 @@ def test_the_mea_is_reminded_on_the_due_date_by_email_and_in_the_portal(due_matc
 def test_nothing_is_sent_before_the_due_date(group, mea, time_machine):
     at(time_machine, NOON_NY_WINTER)
     supported_match(group, mea, next_due=date(2026, 1, 16))
-    reminders.scan()
+    reminders_scan()
     assert not Reminder.objects.filter(status=Reminder.Status.SENT).exists()
     assert not Delivery.objects.exists()
 
 
 def test_the_mea_is_reminded_again_when_overdue_and_once_only(due_match, mea, time_machine):
-    reminders.scan()
+    reminders_scan()
     at(time_machine, NOON_NY_WINTER + timedelta(days=1))
-    reminders.scan()
+    reminders_scan()
     assert not sent(Reminder.Kind.CHECKIN_OVERDUE).exists()
     at(time_machine, NOON_NY_WINTER + timedelta(days=3))
-    reminders.scan()
-    reminders.scan()
+    reminders_scan()
+    reminders_scan()
     assert sent(Reminder.Kind.CHECKIN_DUE).count() == 1 and sent(Reminder.Kind.CHECKIN_OVERDUE).count() == 1
     assert Delivery.objects.filter(to=mea.email).count() == 2
 
 
 def test_a_check_in_recorded_meanwhile_cancels_the_pending_reminder(due_match, mea, time_machine):
     at(time_machine, datetime(2026, 1, 15, 10, 0, tzinfo=UTC))  # 05:00 in New York: too early to send
-    reminders.scan()
+    reminders_scan()
     assert Reminder.objects.filter(status=Reminder.Status.PENDING).count() == 1
     services.checkin_record(match=due_match, mea=mea, with_whom="both", rating=4)
     at(time_machine, NOON_NY_WINTER)
-    reminders.scan()
+    reminders_scan()
     assert not sent().exists() and not Delivery.objects.exists()
 
 
@@ -107,8 +108,8 @@ def test_a_worker_dying_mid_batch_loses_nothing_and_repeats_nothing(group, mea, 
     assert not sent().exists(), "the batch is one transaction: claims and emails rolled back with it"
     assert Reminder.objects.filter(status=Reminder.Status.PENDING).count() == 3 and not Delivery.objects.exists()
     monkeypatch.setattr(reminders, "notices_create", real_notify)
-    reminders.scan()
-    reminders.scan()
+    reminders_scan()
+    reminders_scan()
     assert sent().count() == 3 and Delivery.objects.count() == 3 and Notice.objects.count() == 3
 
 
@@ -120,7 +121,7 @@ def test_a_reminder_missed_while_the_broker_was_down_is_sent_on_the_next_run(due
     assert result["due"] == 1 and result["queued"] == 0
     assert not sent().exists()
     at(time_machine, NOON_NY_WINTER + timedelta(days=1, hours=1))  # beat itself was down all day too
-    reminders.scan()
+    reminders_scan()
     assert sent(Reminder.Kind.CHECKIN_DUE, recipient=mea).count() == 1
 
 
@@ -128,7 +129,7 @@ def test_a_reminder_missed_while_the_broker_was_down_is_sent_on_the_next_run(due
 def test_reminders_wait_for_waking_hours_in_the_recipients_time_zone(group, mea, time_machine, utc_hour, expected):
     at(time_machine, datetime(2026, 1, 15, utc_hour, 30, tzinfo=UTC))  # New York is UTC-5 in January
     supported_match(group, mea, next_due=date(2026, 1, 14))
-    reminders.scan()
+    reminders_scan()
     assert sent().exists() is expected
 
 
@@ -136,13 +137,13 @@ def test_waking_hours_follow_daylight_saving_time(group, mea, time_machine):
     # US clocks go forward on 8 March 2026: 13:30 UTC is 08:30 before, 09:30 after.
     at(time_machine, datetime(2026, 3, 7, 13, 30, tzinfo=UTC))
     supported_match(group, mea, next_due=date(2026, 3, 7))
-    reminders.scan()
+    reminders_scan()
     assert not sent().exists(), "08:30 EST is too early"
     at(time_machine, datetime(2026, 3, 9, 12, 30, tzinfo=UTC))
-    reminders.scan()
+    reminders_scan()
     assert not sent().exists(), "08:30 EDT is too early"
     at(time_machine, datetime(2026, 3, 9, 13, 30, tzinfo=UTC))
-    reminders.scan()
+    reminders_scan()
     assert sent().count() == 1, "09:30 EDT"
 
 
@@ -150,7 +151,7 @@ def test_the_due_day_is_the_recipients_own_day(group, mea, time_machine):
     Profile.objects.filter(user=mea).update(time_zone="Pacific/Auckland")
     at(time_machine, datetime(2026, 1, 14, 21, 0, tzinfo=UTC))  # 10:00 on 15 January in Auckland
     supported_match(group, mea, next_due=date(2026, 1, 15))
-    reminders.scan()
+    reminders_scan()
     assert sent().count() == 1
 
 
@@ -158,22 +159,22 @@ def test_nobody_is_reminded_about_an_ended_match(due_match, mea, time_machine):
     services.checkin_request_create(match=due_match, by=mea, respondent=due_match.mentee)
     reminders.materialise(timezone.now())
     type(due_match).objects.filter(pk=due_match.pk).update(status="ended", ended_at=timezone.now())
-    reminders.scan()
+    reminders_scan()
     at(time_machine, NOON_NY_WINTER + timedelta(days=30))
-    reminders.scan()
+    reminders_scan()
     assert not sent().exists() and not Delivery.objects.exists()
 
 
 def test_the_mentee_asked_to_answer_is_reminded_once_and_not_after_answering(due_match, mea, time_machine):
     req = services.checkin_request_create(match=due_match, by=mea, respondent=due_match.mentee)
-    reminders.scan()
-    reminders.scan()
+    reminders_scan()
+    reminders_scan()
     assert sent(Reminder.Kind.REQUEST, recipient=due_match.mentee).count() == 1
     assert Notice.objects.filter(user=due_match.mentee, url=f"/support/self-check-ins/{req.pk}/answer/").exists()
     second = services.checkin_request_create(match=due_match, by=mea, respondent=due_match.mentor)
     reminders.materialise(timezone.now())
     services.checkin_request_answer(request=second, by=due_match.mentor, rating=4)
-    reminders.scan()
+    reminders_scan()
     assert Reminder.objects.get(kind=Reminder.Kind.REQUEST, request=second).status == Reminder.Status.SKIPPED
     assert CheckInRequest.objects.filter(status="answered").count() == 1
 
@@ -183,7 +184,7 @@ def test_coordinators_and_staff_hear_when_check_ins_are_long_overdue(group, mea,
     at(time_machine, NOON_NY_WINTER)
     match = supported_match(group, mea, next_due=date(2026, 1, 1))
     second = member("coordinator", group)  # a second coordinator of the same group
-    reminders.scan()
+    reminders_scan()
     long = sent(Reminder.Kind.LONG_OVERDUE)
     assert set(long.values_list("recipient_id", flat=True)) == {coordinator.pk, second.pk, staff_user.pk}
     assert not sent(Reminder.Kind.CHECKIN_DUE).exists(), "the overdue reminder says it all"
@@ -201,10 +202,10 @@ def test_long_overdue_check_ins_in_a_group_with_no_coordinator_reach_staff(group
     at(time_machine, NOON_NY_WINTER)
     supported_match(group, mea, next_due=date(2026, 1, 1))
     assert not group.role_grants.filter(role="coordinator").exists()
-    reminders.scan()
+    reminders_scan()
     assert list(sent(Reminder.Kind.LONG_OVERDUE).values_list("recipient_id", flat=True)) == [staff_user.pk]
     assert Delivery.objects.filter(to=staff_user.email, subject__icontains="long overdue").count() == 1
-    reminders.scan()
+    reminders_scan()
     assert sent(Reminder.Kind.LONG_OVERDUE).count() == 1, "once"
 
 
@@ -270,7 +271,6 @@ def test_two_scans_running_at_once_remind_once(group, mea, time_machine):
 @pytest.mark.redis
 @pytest.mark.postgres
 def test_a_real_worker_on_redis_sends_the_due_reminder_once(celery_worker_process, group, mea):
-    from support.tasks import reminders_scan
 
     today = timezone.localdate()
     Profile.objects.filter(user=mea).update(time_zone="UTC")
@@ -300,7 +300,7 @@ def test_support_rows_are_created_by_the_scan_for_matches_made_elsewhere(group, 
     at(time_machine, NOON_NY_WINTER)
     match = MatchFactory(group=group, mentor=member("mentor", group), mentee=member("mentee", group), mea=mea,
                          started_at=NOON_NY_WINTER - timedelta(days=14))
-    reminders.scan()
+    reminders_scan()
     assert MatchSupport.objects.get(match=match).next_due == date(2026, 1, 15)
     assert sent(Reminder.Kind.CHECKIN_DUE, match=match).count() == 1
 
@@ -325,7 +325,7 @@ def test_a_run_of_many_reminders_queues_one_email_delivery_per_batch(group, mea,
 
     monkeypatch.setattr(tasks.deliver_batch, "delay", record_batch)
     with django_capture_on_commit_callbacks(execute=True):
-        reminders.scan()
+        reminders_scan()
     assert [len(b) for b in batches] == [3, 3, 1]
     assert CountingBackend.opened == 3, "one SMTP connection per batch"
     assert len(mailoutbox) == 7 and not Delivery.objects.filter(sent_at=None).exists()
