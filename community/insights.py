@@ -7,8 +7,8 @@ the two cannot disagree. No metric reads a row per match: counts, averages and
 per-bucket filters run in the database, so the query count does not grow with
 the data (tested at two sizes; bench/insights.py times it at 100,000 matches).
 
-A metric whose source app is not installed or lacks a field is left out of
-METRICS (see `available_metrics`); adding a source later is adding a function.
+The charts read matches, check-ins and the members' own voice (support) and
+reports (escalations); adding a chart is adding a function to `available_metrics`.
 """
 
 from dataclasses import dataclass, field
@@ -19,8 +19,10 @@ from django.db.models.functions import TruncMonth
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from escalations.models import Concern
 from matches.models import Match
-from profiles.models import Membership, Role, RoleGrant
+from profiles.models import Membership, Role, RoleGrant, User
+from support.models import CheckIn, Survey
 
 MAX_MONTHS = 61
 
@@ -227,9 +229,6 @@ def checkins_on_time(scope: Scope) -> Chart:
     Two queries whatever the size: counts grouped by MEA (at most MEA_LIMIT, lowest
     rate first), then those MEAs' names.
     """
-    from profiles.models import User
-    from support.models import CheckIn
-
     rows = list(
         CheckIn.objects.filter(scope.groups_q("match__group_id"), held_on__gte=scope.start, held_on__lte=scope.end)
         .values("mea_id")
@@ -256,8 +255,6 @@ def checkins_on_time(scope: Scope) -> Chart:
 
 
 def _concern_rows(scope: Scope) -> tuple[dict, list]:
-    from escalations.models import Concern
-
     rows = (
         Concern.objects.filter(scope.groups_q("group_id"), created_at__gte=_aware(scope.start),
                                created_at__lt=_aware(scope.end + timedelta(days=1)))
@@ -296,29 +293,70 @@ def time_to_acknowledge(scope: Scope) -> Chart:
     )
 
 
+# --- The members' own voice (support.Survey) ------------------------------------------
+# Aggregates only (one query per chart); like every chart, each series says which counts
+# it is based on, so small_cells.suppress hides an average over fewer than the threshold.
+
+
+def pulse_by_month(scope: Scope) -> Chart:
+    """Pulse answers per month and their average (1-5): one query, a filtered count and average per month."""
+    buckets = months(scope)
+    aggregates = {}
+    for i, (first, following) in enumerate(buckets):
+        within = Q(answered_at__gte=_aware(first), answered_at__lt=_aware(following))
+        aggregates[f"n{i}"] = Count("pk", filter=within)
+        aggregates[f"a{i}"] = Avg("score", filter=within)
+    rows = (Survey.objects.filter(scope.groups_q("match__group_id"), kind=Survey.Kind.PULSE,
+                                  answered_at__gte=_aware(scope.start),
+                                  answered_at__lt=_aware(scope.end + timedelta(days=1))).aggregate(**aggregates)
+            if aggregates else {})
+    counts = [rows.get(f"n{i}", 0) for i in range(len(buckets))]
+    return Chart(
+        slug="pulse", title=_("How mentors and mentees say it is going"),
+        description=_("Pulse answers each month (mentors and mentees, 1 hard – 5 great) and their average."),
+        x_label=_("Month"), labels=[_month_label(first) for first, _f in buckets], kind="line",
+        series=[(_("Average pulse (1–5)"), [_round(rows.get(f"a{i}")) for i in range(len(buckets))]),
+                (_("Answers"), counts)],
+        extra={"plot_series": 1, "max": 5, "counts": (1,), "based_on": {0: counts}},
+    )
+
+
+def recommend_by_role(scope: Scope) -> Chart:
+    """Program survey (0-10): answers, average and share who would recommend (9-10), for mentees and mentors."""
+    rows = {r["role"]: r for r in Survey.objects.filter(
+        kind=Survey.Kind.PROGRAM, answered_at__gte=_aware(scope.start),
+        answered_at__lt=_aware(scope.end + timedelta(days=1)),
+        **({} if scope.group_ids is None else {"respondent__in": Membership.objects.filter(
+            group_id__in=scope.group_ids).values("user_id")}),
+    ).values("role").annotate(n=Count("pk"), avg=Avg("score"), promoters=Count("pk", filter=Q(score__gte=9)))}
+    roles = [("mentee", _("Being mentored")), ("mentor", _("Mentoring"))]
+    counts = [rows.get(role, {}).get("n", 0) for role, _l in roles]
+    return Chart(
+        slug="recommend", title=_("Would members recommend the program?"),
+        description=_("Twice-yearly program survey: would you recommend being mentored / mentoring here (0–10)."),
+        x_label=_("Asked about"), labels=[str(label) for _r, label in roles], unit="%",
+        series=[
+            (_("% who would recommend (9–10)"),
+             [_round(100 * rows[r]["promoters"] / rows[r]["n"], 0) if rows.get(r, {}).get("n") else None
+              for r, _l in roles]),
+            (_("Average (0–10)"), [_round(rows.get(r, {}).get("avg")) for r, _l in roles]),
+            (_("Answers"), counts),
+        ],
+        extra={"plot_series": 1, "max": 100, "counts": (2,), "based_on": {0: counts, 1: counts}},
+    )
+
+
 # --- Which metrics exist -------------------------------------------------------------
 
 
-def _installed(app_label: str) -> bool:
-    from django.apps import apps
-
-    return apps.is_installed(app_label)
-
-
 def available_metrics() -> dict:
-    """slug -> function, in page order, for the sources that exist."""
-    metrics = {"active-matches": active_matches, "waiting-mentees": waiting_mentees, "time-to-match": time_to_match}
-    if _installed("support"):
-        from .voice_insights import pulse_by_month, recommend_by_role
-
-        metrics["checkins-on-time"] = checkins_on_time
-        metrics["pulse"] = pulse_by_month
-        metrics["recommend"] = recommend_by_role
-    if _installed("escalations"):
-        metrics["concerns-by-tier"] = concerns_by_tier
-        metrics["time-to-acknowledge"] = time_to_acknowledge
-    metrics["match-endings"] = match_endings
-    return metrics
+    """slug -> function, in page order."""
+    return {
+        "active-matches": active_matches, "waiting-mentees": waiting_mentees, "time-to-match": time_to_match,
+        "checkins-on-time": checkins_on_time, "pulse": pulse_by_month, "recommend": recommend_by_role,
+        "concerns-by-tier": concerns_by_tier, "time-to-acknowledge": time_to_acknowledge,
+        "match-endings": match_endings,
+    }
 
 
 def compute_all(scope: Scope) -> list[Chart]:
