@@ -77,7 +77,12 @@ def application_review(request, pk):
     if not form.is_valid():
         messages.error(request, _("Choose approve or decline."))
         return redirect("matches:coordinator_home")
-    action = services.application_approve if form.cleaned_data["decision"] == "approve" else services.application_decline
+    decline = form.cleaned_data["decision"] == "decline"
+    if decline and not request.POST.get("confirm") and application.status == MentorApplication.Status.PENDING:
+        # The applicant is told at once and it cannot be taken back: ask first, on a page of its own.
+        return render(request, "matches/confirm_application_decline.html",
+                      {"application": application, "note": form.cleaned_data["note"]})
+    action = services.application_decline if decline else services.application_approve
     try:
         action(application_id=application.pk, by=request.user, note=form.cleaned_data["note"])
     except MatchingError as exc:

@@ -93,6 +93,19 @@ def test_a_member_applies_and_sees_the_coordinators_note(client, group, plain_me
     assert "Welcome, Noor" in body and "Approved" in body
 
 
+def test_declining_an_application_asks_first_and_keeps_the_coordinators_note(client, group, plain_member, coordinator):
+    app = MentorApplicationFactory(applicant=plain_member, group=group)
+    c = client_for(client, coordinator)
+    url = reverse("matches:application_review", args=[app.pk])
+    asked = c.post(url, {"decision": "decline", "note": "Not yet, Noor"}).content.decode()
+    assert "What happens next" in asked and 'name="note" value="Not yet, Noor"' in asked
+    app.refresh_from_db()
+    assert app.status == "pending"
+    c.post(url, {"decision": "decline", "note": "Not yet, Noor", "confirm": "1"})
+    app.refresh_from_db()
+    assert app.status == "declined"
+
+
 def test_an_application_without_qualities_is_shown_again_and_saves_nothing(client, group, plain_member):
     response = client_for(client, plain_member).post(reverse("matches:mentor_apply"), {
         "group": group.pk, "months_in_group": 3, "capacity": 2})

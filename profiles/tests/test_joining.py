@@ -46,7 +46,11 @@ def test_a_join_code_lets_a_member_ask_to_join_an_unlisted_group(client, newcome
 def test_a_declined_member_is_told_and_not_added(client, newcomer, group, coordinator):
     join = JoinRequest.objects.create(user=newcomer, group=group)
     client.force_login(coordinator)
-    client.post(f"/people/join/{join.pk}/decline/")
+    asked = client.post(f"/people/join/{join.pk}/decline/")
+    assert "What happens next" in asked.content.decode(), "declining asks first, on a page of its own"
+    assert JoinRequest.objects.get().status == JoinRequest.Status.PENDING
+    assert not Notice.objects.filter(user=newcomer).exists()
+    client.post(f"/people/join/{join.pk}/decline/", {"confirm": "1"})
     assert not Membership.objects.filter(user=newcomer, group=group).exists()
     assert Notice.objects.filter(user=newcomer, title__contains="not approved").exists()
 
