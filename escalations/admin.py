@@ -29,7 +29,7 @@ from profiles.admin_text import changes_in_words, hours_in_words, sentences
 from profiles.models import AccessEvent, AuditEvent, Role, User
 
 from . import notifications, services
-from .models import Concern, ConcernEvent, Debrief, GroupEmergencyNumbers
+from .models import KIND_WORDS, Concern, ConcernEvent, Debrief, GroupEmergencyNumbers
 
 
 class _StaffOnly(ScopedAdminMixin, RoleAdminMixin):
@@ -75,7 +75,8 @@ class AuditInline(_StaffOnly, GenericTabularInline):
 
     @admin.display(description=_("what changed"))
     def what_changed(self, obj):
-        return changes_in_words(obj.changes, Concern, {"deadlines": lambda d: "; ".join(deadlines_in_words(d))})
+        return changes_in_words(obj.changes, Concern, {"deadlines": lambda d: "; ".join(deadlines_in_words(d)),
+                                                       "kind": lambda k: str(KIND_WORDS.get(k, k))})
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("actor__profile", "content_type")
@@ -92,6 +93,17 @@ class OverdueFilter(admin.SimpleListFilter):
         if self.value() == "yes":
             return queryset.filter(status=Concern.Status.OPEN, ack_deadline__lt=timezone.now())
         return queryset
+
+
+class KindFilter(admin.SimpleListFilter):
+    title = _("who handles it")
+    parameter_name = "kind"
+
+    def lookups(self, request, model_admin):
+        return list(KIND_WORDS.items())
+
+    def queryset(self, request, queryset):
+        return queryset.filter(kind=self.value()) if self.value() in KIND_WORDS else queryset
 
 
 class AgeFilter(admin.SimpleListFilter):
@@ -126,13 +138,13 @@ class ConcernActionForm(ActionForm):
 class ConcernAdmin(_StaffOnly, admin.ModelAdmin):
     # Fits 1280 px: the deadline and whether it is missed share a column; kind and resends are on the page.
     list_display = ["id", "urgency", "status", "acknowledge_by", "group_name", "assigned_to", "reported"]
-    list_filter = ["tier", "status", "kind", AgeFilter, OverdueFilter, group_filter("group"),
+    list_filter = ["tier", "status", KindFilter, AgeFilter, OverdueFilter, group_filter("group"),
                    "source"]
     # The group comes in one extra query for the page's rows (get_queryset): joined into
     # the list query, Postgres would join every report to it before sorting and cutting the page.
     list_select_related = ["assigned_to__profile"]
     readonly_fields = ["match", "reporter", "about", "subject", "group", "situation_list", "details", "source", "tier",
-                       "kind",
+                       "kind_in_words",
                        "routed_to_mea", "escalated_to_staff", "escalated_at", "why_routed", "status", "assigned_to",
                        "ack_deadline", "overdue", "deadlines_by_tier", "acknowledged_at", "resends", "all_staff_notified_at",
                        "resolved_at", "outcome", "created_at", "deliveries"]
@@ -189,6 +201,10 @@ class ConcernAdmin(_StaffOnly, admin.ModelAdmin):
             ((r.get_channel_display(), r.to, r.get_status_display(), r.attempts,
               f", last error {r.last_error}" if r.last_error else "") for r in rows),
         ) or _("none")
+
+    @admin.display(description=_("who handles it"))
+    def kind_in_words(self, obj):
+        return obj.kind_in_words
 
     @admin.display(description=_("situations"))
     def situation_list(self, obj):

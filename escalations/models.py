@@ -32,6 +32,9 @@ from .routing import ABOUT_CHOICES, Kind, Tier, situation_labels
 
 # The tier in words for inboxes, queues and notifications (content-free by design).
 URGENCY = {1: _("Within a few days"), 2: _("Needs staff today"), 3: _("Urgent")}
+# Who handles a report, in words for the staff console (the stored choices are the bare keys).
+KIND_WORDS = {Kind.MEA: _("The MEA handles it"), Kind.MONITOR: _("Staff and the MEA monitor"),
+              Kind.POLICY: _("Staff only (program policy)"), Kind.EMERGENCY: _("Emergency")}
 URGENCY_CLASS = {1: "tier-1", 2: "tier-2", 3: "tier-3"}  # static/css (app.css, admin.css): word and colour
 
 
@@ -168,6 +171,10 @@ class Concern(AuditedModelMixin, models.Model):
     def urgency(self) -> str:
         """The tier in words, never what was reported (shown with its colour, never colour alone)."""
         return str(URGENCY[self.tier])
+
+    @property
+    def kind_in_words(self) -> str:
+        return str(KIND_WORDS.get(self.kind, self.kind))
 
     @property
     def urgency_class(self) -> str:

@@ -76,3 +76,14 @@ def test_an_email_shows_times_in_the_recipients_own_zone(group, mentee, mentor, 
 
     body = Delivery.objects.filter(to=mentee.email).latest("created_at").body_text
     assert "Tue 5 Jan 2027, 20:00 CET" in body
+
+
+def test_who_handles_a_report_is_said_in_words_with_mea_capitalised(client, group, staff_user, mea):
+    concern = ConcernFactory(match=MatchFactory(group=group, mea=mea), tier=2, kind="monitor")
+    client.force_login(staff_user)
+    page = client.get(reverse("admin:escalations_concern_change", args=[concern.pk])).content.decode()
+    assert "Staff and the MEA monitor" in page
+    queue = client.get(reverse("admin:escalations_concern_changelist")).content.decode()
+    assert "The MEA handles it</a>" in queue and ">mea</a>" not in queue
+    filtered = client.get(reverse("admin:escalations_concern_changelist") + "?kind=policy").content.decode()
+    assert f">{concern.pk}</a>" not in filtered
