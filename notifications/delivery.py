@@ -34,7 +34,7 @@ from django.utils import timezone
 
 from profiles.models import Role, User
 
-from .models import Delivery, TransportState
+from .models import WEBHOOK, Delivery, Notice, TransportState, create_once
 
 log = logging.getLogger(__name__)
 
@@ -119,18 +119,23 @@ def _mark_failed(rows: list[Delivery], token: uuid.UUID, error: str) -> None:
 
 
 def failover(row: Delivery) -> None:
-    """Tell staff on the other channels that a report notification cannot get through on its own."""
-    from .services import notice_create, webhook_queue
+    """Tell staff on the other channels that a report notification cannot get through on its own.
 
+    Its rows are written here, not through notifications.services (which queues a
+    task and so imports this module's caller): the webhook row is due now, so the
+    drain that is running delivers it in the same run.
+    """
     # Claimed once: a second worker failing the same row finds failed_over_at set.
     if not Delivery.objects.filter(pk=row.pk, failed_over_at=None).update(failed_over_at=timezone.now()):
         return
     key = f"failover:{row.topic or row.pk}:{row.channel}"
     title = f"{row.subject} (its {row.get_channel_display().lower()} could not be delivered)"
     for person in staff_members():
-        notice_create(person, title, row.failover_url, dedupe_key=f"{key}:{person.pk}")
-    if row.channel != Delivery.Channel.WEBHOOK:
-        webhook_queue(f"{title}: {settings.SITE_URL}{row.failover_url}", dedupe_key=f"{key}:webhook", topic=row.topic)
+        create_once(Notice, f"{key}:{person.pk}", user=person, title=title[:200], url=row.failover_url)
+    if row.channel != Delivery.Channel.WEBHOOK and getattr(settings, "STAFF_WEBHOOK_URL", ""):
+        text = f"{title}: {settings.SITE_URL}{row.failover_url}"
+        create_once(Delivery, f"{key}:webhook", channel=Delivery.Channel.WEBHOOK, to=WEBHOOK, subject=text[:200],
+                    body_text=text, topic=row.topic)
     log.warning("delivery %s failing on %s; staff told on the other channels", row.pk, row.channel)
 
 

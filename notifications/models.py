@@ -12,10 +12,12 @@ delivered the moment its row exists, so it needs no retry.
 """
 
 from django.conf import settings
-from django.db import models
+from django.db import IntegrityError, models, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+WEBHOOK = "staff-webhook"  # the `to` of a webhook delivery: the URL itself is a setting, read at send time
 
 
 class Delivery(models.Model):
@@ -124,3 +126,15 @@ class Notice(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+def create_once(model, dedupe_key: str | None, **fields):
+    """Create a Delivery or Notice row; None when `dedupe_key` was used already (that message exists)."""
+    try:
+        # A savepoint so that a duplicate key does not break the caller's transaction.
+        with transaction.atomic():
+            return model.objects.create(dedupe_key=dedupe_key, **fields)
+    except IntegrityError:
+        if dedupe_key and model.objects.filter(dedupe_key=dedupe_key).exists():
+            return None
+        raise

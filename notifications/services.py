@@ -19,19 +19,18 @@ from datetime import datetime
 from functools import partial
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
 
 from profiles.models import User
 from profiles.timezones import zone_for_email
 
-from .models import Delivery, Notice
+from .models import WEBHOOK, Delivery, Notice, create_once
 from .outage import EMAIL, REPORT, broker_refused_already, left_for_later
+from .tasks import PER_CONNECTION, deliver_batch
 
 log = logging.getLogger(__name__)
-
-WEBHOOK = "staff-webhook"  # the `to` of a webhook delivery: the URL itself is a setting, read at send time
 
 
 def email_render(template: str, context: dict) -> tuple[str, str, str]:
@@ -50,18 +49,6 @@ def _render_parts(template: str, context: dict) -> tuple[str, str, str]:
     except Exception:  # noqa: BLE001 - the HTML part is optional
         html = ""
     return subject, text, html
-
-
-def _create_once(model, dedupe_key: str | None, **fields):
-    """Create a row; None when `dedupe_key` was used already (that message exists)."""
-    try:
-        # A savepoint so that a duplicate key does not break the caller's transaction.
-        with transaction.atomic():
-            return model.objects.create(dedupe_key=dedupe_key, **fields)
-    except IntegrityError:
-        if dedupe_key and model.objects.filter(dedupe_key=dedupe_key).exists():
-            return None
-        raise
 
 
 def email_queue(
@@ -84,7 +71,7 @@ def email_queue(
     if template:
         # Times in the recipient's own zone, named, like the portal (issue 19).
         subject, body_text, body_html = email_render(template, {"time_zone": zone_for_email(to), **(context or {})})
-    row = _create_once(
+    row = create_once(
         Delivery, dedupe_key, channel=Delivery.Channel.EMAIL, to=to, user=user, subject=subject[:200],
         body_text=body_text, body_html=body_html, topic=topic, expires_at=expires_at, secret=secret,
         failover=failover, failover_url=failover_url, ics=ics,
@@ -99,7 +86,7 @@ def webhook_queue(text: str, *, dedupe_key: str | None = None, topic: str = "") 
     """Post `text` to the staff chat webhook after commit (nothing when STAFF_WEBHOOK_URL is not set)."""
     if not getattr(settings, "STAFF_WEBHOOK_URL", ""):
         return None
-    row = _create_once(
+    row = create_once(
         Delivery, dedupe_key, channel=Delivery.Channel.WEBHOOK, to=WEBHOOK, subject=text[:200], body_text=text,
         topic=topic,
     )
@@ -145,8 +132,6 @@ def email_deliver_batch(email_ids: list[int]) -> None:
 
 
 def _enqueue(ids: list[int], kind: str) -> None:
-    from .tasks import PER_CONNECTION, deliver_batch
-
     if broker_refused_already():
         left_for_later(kind)
         return
@@ -168,7 +153,7 @@ def deliveries_expire(topic: str) -> int:
 
 def notice_create(user: User, title: str, url: str = "", *, dedupe_key: str | None = None) -> Notice | None:
     """Add an in-portal notice for `user` (at most once per `dedupe_key`)."""
-    return _create_once(Notice, dedupe_key, user=user, title=title[:200], url=url)
+    return create_once(Notice, dedupe_key, user=user, title=title[:200], url=url)
 
 
 def notices_create(notices: list[tuple[int, str, str, str | None]]) -> None:
