@@ -10,7 +10,6 @@ urlpatterns = [
     path("invite/<str:token>/", views.invitation_open, name="invitation_open"),
     path("invitation/", views.invitation_accept, name="invitation_accept"),
     path("join/", views.join, name="join"),
-    path("join/<int:pk>/<str:action>/", views.join_decide, name="join_decide"),
     path("orientation/", views.orientation, name="orientation"),
     path("orientation/<int:pk>/done/", views.orientation_ack, name="orientation_ack"),
 ]

@@ -159,25 +159,6 @@ def join(request):
     })
 
 
-@role_required(Role.COORDINATOR, Role.STAFF)
-@require_POST
-def join_decide(request, pk, action):
-    join = get_object_or_404(JoinRequest.objects.visible_to(request.user).select_related("user__profile", "group"), pk=pk)
-    if action not in ("approve", "decline"):
-        raise Http404
-    if action == "decline" and not request.POST.get("confirm") and join.status == JoinRequest.Status.PENDING:
-        # They are told at once and it cannot be taken back: ask first, on a page of its own.
-        return render(request, "profiles/join_decline_confirm.html", {"join": join})
-    try:
-        join = services.join_request_decide(request_id=pk, by=request.user, approve=action == "approve")
-    except services.JoiningError as exc:
-        messages.error(request, str(exc))
-    else:
-        messages.success(request, _("%(name)s was told.") % {"name": join.user.display_name})
-    return redirect(request.POST.get("next") if request.POST.get("next") == reverse("support:members")
-                    else "support:members")
-
-
 # --- Orientation ----------------------------------------------------------------------------
 
 

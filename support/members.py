@@ -24,6 +24,7 @@ from notifications.services import notice_create
 from profiles.access import role_required
 from profiles.audit import audit_record
 from profiles.joining import JoinRequest, OrientationAck, OrientationItem
+from profiles.joining_services import JoiningError, join_request_decide
 from profiles.models import Membership, Role, RoleGrant, SupportGroup, User
 from profiles.services import role_end, role_grant
 
@@ -203,3 +204,22 @@ def member_remove_confirm(request, group_id, user_id):
     active = Match.objects.filter(Q(mentor=membership.user) | Q(mentee=membership.user), group=membership.group,
                                   status=Match.Status.ACTIVE).count()
     return render(request, "support/member_remove_confirm.html", {"membership": membership, "active": active})
+
+
+@role_required(Role.COORDINATOR, Role.STAFF)
+@require_POST
+def join_decide(request, pk, action):
+    """Approve or decline a request to join, from the requests on the members page."""
+    join = get_object_or_404(JoinRequest.objects.visible_to(request.user).select_related("user__profile", "group"), pk=pk)
+    if action not in ("approve", "decline"):
+        raise Http404
+    if action == "decline" and not request.POST.get("confirm") and join.status == JoinRequest.Status.PENDING:
+        # They are told at once and it cannot be taken back: ask first, on a page of its own.
+        return render(request, "support/join_decline_confirm.html", {"join": join})
+    try:
+        join = join_request_decide(request_id=pk, by=request.user, approve=action == "approve")
+    except JoiningError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, _("%(name)s was told.") % {"name": join.user.display_name})
+    return redirect("support:members")

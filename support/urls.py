@@ -10,6 +10,7 @@ urlpatterns = [
     path("coordinator/", views.coordinator_dashboard, name="coordinator_dashboard"),
     path("compliance/", views.compliance, name="compliance"),
     path("members/", members.members, name="members"),
+    path("members/join/<int:pk>/<str:action>/", members.join_decide, name="join_decide"),
     path("members/<int:group_id>/<int:user_id>/<str:action>/", members.member_change, name="member_change"),
     path("members/<int:group_id>/<int:user_id>/remove/confirm/", members.member_remove_confirm,
          name="member_remove_confirm"),

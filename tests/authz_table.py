@@ -130,7 +130,7 @@ TABLE = {
     "people:invitation_open": PUBLIC,  # a bad token shows "this link cannot be used"
     "people:invitation_accept": SIGNED_IN,  # no link followed: "this link cannot be used"
     "people:join": SIGNED_IN,
-    "people:join_decide": row(404, anonymous=LOGIN, method="post"),
+    "support:join_decide": row(404, anonymous=LOGIN, method="post"),
     "people:orientation": SIGNED_IN,
     "people:orientation_ack": row(404, anonymous=LOGIN, method="post"),
     "support:members": only(COORDINATORS + ["staff"]),

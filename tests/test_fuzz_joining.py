@@ -16,7 +16,7 @@ pytestmark = pytest.mark.django_db
 
 FUZZED = {
     "people:invitations", "people:invitation_change", "people:invitation_accept", "people:join",
-    "people:join_decide", "people:orientation_ack", "people:orientation",
+    "people:orientation_ack", "people:orientation",
 }
 
 
@@ -86,7 +86,7 @@ def test_asking_to_join_with_any_input_never_500s_and_asks_at_most_once(world, d
 def test_answering_any_request_to_join_touches_only_ones_own_groups(world, pk, action):
     target = world["join"].pk if pk == "theirs" else pk
     with rolled_back():
-        response, _ = send(as_(world["coordinator"]), f"/people/join/{target}/{action}/", state=State("profiles"))
+        response, _ = send(as_(world["coordinator"]), f"/support/members/join/{target}/{action}/", state=State("profiles"))
         assert response.status_code == 404
 
 

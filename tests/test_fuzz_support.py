@@ -45,6 +45,7 @@ FUZZED = {
     "support:mea_profile_edit", "support:assign_mea", "support:checkin_create", "support:request_create",
     "support:milestone_create", "support:request_answer", "support:request_withdraw", "support:member_change",
     "support:pulse", "support:pulse_link", "support:closing_survey", "support:program_survey",
+    "support:join_decide",  # fuzzed with the rest of joining, in tests/test_fuzz_joining.py
 }
 STATE = State("support", "escalations", "matches", "profiles")
 whose = st.one_of(st.sampled_from(["mine", "theirs"]), huge_ids)

@@ -29,7 +29,7 @@ def test_a_member_sees_groups_open_to_requests_asks_and_the_coordinator_approves
 
     client.force_login(coordinator)
     assert "I go on Tuesdays" in client.get("/support/members/").content.decode()
-    assert client.post(f"/people/join/{join.pk}/approve/").status_code == 302
+    assert client.post(f"/support/members/join/{join.pk}/approve/").status_code == 302
     assert Membership.objects.filter(user=newcomer, group=group).exists() and newcomer.has_role(Role.MENTEE)
     assert Delivery.objects.filter(to=newcomer.email, subject__startswith="Welcome to").exists()
     assert AuditEvent.objects.filter(action="join_approved", actor=coordinator).exists()
@@ -46,11 +46,11 @@ def test_a_join_code_lets_a_member_ask_to_join_an_unlisted_group(client, newcome
 def test_a_declined_member_is_told_and_not_added(client, newcomer, group, coordinator):
     join = JoinRequest.objects.create(user=newcomer, group=group)
     client.force_login(coordinator)
-    asked = client.post(f"/people/join/{join.pk}/decline/")
+    asked = client.post(f"/support/members/join/{join.pk}/decline/")
     assert "What happens next" in asked.content.decode(), "declining asks first, on a page of its own"
     assert JoinRequest.objects.get().status == JoinRequest.Status.PENDING
     assert not Notice.objects.filter(user=newcomer).exists()
-    client.post(f"/people/join/{join.pk}/decline/", {"confirm": "1"})
+    client.post(f"/support/members/join/{join.pk}/decline/", {"confirm": "1"})
     assert not Membership.objects.filter(user=newcomer, group=group).exists()
     assert Notice.objects.filter(user=newcomer, title__contains="not approved").exists()
 
@@ -58,7 +58,7 @@ def test_a_declined_member_is_told_and_not_added(client, newcomer, group, coordi
 def test_another_groups_coordinator_cannot_answer_a_request(client, newcomer, group, other_group):
     join = JoinRequest.objects.create(user=newcomer, group=group)
     client.force_login(member("coordinator", other_group))
-    assert client.post(f"/people/join/{join.pk}/approve/").status_code == 404
+    assert client.post(f"/support/members/join/{join.pk}/approve/").status_code == 404
     assert JoinRequest.objects.get().status == JoinRequest.Status.PENDING
 
 
