@@ -151,6 +151,7 @@ class Decision:
         return self.mea
 
 
+_TIER_WORDS = {Tier.MEA: "MEA", Tier.STAFF: "staff", Tier.EMERGENCY: "emergency"}
 _KIND_RANK = {Kind.MEA: 0, Kind.MONITOR: 1, Kind.POLICY: 2, Kind.EMERGENCY: 3}
 
 
@@ -179,7 +180,9 @@ def route(situations: list[str], about: str, match) -> Decision:
     named = [SITUATIONS_BY_KEY[s] for s in dict.fromkeys(situations)]
     tier = max(s.tier for s in named)
     kind = max((s.kind for s in named), key=_KIND_RANK.__getitem__)
-    reasons = [f"highest tier among {len(named)} situation(s): {int(tier)}"]
+    tier_words = f"tier {int(tier)} ({_TIER_WORDS[tier]})"
+    reasons = [f"the situation reported is {tier_words}" if len(named) == 1
+               else f"{tier_words} is the highest of the {len(named)} situations reported"]
 
     mea = getattr(match, "mea", None) if match is not None else None
     tell_mea = True

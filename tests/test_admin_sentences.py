@@ -78,6 +78,14 @@ def test_an_email_shows_times_in_the_recipients_own_zone(group, mentee, mentor, 
     assert "Tue 5 Jan 2027, 20:00 CET" in body
 
 
+def test_the_routing_reason_names_the_tier_in_words():
+    from escalations.routing import route
+
+    assert route(["harassed"], "mentee", None).reasons[0] == "the situation reported is tier 2 (staff)"
+    assert route(["harassed", "decompensation"], "mentee", None).reasons[0] == (
+        "tier 3 (emergency) is the highest of the 2 situations reported")
+
+
 def test_who_handles_a_report_is_said_in_words_with_mea_capitalised(client, group, staff_user, mea):
     concern = ConcernFactory(match=MatchFactory(group=group, mea=mea), tier=2, kind="monitor")
     client.force_login(staff_user)
