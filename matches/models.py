@@ -293,18 +293,22 @@ class MenteeRowQuerySet(models.QuerySet):
 
 
 class MenteeWaiting(models.Model):
-    """Since when a mentee has waited for a mentor: the later of their mentee role's start and
-    their last match's end. Stored for the pairing board's order (matches.waiting keeps it);
-    read only while the mentee waits."""
+    """A mentee waiting for a mentor in one of their groups, and since when: the later of their
+    mentee role's start and their last match's end. A row exists exactly while the mentee waits
+    (an open mentee role, no active match) in a group they belong to, so the pairing board reads
+    its page, and counts it, along the (group, since) index. Kept by matches.waiting."""
 
-    mentee = models.OneToOneField(settings.AUTH_USER_MODEL, primary_key=True, on_delete=models.CASCADE,
-                                  related_name="waiting")
+    # No index of their own: the unique (mentee, group) and the (group, since, mentee) indexes serve.
+    group = models.ForeignKey("profiles.SupportGroup", on_delete=models.CASCADE, related_name="+", db_index=False)
+    mentee = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="waiting",
+                               db_index=False)
     since = models.DateTimeField()
 
     objects = MenteeRowQuerySet.as_manager()
 
     class Meta:
-        indexes = [models.Index(fields=["since", "mentee"], name="mentee_waiting_since")]
+        constraints = [models.UniqueConstraint(fields=["mentee", "group"], name="mentee_waiting_once")]
+        indexes = [models.Index(fields=["group", "since", "mentee"], name="mentee_waiting_group_since")]
 
     def __str__(self) -> str:
         return f"waiting since {self.since:%Y-%m-%d}"

@@ -25,12 +25,13 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from profiles.joining import OrientationItem
+from notifications.models import Notice
+from profiles.joining import JoinRequest, OrientationItem
 from profiles.models import Membership, Profile, Role, RoleGrant, User
 from profiles.program import program_settings
 
 from . import cohort
-from .models import Match, MatchEvent, MenteePreference, MentorApplication, MentorProfile, Proposal
+from .models import Match, MatchEvent, MenteePreference, MenteeWaiting, MentorApplication, MentorProfile, Proposal
 
 BOARD_LIMIT = 50
 CONTACT_FIELDS = ["connect_in_person", "connect_phone", "connect_text", "connect_web"]
@@ -54,35 +55,30 @@ def suggest_mea(group_id: int) -> User | None:
 # --- Who is waiting ------------------------------------------------------------
 
 
-def waiting_people(group_ids=None):
-    """Mentees with no active match (in `group_ids`' groups when given): the filter alone."""
-    grants = RoleGrant.objects.filter(role=Role.MENTEE, ended_at=None)
-    # NOT EXISTS, not NOT IN: Postgres anti-joins on the one-active-match-per-mentee
-    # index instead of hashing every active match and scanning every person.
-    qs = User.objects.filter(Exists(grants.filter(user=OuterRef("pk")))).exclude(
-        Exists(Match.objects.active().filter(mentee=OuterRef("pk")))
-    )
-    if group_ids is not None:
-        qs = qs.filter(Exists(Membership.objects.filter(user=OuterRef("pk"), group_id__in=list(group_ids))))
-    return qs
-
-
 def waiting_mentees(group_ids=None):
-    """Mentees with no active match, longest waiting first (the stored MenteeWaiting.since, indexed),
-    with their open proposals."""
+    """Mentees waiting for a mentor (in `group_ids`' groups when given), longest waiting first, read from
+    their stored rows (MenteeWaiting, matches.waiting) along the (group, since) index, with their open
+    proposals. A person waiting in two of these groups is listed once. The open role and the absence of
+    an active match are checked again on each row read (two index probes), so a row some write left
+    behind until the nightly repair never lists a matched mentee."""
     open_count = (
         Proposal.objects.open().filter(mentee=OuterRef("pk")).order_by().values("mentee")
         .annotate(n=Count("pk")).values("n")
     )
     first_group = Membership.objects.filter(user=OuterRef("pk")).order_by("group_id").values("group_id")[:1]
+    people = User.objects.filter(waiting__isnull=False) if group_ids is None else (
+        User.objects.filter(waiting__group_id__in=list(group_ids)))
     return (
-        waiting_people(group_ids).annotate(
+        people.filter(Exists(RoleGrant.objects.filter(user=OuterRef("pk"), role=Role.MENTEE, ended_at=None)))
+        .exclude(Exists(Match.objects.active().filter(mentee=OuterRef("pk"))))
+        .annotate(
             waiting_since=F("waiting__since"),
             open_proposals=Coalesce(Subquery(open_count, output_field=IntegerField()), Value(0)),
             first_group_id=Subquery(first_group),
         )
         .select_related("profile")
         .order_by("waiting__since", "waiting__mentee_id")
+        .distinct("waiting__since", "waiting__mentee_id")
     )
 
 
@@ -107,14 +103,33 @@ class Board:
     proposals_total: int
     applications: list
     applications_total: int
+    join_requests: int  # waiting for an answer, in the coordinator's groups (the next step)
+    oldest_join_request: datetime | None
+    unread_notices: int  # the navigation's count, read with the others
+
+
+def _count(qs, field: str = "pk", *, distinct: bool = False) -> Subquery:
+    """COUNT over `qs`, as a subquery (no GROUP BY: one number)."""
+    count = Func(F(field), function="COUNT", template="COUNT(DISTINCT %(expressions)s)" if distinct else "COUNT(%(expressions)s)")
+    return Subquery(qs.order_by().annotate(n=count).values("n")[:1], output_field=IntegerField())
+
+
+def _counts(user, groups) -> dict:
+    """The home's counts beyond its lists, in one query: the mentees waiting in these groups (counted on
+    the (group, since) index), the requests to join waiting for an answer and since when (the next step),
+    and the coordinator's unread notices (the navigation)."""
+    joining = JoinRequest.objects.visible_to(user).filter(status=JoinRequest.Status.PENDING).order_by()
+    return User.objects.filter(pk=user.pk).values(
+        waiting_total=_count(MenteeWaiting.objects.filter(group_id__in=list(groups)), "mentee", distinct=True),
+        joining_total=_count(joining),
+        joining_oldest=Subquery(joining.order_by("created_at").values("created_at")[:1]),
+        unread_total=_count(Notice.objects.visible_to(user).unread()),
+    ).get()
 
 
 def pairing_board(user) -> Board:
     """The coordinator's pairing board, for the groups they coordinate (first BOARD_LIMIT rows each)."""
     groups = user.coordinated_group_ids
-    # Only those with their stored row (every one, with the services and the nightly repair): an inner
-    # join, so the page is read along the (since, mentee) index instead of sorting every waiting mentee.
-    waiting = waiting_mentees(groups).filter(waiting__isnull=False)
     mentors = mentors_with_room(groups).order_by("-spare", "user__email")
     proposals = (
         Proposal.objects.visible_to(user).open().filter(group_id__in=groups)
@@ -123,16 +138,13 @@ def pairing_board(user) -> Board:
     applications = (
         MentorApplication.objects.visible_to(user).pending().filter(group_id__in=groups)
         .select_related("applicant__profile", "group").order_by("created_at")
-        # The topics' names with the row, not a second query (the home's budget also reads join requests).
+        # The topics' names with the row, not a second query (the home's query budget).
         .annotate(topic_names=ArrayAgg("topics__name", distinct=True, filter=Q(topics__isnull=False), default=Value([])))
     )
-    # The waiting mentees: their page read along the stored waiting-since index, with the total as a
-    # subquery Postgres runs once (a window count would read and sort every waiting mentee).
-    total = waiting_people(groups).filter(waiting__isnull=False).order_by().annotate(
-        n=Func(F("pk"), function="COUNT")).values("n")[:1]
-    rows = list(waiting.annotate(list_total=Subquery(total, output_field=IntegerField()))[:BOARD_LIMIT])
-    return Board(rows, rows[0].list_total if rows else 0,
-                 *_first(mentors), *_first(proposals), *_first(applications))
+    counts = _counts(user, groups)
+    return Board(list(waiting_mentees(groups)[:BOARD_LIMIT]), counts["waiting_total"],
+                 *_first(mentors), *_first(proposals), *_first(applications),
+                 counts["joining_total"], counts["joining_oldest"], counts["unread_total"])
 
 
 def _first(qs) -> tuple[list, int]:

@@ -303,6 +303,7 @@ def _activate(proposal: Proposal, by: User) -> Match:
     proposal.save(update_fields=["status", "decided_at", "match"])
     _event(MatchEvent.Kind.STARTED, by, match=match, proposal=proposal)
     match_changed.send(sender=Match, match_ids=[match.pk])
+    waiting_since_refresh([match.mentee_id])  # the mentee no longer waits
     if match.mea_id:
         _event(MatchEvent.Kind.MEA_ASSIGNED, None, match=match)
     notices.match_started(match)

@@ -120,6 +120,7 @@ def coordinator_home(request):
     return render(request, "matches/coordinator_home.html", {
         "board": board,
         "next_step": support_steps.for_coordinator(request.user, board),
+        "unread_notifications": board.unread_notices,  # the navigation's count, read with the board's
         "review_form": ReviewForm(),
     })
 

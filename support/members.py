@@ -20,6 +20,7 @@ from django.views.decorators.http import require_POST
 
 from matches.models import Match
 from matches.services import MatchingError, match_end
+from matches.waiting import waiting_since_refresh
 from notifications.services import notice_create
 from profiles.access import role_required
 from profiles.audit import audit_record
@@ -134,6 +135,7 @@ def member_move(*, user: User, group: SupportGroup, to: SupportGroup, by: User) 
         role_end(user, grant.role, group=group)
         role_grant(user, grant.role, group=to, by=by)
     audit_record(by, to, "member_moved", {"user": [user.pk, user.pk], "group": [group.pk, to.pk]})
+    waiting_since_refresh([user.pk])  # a waiting mentee now waits in the other group
     notice_create(user, _("You are now in %(group)s") % {"group": to.name}, "/")
 
 
@@ -158,6 +160,7 @@ def member_remove(*, user: User, group: SupportGroup, by: User) -> int:
     for grant in RoleGrant.objects.filter(user=user, group=group, ended_at=None):
         role_end(user, grant.role, group=group)
     membership.delete()
+    waiting_since_refresh([user.pk])  # no longer waiting in this group
     audit_record(by, group, "member_removed", {"user": [user.pk, None], "matches_ended": [None, ended]})
     return ended
 

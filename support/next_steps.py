@@ -19,11 +19,11 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from escalations.models import Concern
 from matches.models import Match
 from notifications.selectors import outbox_stuck
-from profiles.joining import JoinRequest
 from profiles.models import User
 
 from .cadence import cadence
@@ -109,17 +109,16 @@ def _mea_step(user: User, rows, report) -> NextStep:
 
 
 def for_coordinator(user: User, board) -> NextStep:
-    """Join requests, mentors awaiting approval, proposals about to expire, waiting mentees (board: the page's)."""
+    """Join requests, mentors awaiting approval, proposals about to expire, waiting mentees (board: the
+    page's, which counts the requests to join with its other counts: no query here)."""
     soon = timezone.now() + EXPIRING_WITHIN
     expiring = [p for p in board.proposals if p.expires_at <= soon]
-    joining = (
-        JoinRequest.objects.visible_to(user).filter(status=JoinRequest.Status.PENDING)
-        .select_related("user__profile", "group").annotate(waiting=Window(Count("pk"))).order_by("created_at").first()
-    )
-    if joining is not None:
+    if board.join_requests:
         return NextStep(
-            title=_("%(name)s asked to join %(group)s") % {"name": joining.user.display_name, "group": joining.group.name},
-            lines=[_("%(n)d waiting for an answer, oldest first.") % {"n": joining.waiting}],
+            title=ngettext("Answer a request to join", "Answer %(n)d requests to join", board.join_requests)
+            % {"n": board.join_requests},
+            lines=[_("The oldest has waited since %(when)s; the members page lists them, oldest first.")
+                   % {"when": format_moment(board.oldest_join_request)}],
             url=reverse("support:members"), label=_("Answer requests to join"),
         )
     if board.applications_total:
@@ -138,7 +137,7 @@ def for_coordinator(user: User, board) -> NextStep:
                    % {"when": format_moment(p.expires_at)}],
             url="#proposals", label=_("See open proposals"),
         )
-    if board.waiting_total:
+    if board.waiting:  # the list (its rows are checked as read); the total is counted on the stored rows
         m = board.waiting[0]
         return NextStep(
             title=_("Find a mentor for %(name)s") % {"name": m.display_name},

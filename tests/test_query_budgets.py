@@ -26,17 +26,9 @@ CHANGELISTS = sorted(
     f"admin:{m._meta.app_label}_{m._meta.model_name}_changelist" for m in admin.site._registry
     if m._meta.app_label in OUR_APPS and m._meta.model_name != "programsettings"
 )
-# Flat cost (the same count at both sizes) is always enforced: a query per row fails.
-# The absolute budget of 10 is met by every admin changelist and role page; a page that
-# cannot meet it yet goes here with what was measured (its budget check is then an
-# expected failure). Counts include the session, user and role-grant reads every
-# signed-in page makes.
-KNOWN_OVER: dict[str, str] = {
-    # 11 with the navigation's unread count: the next step also reads the oldest request to
-    # join (issue 19) — one more query, flat at every size; the topics of applications now
-    # come with their rows (ArrayAgg) instead of a prefetch, which paid for part of it.
-    "matches:coordinator_home": "11 queries: the next step's request to join",
-}
+# Flat cost (the same count at both sizes) is always enforced: a query per row fails,
+# and so does a page over the budget of 10. Counts include the session, user and role-grant
+# reads every signed-in page makes, and the request's savepoint and its release.
 
 
 def _params(names):
@@ -74,8 +66,6 @@ def superuser_client(client):
 
 
 def within_budget(name: str, count: int) -> None:
-    if count > BUDGET and name in KNOWN_OVER:
-        pytest.xfail(f"{name}: {count} queries, over the budget of {BUDGET} ({KNOWN_OVER[name]})")
     assert count <= BUDGET, f"{name}: {count} queries, budget {BUDGET}"
 
 

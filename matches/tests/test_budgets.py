@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from matches.models import MentorApplication, MentorProfile, Proposal
+from matches.waiting import waiting_since_refresh
 from profiles.models import Membership, Profile, Role, RoleGrant, User
 from profiles.tests.factories import TopicFactory
 
@@ -42,6 +43,7 @@ def world(group, n: int):
                                                                    qualities=["presence"]) for u in mentees])
     MentorApplication.topics.through.objects.bulk_create(
         [MentorApplication.topics.through(mentorapplication=a, topic=topics[0]) for a in app])
+    waiting_since_refresh([m.pk for m in mentees])  # written directly: stored as the nightly repair would
     return mentees
 
 

@@ -74,5 +74,42 @@ def test_the_pairing_board_reads_its_waiting_page_along_the_waiting_since_index(
         cursor.execute("SET LOCAL enable_sort = off")
         cursor.execute("EXPLAIN " + page_sql)
         plan = "\n".join(row[0] for row in cursor.fetchall())
-    assert "mentee_waiting_since" in plan, plan
+    assert "mentee_waiting_group_since" in plan, plan
     assert "Sort" not in plan, plan
+    # The total is counted on the same index, never by reading every waiting mentee's person.
+    count_sql = next(q["sql"] for q in queries.captured_queries if 'COUNT(DISTINCT U0."mentee_id")' in q["sql"])
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute("EXPLAIN " + count_sql)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    assert "mentee_waiting_group_since" in plan and "profiles_membership" not in plan, plan
+
+
+def test_a_row_exists_only_while_the_mentee_waits_in_a_group_they_belong_to(group, other_group, coordinator):
+    from matches import services
+    from matches.tests.factories import approved_mentor
+    from support.members import member_remove
+
+    mentee = member("mentee", group)
+    assert list(MenteeWaiting.objects.filter(mentee=mentee).values_list("group_id", flat=True)) == [group.pk]
+    mentor = approved_mentor(group)
+    proposal = services.proposal_create(mentor=mentor, mentee=mentee, by=mentor, kind="mentor", confirm_not_close=True)
+    services.proposal_accept(proposal_id=proposal.pk, by=mentee, confirm_not_close=True)
+    assert not MenteeWaiting.objects.filter(mentee=mentee).exists()  # matched: no longer waiting
+    match = mentee.mentee_matches.get()
+    services.match_end(match_id=match.pk, by=mentee, reason="moved away")
+    assert MenteeWaiting.objects.filter(mentee=mentee, group=group).exists()
+    member_remove(user=mentee, group=group, by=coordinator)
+    assert not MenteeWaiting.objects.filter(mentee=mentee).exists()
+
+
+def test_a_mentee_in_two_of_the_coordinators_groups_is_listed_and_counted_once(client, group, other_group, coordinator):
+    from profiles.joining_services import member_add
+
+    both = member("mentee", group)
+    member_add(user=both, group=other_group, role="mentee", by=None)  # joins a second group as a mentee too
+    member_add(user=coordinator, group=other_group, role="coordinator", by=None)
+    assert MenteeWaiting.objects.filter(mentee=both).count() == 2
+    client.force_login(coordinator)
+    board = client.get(reverse("matches:coordinator_home")).context["board"]
+    assert [m.pk for m in board.waiting] == [both.pk] and board.waiting_total == 1
