@@ -129,6 +129,16 @@ def for_member(user: User, match: Match | None, *, proposals=(), is_mentor: bool
                    % {"when": format_moment(p.expires_at)}],
             url=reverse("matches:proposal_detail", args=[p.pk]), label=_("Read and answer"),
         ), (relationship(match, user) if match else None)
+    if match is None and proposals:
+        p = proposals[0]
+        other = p.mentee if is_mentor else p.mentor
+        return NextStep(
+            title=_("Waiting for %(name)s to answer") % {"name": other.display_name},
+            lines=[_("They have until %(when)s, and you are told either way.") % {"when": format_moment(p.expires_at)},
+                   _("Meanwhile, the toolkit has the ways of mentoring and questions to start with.")],
+            url=reverse("matches:proposal_detail", args=[p.pk]), label=_("See the proposal"),
+            more=[(reverse("community:toolkit"), _("Read the toolkit"))],
+        ), None
     if match is None:
         if is_mentor:
             return NextStep(

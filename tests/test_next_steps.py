@@ -60,6 +60,16 @@ def test_a_mentor_asked_by_a_mentee_is_first_asked_to_answer(client, group, ment
     assert f"Answer {mentee.display_name}'s proposal" in text and "Read and answer" in text
 
 
+def test_a_mentor_whose_offer_waits_on_the_mentee_is_told_so(client, group, mentee, mentor):
+    from matches.tests.factories import ProposalFactory
+
+    ProposalFactory(mentor=mentor, mentee=mentee, group=group, initiated_by="mentor",
+                    mentor_accepted_at=timezone.now(), mentor_confirmed_not_close=True)
+    client.force_login(mentor)
+    text = next_step(client.get(reverse("matches:mentor_home")))
+    assert f"Waiting for {mentee.display_name} to answer" in text and "See the proposal" in text
+
+
 def test_an_unmatched_mentee_is_told_what_will_appear_and_what_to_do_meanwhile(client, mentee):
     client.force_login(mentee)
     text = next_step(client.get(reverse("matches:mentee_home")))
