@@ -198,7 +198,7 @@ def _explain(mentee_ctx: dict, mentor: MentorProfile) -> tuple[float, list[tuple
             parts.append((_("Not the gender asked for (a soft preference)"), 0.0))
     mentee_profile = mentee_ctx["profile"]
     if profile and mentee_profile:
-        both = [str(label) for f, label in zip(CONTACT_FIELDS, ["in person", "phone", "text", "web"], strict=True)
+        both = [str(label) for f, label in zip(CONTACT_FIELDS, ["in person", "phone", "text", "web chat or video"], strict=True)
                 if getattr(profile, f) and getattr(mentee_profile, f)]
         if both:
             parts.append((_("Both like to connect by: %(m)s") % {"m": ", ".join(both)}, cohort.W_CONTACT * len(both)))

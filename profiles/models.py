@@ -173,7 +173,7 @@ class Profile(models.Model):
             (self.connect_in_person, _("in person")),
             (self.connect_phone, _("phone")),
             (self.connect_text, _("text")),
-            (self.connect_web, _("web")),
+            (self.connect_web, _("web chat or video")),
         ]
         return [str(label) for wanted, label in methods if wanted]
 

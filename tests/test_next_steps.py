@@ -164,3 +164,9 @@ def test_a_mentor_the_mentee_declined_is_not_suggested_to_them_and_ranks_last_fo
     page = client.get(reverse("matches:suggestions", args=[mentee.pk])).content.decode()
     assert page.index(other.display_name) < page.index(declined.display_name)
     assert "Declined by the mentee on" in page
+
+
+def test_ways_to_connect_read_as_a_person_says_them():
+    from profiles.models import Profile
+
+    assert Profile(connect_web=True, connect_phone=True).connect_methods == ["phone", "web chat or video"]
