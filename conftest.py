@@ -240,26 +240,18 @@ def wait_until(predicate, timeout: float = 30.0, interval: float = 0.2) -> bool:
 
 @pytest.fixture
 def dead_broker():
-    """The broker is down: publishing fails fast, as with Redis stopped.
+    """The broker is down: publishing fails fast, as with Redis stopped (nothing listens on port 1).
 
-    The live connection pools are set aside untouched and put back afterwards,
-    so later tests (and real workers) keep talking to the real broker.
+    Only this process's publishing is pointed there (tests/faults.py, publish_to):
+    later tests and real workers keep talking to the real broker.
     """
-    conf = celery_app.conf
-    saved = conf.task_always_eager, conf.get("broker_write_url"), conf.get("broker_read_url")
-    pools = celery_app._pool, celery_app.amqp._producer_pool
-    conf.task_always_eager = False
-    # The write/read URLs, not `broker_url`: Celery reads a CELERY_BROKER_URL
-    # environment variable before `broker_url`, so setting that changed nothing in CI.
-    conf.broker_write_url = conf.broker_read_url = "redis://127.0.0.1:1/0"
-    celery_app._pool = None
-    celery_app.amqp._producer_pool = None
+    from tests.faults import publish_to
+
+    undo = publish_to("redis://127.0.0.1:1/0")
     try:
         yield
     finally:
-        # Closing the dead pools would close kombu's shared pools too: leave them.
-        conf.task_always_eager, conf.broker_write_url, conf.broker_read_url = saved
-        celery_app._pool, celery_app.amqp._producer_pool = pools
+        undo()
 
 
 @pytest.fixture

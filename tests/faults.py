@@ -19,9 +19,11 @@ import tempfile
 import threading
 import time
 from collections import Counter
+from contextlib import nullcontext
 
 import pytest
 from django.conf import settings
+from kombu import pools
 
 from conftest import test_database_url, wait_until
 from mentorship.celery import app as celery_app
@@ -73,22 +75,45 @@ def _pings(client) -> bool:
         return False
 
 
-def point_celery_at(url: str):
-    """Point this process's Celery app (and the health check) at `url`; returns an undo."""
+def publish_to(url: str):
+    """Make this process's Celery app publish to `url` (not eagerly); returns an undo.
+
+    Celery keeps the producers of the broker it first published to, so changing the
+    URL alone would change nothing: while this lasts, the app's public
+    `producer_or_acquire` (every task publish goes through it) hands out producers
+    from kombu's pool for `url` (kombu.pools.producers, keyed by the connection).
+    The live pools are left as they are, for the tests that follow.
+    """
     conf = celery_app.conf
-    saved = conf.task_always_eager, conf.get("broker_write_url"), conf.get("broker_read_url"), settings.CELERY_BROKER_URL
-    pools = celery_app._pool, celery_app.amqp._producer_pool
+    saved = conf.task_always_eager, conf.get("broker_write_url"), conf.get("broker_read_url")
     conf.task_always_eager = False
-    # The write/read URLs: `broker_url` itself loses to a CELERY_BROKER_URL environment variable.
+    # The write/read URLs, not `broker_url`: Celery reads a CELERY_BROKER_URL
+    # environment variable before `broker_url`, so setting that changed nothing in CI.
     conf.broker_write_url = conf.broker_read_url = url
-    settings.CELERY_BROKER_URL = url
-    celery_app._pool = None
-    celery_app.amqp._producer_pool = None
+    producers = pools.producers[celery_app.connection_for_write(url)]
+
+    def producer_or_acquire(producer=None):
+        return nullcontext(producer) if producer is not None else producers.acquire(block=True)
+
+    patch = pytest.MonkeyPatch()
+    patch.setattr(celery_app, "producer_or_acquire", producer_or_acquire)
 
     def undo():
-        # The spare pools are left to be collected: closing them would close kombu's shared pools too.
-        conf.task_always_eager, conf.broker_write_url, conf.broker_read_url, settings.CELERY_BROKER_URL = saved
-        celery_app._pool, celery_app.amqp._producer_pool = pools
+        patch.undo()
+        conf.task_always_eager, conf.broker_write_url, conf.broker_read_url = saved
+
+    return undo
+
+
+def point_celery_at(url: str):
+    """Point this process's Celery app (and the health check) at `url`; returns an undo."""
+    saved = settings.CELERY_BROKER_URL
+    undo_publish = publish_to(url)
+    settings.CELERY_BROKER_URL = url
+
+    def undo():
+        settings.CELERY_BROKER_URL = saved
+        undo_publish()
 
     return undo
 
