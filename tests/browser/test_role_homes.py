@@ -121,3 +121,9 @@ def test_staff_reach_the_staff_console_from_the_navigation(site):
                               " return c.scrollWidth <= c.clientWidth + 1; })()")
     assert fits, "the report queue's columns are cut off at 1280 px"
     publish(site, "queue", 1280, "staff-console.png")
+    site.page.locator("#result_list tbody tr th a").first.click()
+    site.page.wait_for_url("**/change/")
+    # The report's sentences (routing reasons, deadlines) line up with the other values, not 160 px further in.
+    indents = site.page.evaluate("""[...document.querySelectorAll('.readonly ul.sentences')].map(
+        ul => Math.round(ul.getBoundingClientRect().left - ul.closest('.readonly').getBoundingClientRect().left))""")
+    assert indents and max(indents) < 20, f"the report page's sentences are indented by {indents} px"
