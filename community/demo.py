@@ -13,12 +13,13 @@ from profiles.program import program_settings
 from .models import ChatMessage, ChatPost, ChatThread, Resource, SavedResource
 
 POSTS = [
-    # (author key, group key, kind, title, body)
+    # (author key, group key, kind, title, body, days ago): the board has a week of activity
     ("mentor_jordan", "harbor", ChatPost.Kind.OFFER, "Happy to talk with anyone new to co-parenting",
-     "Three years in. If the handovers are hard right now, I'm glad to listen. Weekday evenings, Eastern time."),
+     "Three years in. If the handovers are hard right now, I'm glad to listen. Weekday evenings, Eastern time.", 5),
     ("mentee_chris", "harbor", ChatPost.Kind.REQUEST, "Looking for someone to talk with after a hard week",
-     "Trust is the hard part for me at the moment. Anyone up for a call this weekend?"),
+     "Trust is the hard part for me at the moment. Anyone up for a call this weekend?", 1),
 ]
+THREAD_DAYS_AGO = 4  # Fatima answered Jordan's offer the day after it was posted
 THREAD = {
     "post": "Happy to talk with anyone new to co-parenting", "replier": "mentee_fatima", "method": "text",
     "messages": [
@@ -44,26 +45,28 @@ def seed(ctx) -> None:
     users, groups = ctx.users, ctx.groups
     now = timezone.now()
     posts = {}
-    for author_key, group_key, kind, title, body in POSTS:
+    for author_key, group_key, kind, title, body, days_ago in POSTS:
         author, group = users.get(author_key), groups.get(group_key)
         if not (author and group):
             continue
+        posted = now - timedelta(days=days_ago)
         posts[title], _ = ChatPost.objects.get_or_create(
             author=author, title=title,
-            defaults={"group": group, "kind": kind, "body": body, "created_at": now,
-                      "expires_at": now + timedelta(days=program_settings().chat_post_ttl_days)},
+            defaults={"group": group, "kind": kind, "body": body, "created_at": posted,
+                      "expires_at": posted + timedelta(days=program_settings().chat_post_ttl_days)},
         )
     post, replier = posts.get(THREAD["post"]), users.get(THREAD["replier"])
     if post and replier:
+        started = now - timedelta(days=THREAD_DAYS_AGO)
         thread, created = ChatThread.objects.get_or_create(
             post=post, replier=replier,
             defaults={"author": post.author, "contact_method": THREAD["method"], "contact_proposed_by": replier,
-                      "contact_agreed_at": now},
+                      "contact_agreed_at": started + timedelta(hours=3)},
         )
         if created:
             for i, (sender_key, body) in enumerate(THREAD["messages"]):
                 ChatMessage.objects.create(thread=thread, sender=users[sender_key], body=body,
-                                           created_at=now + timedelta(minutes=5 * i))
+                                           created_at=started + timedelta(hours=3 * i))
     for curator_key, group_key, title, url, body, topics in RESOURCES:
         resource, created = Resource.objects.get_or_create(
             title=title, defaults={"url": url, "body": body, "group": groups.get(group_key) if group_key else None,

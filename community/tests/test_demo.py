@@ -1,5 +1,6 @@
 import pytest
 from django.core.management import call_command
+from django.utils import timezone
 
 from community.models import ChatPost, ChatThread, Resource, SavedResource
 from matches.models import Match
@@ -13,6 +14,9 @@ def test_the_demo_has_an_offer_a_request_a_private_thread_and_curated_resources_
     counts = (ChatPost.objects.count(), ChatThread.objects.count(), Resource.objects.count(),
               SavedResource.objects.count())
     assert set(ChatPost.objects.values_list("kind", flat=True)) == {"offer", "request"}
+    days = {(timezone.now() - p.created_at).days for p in ChatPost.objects.all()}
+    assert len(days) == 2 and max(days) >= 4, f"the board has a week of activity, not one moment: {days}"
+    assert ChatPost.objects.filter(expires_at__gt=timezone.now()).count() == 2, "every demo post is still open"
     thread = ChatThread.objects.get()
     assert thread.contact_agreed_at and thread.messages.count() == 2
     assert Resource.objects.filter(group__isnull=False).exists()
