@@ -11,9 +11,9 @@ whichever side wrote it, since it was written for both of them to see.
 Erasure first takes them out of what is still going on: their open
 proposals are withdrawn (no one can accept a match with an erased account),
 their active matches end (the other person and the MEA get a portal notice,
-the MEA to debrief), and active matches they support as the MEA lose their
-MEA (the group's coordinators are told to choose another; until then tier-1
-reports go to staff). Then their application, mentor profile and preferences
+the MEA to debrief). (The active matches they support as the MEA lose their
+MEA in support's eraser, support/privacy.py, which links to where a new one is
+chosen.) Then their application, mentor profile and preferences
 go (theirs alone). Matches and proposals stay (they are the other person's history
 too), pointing at the anonymised account: the ending reason and note they
 wrote are blanked, as is the "why this pair" text of proposals they are in
@@ -29,7 +29,6 @@ from notifications.services import notice_create
 from profiles.audit import current_actor
 
 from .models import Match, MatchEvent, MenteePreference, MentorApplication, MentorProfile, Proposal
-from .notices import coordinators_of
 
 COVERS = (
     "matches.Match.mentor", "matches.Match.mentee", "matches.Match.mea", "matches.Match.ended_by",
@@ -116,7 +115,7 @@ def export(user) -> dict:
 
 
 def _leave_what_is_going_on(user) -> None:
-    """Withdraw their open proposals, end their active matches, free the matches they support as MEA."""
+    """Withdraw their open proposals and end their active matches."""
     now, actor = timezone.now(), current_actor()
     mine = Q(mentor=user) | Q(mentee=user)
     for proposal in Proposal.objects.select_for_update().filter(mine, status=Proposal.Status.OPEN):
@@ -133,12 +132,6 @@ def _leave_what_is_going_on(user) -> None:
                dedupe_key=f"match:{match.pk}:ended")
         if match.mea_id and match.mea_id != user.pk:
             notice_create(match.mea, _("A match ended: please debrief both sides"), url, dedupe_key=f"match:{match.pk}:debrief")
-    for match in Match.objects.select_for_update().filter(mea=user, status=Match.Status.ACTIVE):
-        match.mea = None
-        match.save(update_fields=["mea"], audit_action="mea_left")
-        for person in coordinators_of(match.group_id):
-            notice_create(person, _("A match needs a new MEA"), reverse("support:match_detail", kwargs={"pk": match.pk}),
-                   dedupe_key=f"match:{match.pk}:mea-left:{user.pk}:{person.pk}")
 
 
 def erase(user) -> None:

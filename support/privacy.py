@@ -12,7 +12,9 @@ What a member gets:
 - the milestones of their matches (shared with everyone on the match), the
   MEA assignments of their matches and those they made, their reminders.
 
-Erasure: self check-ins still waiting for their answer, or asked by them as
+Erasure: the active matches they support as the MEA lose their MEA, and the
+group's coordinators are told to choose another (until then tier-1 reports go
+to staff). Self check-ins still waiting for their answer, or asked by them as
 the MEA, are withdrawn. The MEA profile goes (contact details). The free text of their
 self check-in answers is blanked (the rating, meeting counts and situations
 stay: they are the match's support history). Check-ins and milestones stay
@@ -21,7 +23,12 @@ text become "[former member]". Pending reminders to them are skipped.
 """
 
 from django.db.models import Q
+from django.urls import reverse
+from django.utils.translation import gettext as _
 
+from matches.models import Match
+from matches.notices import coordinators_of
+from notifications.services import notice_create
 from privacy.services import personal_identifiers, rows_mentioning, scrub_text
 
 from .models import CheckIn, CheckInRequest, MatchSupport, MEAProfile, Milestone, Reminder, Survey
@@ -90,7 +97,17 @@ def export(user) -> dict:
     }
 
 
+def _free_the_matches_they_support(user) -> None:
+    for match in Match.objects.select_for_update().filter(mea=user, status=Match.Status.ACTIVE):
+        match.mea = None
+        match.save(update_fields=["mea"], audit_action="mea_left")
+        for person in coordinators_of(match.group_id):
+            notice_create(person, _("A match needs a new MEA"), reverse("support:match_detail", kwargs={"pk": match.pk}),
+                          dedupe_key=f"match:{match.pk}:mea-left:{user.pk}:{person.pk}")
+
+
 def erase(user) -> None:
+    _free_the_matches_they_support(user)
     identifiers = personal_identifiers(user)
     # Their survey sentences go; the scores stay (the match's and the program's counts).
     Survey.objects.filter(respondent=user).exclude(comment="").update(comment="")

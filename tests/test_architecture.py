@@ -4,7 +4,8 @@ A higher layer may import or link to any lower one; an app never imports or link
 to an app of its own layer (siblings) or of a higher one. `mentorship` is the
 project package, the top: no app imports it (settings are read through
 `django.conf.settings`). Imports are read with `ast`, at module level and inside
-functions alike; templates under templates/<app>/ belong to <app>.
+functions alike; templates under templates/<app>/ belong to <app>, and a URL name
+("ns:name") in an app's code or templates is a link to the app of that namespace.
 """
 
 import ast
@@ -92,6 +93,22 @@ def test_no_app_template_links_to_or_includes_a_higher_app():
                 if tag[1] in LAYERS and not _may_use(app, tag[1]):
                     wrong.append(f"{path.relative_to(ROOT)} includes a template of {tag[1]}")
     assert not wrong, "Templates that depend upward:\n" + "\n".join(wrong)
+
+
+URL_NAME = re.compile(r"^(\w+):\w+$")  # "support:match_detail", as reverse() and redirect() take it
+
+
+def test_no_app_code_names_a_url_of_a_higher_app():
+    """reverse("ns:name") and redirect("ns:name") are links too, like {% url %} in a template."""
+    namespaces = _namespaces()
+    wrong = []
+    for app in _existing_apps():
+        for path in _app_files(app):
+            for node in ast.walk(ast.parse(path.read_text(), str(path))):
+                name = URL_NAME.match(node.value) if isinstance(node, ast.Constant) and isinstance(node.value, str) else None
+                if name and name[1] in namespaces and not _may_use(app, namespaces[name[1]]):
+                    wrong.append(f"{path.relative_to(ROOT)}:{node.lineno} names {node.value}")
+    assert not wrong, "Links to a higher app's pages:\n" + "\n".join(wrong)
 
 
 def _module_name(path):
