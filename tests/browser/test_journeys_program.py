@@ -85,7 +85,7 @@ def test_a_program_starts_from_an_empty_database_with_one_command(site, settings
     assert not User.objects.exists() and not SupportGroup.objects.exists()
     # The orientation's items come with the migrations; an earlier browser test's flush
     # (transactional tests empty every table) removes them, so put them back as migrate does.
-    importlib.import_module("profiles.migrations.0005_orientation_items").add_items(django_apps, None)
+    importlib.import_module("profiles.migrations.0002_orientation_items").add_items(django_apps, None)
     call_command("create_staff", email="director@program.example", password=PASSWORD)
     page = site.page
 
