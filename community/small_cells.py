@@ -20,7 +20,6 @@ from profiles.program import program_settings
 
 from .insights import Chart, Scope
 
-DEFAULT_THRESHOLD = 5
 # A month, for "no narrower than a month": the shortest span a sensitive count covers.
 MIN_SENSITIVE_DAYS = 30
 # Charts that count reports of concern (who was worried about whom): the ones a

@@ -184,10 +184,6 @@ class Concern(AuditedModelMixin, models.Model):
     def is_overdue(self) -> bool:
         return self.status == self.Status.OPEN and self.ack_deadline < timezone.now()
 
-    @property
-    def with_staff(self) -> bool:
-        return self.escalated_to_staff
-
     def next_step(self) -> str:
         """What happens next, in words for the reporter (no handler notes)."""
         who = _("program staff") if self.escalated_to_staff else _("your MEA")

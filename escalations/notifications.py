@@ -61,7 +61,7 @@ def plan_notifications(
     staff_path = reverse("admin:escalations_concern_change", args=[concern.pk])
     created = []
     for address, user in dict.fromkeys(targets):
-        path = _path(concern, user.pk if user else None)
+        path = concern_path(concern, user.pk if user else None)
         recipient = f"user-{user.pk}" if user else address
         row = email_queue(
             to=address, user=user, template="concern_attention",
@@ -85,13 +85,9 @@ def plan_notifications(
     return created
 
 
-def concern_link(concern: Concern, user_id: int | None) -> str:
+def concern_path(concern: Concern, user_id: int | None) -> str:
     """Where the reader can open the report: the MEA it was routed to, their inbox page
     (they cannot open the admin); anyone else (staff, the staff address), the admin page."""
-    return settings.SITE_URL + _path(concern, user_id)
-
-
-def _path(concern: Concern, user_id: int | None) -> str:
     if user_id and user_id == concern.routed_to_mea_id and concern.about != "mea":
         return reverse("escalations:inbox_detail", args=[concern.pk])
     return reverse("admin:escalations_concern_change", args=[concern.pk])

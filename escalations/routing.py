@@ -116,10 +116,6 @@ SITUATIONS: tuple[Situation, ...] = (
 SITUATIONS_BY_KEY: dict[str, Situation] = {s.key: s for s in SITUATIONS}
 
 
-def situations_in(group_key: str) -> list[Situation]:
-    return [s for s in SITUATIONS if s.group == group_key]
-
-
 def situation_labels(keys: list[str]) -> list[str]:
     return [str(SITUATIONS_BY_KEY[k].label) for k in keys if k in SITUATIONS_BY_KEY]
 

@@ -16,7 +16,6 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from profiles.audit import audit_actor
 from profiles.joining import OrientationItem
@@ -33,10 +32,6 @@ from .signals import match_changed
 from .waiting import waiting_since_refresh
 
 log = logging.getLogger(__name__)
-
-# What a mentee hears when a mentor declines: never a reason they did not choose.
-MENTOR_MAY_BE_COMMITTED = gettext_lazy("The mentor may already be committed. Please don't take it personally.")
-
 
 def _locked(queryset, pk, what: str):
     try:

@@ -32,8 +32,6 @@ from .links import link_consume, link_read
 from .models import Match, MatchEvent, MenteePreference, MentorApplication, MentorProfile, Proposal
 from .services import MatchingError
 
-PERSON = ("profile",)
-
 
 def _fail(request, exc: MatchingError, to: str):
     messages.error(request, exc.text)

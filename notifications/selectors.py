@@ -39,10 +39,6 @@ def transport_state(channel: str) -> dict:
     }
 
 
-def expired_count() -> int:
-    return Delivery.objects.filter(status=Delivery.Status.EXPIRED).count()
-
-
 def outbox_stuck() -> dict[str, int]:
     """Deliveries pending past `stuck_after()`: {"pending": never tried, "failed": tried and refused} (staff home)."""
     found = Delivery.objects.filter(status=Delivery.Status.PENDING, created_at__lt=timezone.now() - stuck_after()).aggregate(

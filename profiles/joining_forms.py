@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.utils.translation import gettext_lazy as _
 
-from .joining import Invitation, JoinRequest
+from .joining import Invitation
 from .models import Membership, SupportGroup
 
 MAX_ROWS = 200
@@ -86,12 +86,6 @@ class InvitationForm(forms.Form):
             seen.add((email, role))
             out.append({"email": email, "role": role, "role_label": labels.get(role, role), "error": error})
         return out
-
-
-class JoinRequestForm(forms.ModelForm):
-    class Meta:
-        model = JoinRequest
-        fields = ["note"]
 
 
 class JoinCodeForm(forms.Form):

@@ -113,11 +113,6 @@ class User(AbstractUser):
     def coordinated_group_ids(self) -> set[int]:
         return {g.group_id for g in self.active_grants if g.role == Role.COORDINATOR and g.group_id}
 
-    @property
-    def primary_role(self) -> str | None:
-        held = self.roles
-        return next((role for role in ROLE_PRIORITY if role in held), None)
-
 
 def time_zone_choices() -> list[tuple[str, str]]:
     return [(name, name.replace("_", " ")) for name in sorted(zoneinfo.available_timezones())]

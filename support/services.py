@@ -19,7 +19,7 @@ from notifications.services import notice_create
 from profiles.audit import audit_actor
 from profiles.joining import OrientationItem
 from profiles.joining_services import JoiningError, orientation_require
-from profiles.models import Role, RoleGrant, User
+from profiles.models import Role, User
 from profiles.resubmit import resubmitted
 
 from .cadence import next_due
@@ -374,5 +374,3 @@ def mea_caseloads(mea_ids) -> dict[int, int]:
     return {r["mea_id"]: r["n"] for r in rows}
 
 
-def mea_grant_groups(user: User) -> list[int]:
-    return list(RoleGrant.objects.filter(user=user, role=Role.MEA, ended_at=None).values_list("group_id", flat=True))

@@ -17,7 +17,6 @@ import subprocess  # noqa: S404 - we start redis-server and celery ourselves
 import sys
 import tempfile
 import threading
-import time
 from collections import Counter
 from contextlib import nullcontext
 
@@ -262,10 +261,6 @@ class Worker:
             except subprocess.TimeoutExpired:
                 self.proc.kill()
                 self.proc.wait(5)
-
-
-def elapsed(since: float) -> float:
-    return time.monotonic() - since
 
 
 class FakeWebhook:

@@ -360,17 +360,17 @@ def zone_abbreviation(person) -> str:
 
 def test_a_notification_says_urgent_without_saying_what_and_links_the_mea_to_their_inbox(match, staff_user,
                                                                                             mailoutbox):
-    from escalations.notifications import concern_link, concern_subject
+    from escalations.notifications import concern_path, concern_subject
 
     concern = report(match, "actively_suicidal")
     assert concern_subject(concern).startswith("Urgent")
     assert "suicid" not in concern_subject(concern).lower()
-    assert concern_link(concern, match.mea.pk).endswith(reverse("escalations:inbox_detail", args=[concern.pk]))
-    assert concern_link(concern, staff_user.pk).endswith(
+    assert concern_path(concern, match.mea.pk).endswith(reverse("escalations:inbox_detail", args=[concern.pk]))
+    assert concern_path(concern, staff_user.pk).endswith(
         reverse("admin:escalations_concern_change", args=[concern.pk]))
     monitor = report(match, "victim_of_abuse", details="v")
     assert "needs staff today" in concern_subject(monitor)
-    client_link = concern_link(monitor, match.mea.pk)
+    client_link = concern_path(monitor, match.mea.pk)
     assert "/concerns/inbox/" in client_link
 
 
