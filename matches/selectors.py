@@ -260,6 +260,15 @@ def declined_by_mentee(mentee: User) -> dict[int, date]:
     return {mentor_id: timezone.localdate(at) for mentor_id, at in rows}
 
 
+def declined_pairs(mentee_ids: list[int], mentor_ids: list[int]) -> set[tuple[int, int]]:
+    """(mentee, mentor) pairs among these where the mentee declined the mentor within the cooldown (one query)."""
+    since = timezone.now() - timedelta(days=settings.DECLINED_MENTOR_COOLDOWN_DAYS)
+    return set(MatchEvent.objects.filter(
+        kind=MatchEvent.Kind.DECLINED, created_at__gte=since, actor_id=F("proposal__mentee_id"),
+        proposal__mentee_id__in=mentee_ids, proposal__mentor_id__in=mentor_ids,
+    ).values_list("proposal__mentee_id", "proposal__mentor_id"))
+
+
 # --- Cohort ------------------------------------------------------------------------
 
 
@@ -320,5 +329,11 @@ def cohort_drafts(user) -> list[Draft]:
     spare = np.array([m.spare for m in mentors])
     mentee_side = cohort.Side([m.pk for m in mentees], **a, wants_gender=wants, gender_required=required)
     mentor_side = cohort.Side([m.user_id for m in mentors], **b, spare=spare)
-    pairs = cohort.assign_pairs(cohort.score_matrix(mentee_side, mentor_side), spare)
+    score = cohort.score_matrix(mentee_side, mentor_side)
+    # A mentor the mentee declined lately is not drafted for them again (DECLINED_MENTOR_COOLDOWN_DAYS).
+    row = {m.pk: i for i, m in enumerate(mentees)}
+    column = {m.user_id: j for j, m in enumerate(mentors)}
+    for mentee_id, mentor_id in declined_pairs(list(row), list(column)):
+        score[row[mentee_id], column[mentor_id]] = cohort.FORBIDDEN
+    pairs = cohort.assign_pairs(score, spare)
     return [Draft(mentees[i], mentors[j], round(s, 1)) for i, j, s in pairs]

@@ -170,3 +170,38 @@ def test_ways_to_connect_read_as_a_person_says_them():
     from profiles.models import Profile
 
     assert Profile(connect_web=True, connect_phone=True).connect_methods == ["phone", "web chat or video"]
+
+
+def test_a_declined_mentor_is_suggested_again_once_the_cooldown_has_passed(client, settings, group, mentee):
+    from matches import services
+    from matches.models import MatchEvent, MentorProfile
+    from matches.tests.factories import ProposalFactory
+    from profiles.tests.factories import member
+
+    settings.MATCH_SUGGESTIONS_FOR_MENTEES = True
+    declined = member("mentor", group)
+    MentorProfile.objects.create(user=declined, capacity=3)
+    proposal = ProposalFactory(mentor=declined, mentee=mentee, group=group, initiated_by="coordinator")
+    services.proposal_decline(proposal_id=proposal.pk, by=mentee)
+    client.force_login(mentee)
+    url = reverse("matches:suggestions", args=[mentee.pk])
+    assert declined.display_name not in client.get(url).content.decode()
+    days = settings.DECLINED_MENTOR_COOLDOWN_DAYS
+    MatchEvent.objects.filter(proposal=proposal).update(created_at=timezone.now() - timedelta(days=days + 1))
+    assert declined.display_name in client.get(url).content.decode(), "the cooldown ends"
+
+
+def test_a_cohort_draft_never_pairs_a_mentee_with_a_mentor_they_declined_lately(group, coordinator):
+    from matches import services
+    from matches.selectors import cohort_drafts
+    from matches.tests.factories import ProposalFactory, approved_mentor
+    from profiles.models import Role
+    from profiles.tests.factories import member
+
+    mentee = member(Role.MENTEE, group)
+    declined = approved_mentor(group, capacity=1)
+    proposal = ProposalFactory(mentor=declined, mentee=mentee, group=group, initiated_by="coordinator")
+    services.proposal_decline(proposal_id=proposal.pk, by=mentee)
+    assert [(d.mentee, d.mentor.user) for d in cohort_drafts(coordinator)] == [], "the only mentor was declined"
+    other = approved_mentor(group, capacity=1)
+    assert [(d.mentee, d.mentor.user) for d in cohort_drafts(coordinator)] == [(mentee, other)]
