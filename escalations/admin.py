@@ -8,7 +8,6 @@ in its audit trail (AuditEvent, what was reported redacted); both are shown on
 the report's page, read-only.
 """
 
-from datetime import timedelta
 
 from django import forms
 from django.contrib import admin, messages
@@ -24,7 +23,7 @@ from django.utils.translation import gettext_lazy as _
 
 from notifications.models import Delivery
 from profiles.admin_access import RoleAdminMixin, ScopedAdminMixin
-from profiles.admin_filters import group_filter
+from profiles.admin_filters import age_filter, group_filter
 from profiles.admin_text import changes_in_words, hours_in_words, sentences
 from profiles.models import AccessEvent, AuditEvent, Role, User
 
@@ -106,24 +105,6 @@ class KindFilter(admin.SimpleListFilter):
         return queryset.filter(kind=self.value()) if self.value() in KIND_WORDS else queryset
 
 
-class AgeFilter(admin.SimpleListFilter):
-    title = _("age")
-    parameter_name = "age"
-    AGES = {"1d": timedelta(days=1), "7d": timedelta(days=7), "30d": timedelta(days=30)}
-
-    def lookups(self, request, model_admin):
-        return [("1d", _("Under a day")), ("7d", _("Under a week")), ("30d", _("Under a month")),
-                ("older", _("A month or more"))]
-
-    def queryset(self, request, queryset):
-        now = timezone.now()
-        if self.value() in self.AGES:
-            return queryset.filter(created_at__gte=now - self.AGES[self.value()])
-        if self.value() == "older":
-            return queryset.filter(created_at__lt=now - self.AGES["30d"])
-        return queryset
-
-
 class ConcernActionForm(ActionForm):
     outcome = forms.CharField(label=_("Outcome (to resolve)"), required=False, max_length=2000)
     assignee = forms.ModelChoiceField(
@@ -138,7 +119,7 @@ class ConcernActionForm(ActionForm):
 class ConcernAdmin(_StaffOnly, admin.ModelAdmin):
     # Fits 1280 px: the deadline and whether it is missed share a column; kind and resends are on the page.
     list_display = ["id", "urgency", "status", "acknowledge_by", "group_name", "assigned_to", "reported"]
-    list_filter = ["tier", "status", KindFilter, AgeFilter, OverdueFilter, group_filter("group"),
+    list_filter = ["tier", "status", KindFilter, age_filter("created_at"), OverdueFilter, group_filter("group"),
                    "source"]
     # The group comes in one extra query for the page's rows (get_queryset): joined into
     # the list query, Postgres would join every report to it before sorting and cutting the page.

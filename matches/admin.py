@@ -2,41 +2,18 @@
 the portal's services (admin rows are read-only, so no admin edit can bypass
 a lock, a constraint message or an event). Every list reads through visible_to."""
 
-from datetime import timedelta
 
 from django.contrib import admin
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from profiles.admin_access import RoleAdminMixin, ScopedAdminMixin
-from profiles.admin_filters import group_filter
+from profiles.admin_filters import age_filter, group_filter
 
 from .models import Match, MatchEvent, MenteePreference, MentorApplication, MentorProfile, Proposal, UsedLink
 
 
 class _ReadOnly(ScopedAdminMixin, RoleAdminMixin):
     read_only = True
-
-
-def age_filter(field: str):
-    class AgeFilter(admin.SimpleListFilter):
-        title = _("age")
-        parameter_name = "age"
-        AGES = {"1d": timedelta(days=1), "7d": timedelta(days=7), "30d": timedelta(days=30)}
-
-        def lookups(self, request, model_admin):
-            return [("1d", _("Under a day")), ("7d", _("Under a week")), ("30d", _("Under a month")),
-                    ("older", _("A month or more"))]
-
-        def queryset(self, request, queryset):
-            now = timezone.now()
-            if self.value() in self.AGES:
-                return queryset.filter(**{f"{field}__gte": now - self.AGES[self.value()]})
-            if self.value() == "older":
-                return queryset.filter(**{f"{field}__lt": now - self.AGES["30d"]})
-            return queryset
-
-    return AgeFilter
 
 
 GROUP = group_filter("group")  # by name typed in: a program has thousands of groups

@@ -7,7 +7,10 @@ listed table as well). `group_filter` asks for the group's name instead: no
 query to draw it, and one join when used.
 """
 
+from datetime import timedelta
+
 from django.contrib import admin
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -61,3 +64,26 @@ def group_filter(path: str, *, member: bool = False) -> type[NameFilter]:
             return queryset.filter(**{f"{path}__name__icontains": name})
 
     return GroupFilter
+
+
+def age_filter(field: str) -> type[admin.SimpleListFilter]:
+    """Filter by how long ago `field` was: under a day, a week, a month, or older."""
+
+    class AgeFilter(admin.SimpleListFilter):
+        title = _("age")
+        parameter_name = "age"
+        AGES = {"1d": timedelta(days=1), "7d": timedelta(days=7), "30d": timedelta(days=30)}
+
+        def lookups(self, request, model_admin):
+            return [("1d", _("Under a day")), ("7d", _("Under a week")), ("30d", _("Under a month")),
+                    ("older", _("A month or more"))]
+
+        def queryset(self, request, queryset):
+            now = timezone.now()
+            if self.value() in self.AGES:
+                return queryset.filter(**{f"{field}__gte": now - self.AGES[self.value()]})
+            if self.value() == "older":
+                return queryset.filter(**{f"{field}__lt": now - self.AGES["30d"]})
+            return queryset
+
+    return AgeFilter
