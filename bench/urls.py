@@ -19,7 +19,3 @@ def bare(request):
 
 
 urlpatterns = [path("bench/bare/", bare, name="bench_bare"), *site_urls.urlpatterns]
-
-handler403 = site_urls.handler403
-handler404 = site_urls.handler404
-handler500 = site_urls.handler500

@@ -47,7 +47,5 @@ urlpatterns = [
     path("community/", include("community.urls")),
     path("admin/", admin.site.urls),
 ]
-
-handler403 = "mentorship.errors.permission_denied"
-handler404 = "mentorship.errors.page_not_found"
-handler500 = "mentorship.errors.server_error"
+# Errors use Django's own handlers: they render templates/403.html, 404.html and 500.html
+# (the 500 page with no context processors and no database, so it works while they are broken).

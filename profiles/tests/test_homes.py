@@ -76,6 +76,15 @@ def test_unknown_pages_get_the_friendly_404(client, mentee):
     assert b"find that page" in response.content
 
 
+def test_a_server_error_shows_the_friendly_500_page_without_the_database(rf, django_assert_num_queries):
+    from django.urls import get_resolver
+
+    with django_assert_num_queries(0):
+        response = get_resolver().resolve_error_handler(500)(rf.get("/"))
+    assert response.status_code == 500
+    assert b"Something went wrong on our side" in response.content and b"/help/" in response.content
+
+
 def test_coordinators_and_staff_find_the_check_in_pages_in_the_navigation(client, coordinator, staff_user):
     client.force_login(coordinator)
     body = client.get(reverse("matches:coordinator_home")).content.decode()
