@@ -7,6 +7,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from escalations.services import ConcernError, concern_raise
 from matches.models import Match
 from notifications.services import email_queue, notice_create
 from profiles.models import Membership, Role, RoleGrant, SupportGroup, User
@@ -221,8 +222,6 @@ def report_create(*, reporter: User, reason: str, note: str = "", post: ChatPost
 
 def _safety_concern(reporter: User, person: User, situation: str, note: str):
     """The escalation router's report for a chat board safety worry (in the caller's transaction)."""
-    from escalations.services import ConcernError, concern_raise
-
     kwargs = {"reporter": reporter, "situations": [situation], "details": note, "source": "chat"}
     try:
         return concern_raise(about="member", subject=person, **kwargs)

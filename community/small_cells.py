@@ -16,6 +16,7 @@ from datetime import timedelta
 
 from django.utils.translation import gettext as _
 
+from profiles.models import Membership
 from profiles.program import program_settings
 
 from .insights import Chart, Scope
@@ -73,8 +74,6 @@ def sensitive_scope(scope: Scope, reader_group_ids: set[int] | None) -> tuple[Sc
     """The scope a sensitive count is computed over, widened where the filter was narrower
     than allowed, and the reasons to show. `reader_group_ids`: all the reader's groups
     (None: every group, for staff)."""
-    from profiles.models import Membership
-
     notes, start, group_ids = [], scope.start, scope.group_ids
     if (scope.end - scope.start).days + 1 < MIN_SENSITIVE_DAYS:
         start = scope.end - timedelta(days=MIN_SENSITIVE_DAYS - 1)

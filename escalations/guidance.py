@@ -18,6 +18,9 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
+from profiles.program import program_row_cached, program_settings
+
+from .models import GroupEmergencyNumbers
 from .routing import About
 
 NUMBER_FIELDS = ("emergency", "crisis_call", "crisis_text", "crisis_chat_url", "crisis_name",
@@ -28,8 +31,6 @@ def program_numbers() -> dict[str, str]:
     """The program's numbers: the one place that reads them. Staff set them in the program
     settings (profiles.program); a blank field keeps the environment's value. Read from
     the row this process last loaded, never from the database (/help/ renders with it down)."""
-    from profiles.program import program_row_cached
-
     row = program_row_cached()
     staff_set = {"emergency": row.emergency_services, "crisis_call": row.crisis_line, "crisis_text": row.crisis_text,
                  "dv_call": row.dv_hotline, "dv_text": row.dv_text, "child_call": row.child_abuse_hotline}
@@ -58,8 +59,6 @@ def emergency_numbers(group=None) -> dict[str, str]:
     numbers = program_numbers()
     if group is None:
         return numbers
-    from .models import GroupEmergencyNumbers
-
     group_id = getattr(group, "pk", group)
     own = GroupEmergencyNumbers.objects.filter(group_id=group_id).first()
     if own is not None:
@@ -71,8 +70,6 @@ def program_list() -> list[dict]:
     """The numbers staff listed in the program settings (profiles.program), as buttons, when they
     changed the default list: shown beside the guidance on report pages (never on /help/, which
     reads no database)."""
-    from profiles.program import program_settings
-
     numbers = program_settings().emergency_numbers
     if numbers == settings.EMERGENCY_NUMBERS:
         return []

@@ -1,6 +1,7 @@
 """Reads about concerns used in more than one place (the MEA dashboard, the staff home)."""
 
-from django.db.models import Count
+from django.db.models import Count, Q
+from django.utils import timezone
 
 from .models import Concern
 
@@ -44,9 +45,6 @@ def reported_by(user):
 
 def staff_queue_summary(user) -> dict:
     """Counts for the staff home, in one grouped query: unresolved by tier, open, overdue."""
-    from django.db.models import Q
-    from django.utils import timezone
-
     open_ = Q(status=Concern.Status.OPEN)
     rows = (
         Concern.objects.visible_to(user).filter(escalated_to_staff=True).unresolved()

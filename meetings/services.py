@@ -18,6 +18,7 @@ import logging
 import secrets
 from datetime import datetime
 
+from django.conf import settings
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -201,8 +202,6 @@ def calendar_feed_owner(token: str) -> User | None:
 
 
 def calendar_feed_url(token: str) -> str:
-    from django.conf import settings
-
     return settings.SITE_URL + reverse("meetings:feed", args=[token])
 
 

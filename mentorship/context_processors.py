@@ -1,5 +1,6 @@
 from django.conf import settings
 
+from escalations.selectors import open_inbox_count
 from profiles.program import program_settings
 
 from .roles import homes_for
@@ -18,8 +19,6 @@ def navigation(request):
     user = getattr(request, "user", None)
 
     def open_reports() -> int:
-        from escalations.selectors import open_inbox_count
-
         return open_inbox_count(user)
 
     return {"role_homes": lambda: homes_for(user), "open_reports": open_reports}

@@ -11,6 +11,9 @@ from django.conf import settings
 from django.db import connection
 from django.utils import timezone
 
+from notifications.models import Delivery
+from notifications.selectors import stuck_deliveries, transport_state
+
 from .models import Heartbeat
 
 BROKER_TIMEOUT = 2.0
@@ -61,9 +64,6 @@ def check_beat() -> str:
 def check_outbox() -> tuple[str, dict]:
     """ "ok", or "stuck" with, per channel, how many deliveries wait past HEALTH_STUCK_AFTER_SECONDS
     and the oldest's age; always the mail server's state (last success, last error: a class name)."""
-    from notifications.models import Delivery
-    from notifications.selectors import stuck_deliveries, transport_state
-
     try:
         stuck = stuck_deliveries()
         details = {"mail_server": transport_state(Delivery.Channel.EMAIL)}

@@ -5,6 +5,11 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
+from matches.models import MentorApplication
+from profiles.joining import JoinRequest
+from profiles.joining_services import orientation_missing
+from profiles.models import Membership, Profile
+
 from . import health
 from .roles import homes_for
 
@@ -25,11 +30,6 @@ def member_next_steps(user) -> list[dict]:
     The project package knows every app, so it can read joining (profiles),
     orientation (profiles) and the mentor application (matches) together.
     """
-    from matches.models import MentorApplication
-    from profiles.joining import JoinRequest
-    from profiles.joining_services import orientation_missing
-    from profiles.models import Membership, Profile
-
     steps = []
     profile_done = Profile.objects.filter(user=user).exclude(display_name="").exists()
     in_a_group = Membership.objects.filter(user=user).exists()

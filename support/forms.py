@@ -1,17 +1,15 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from escalations.routing import SITUATIONS
+
 from .models import CheckIn, MEAProfile, Milestone
-from .services import situation_choices
 
 
-class SituationsField(forms.MultipleChoiceField):
-    widget = forms.CheckboxSelectMultiple
-
-
-def _situations_field() -> SituationsField:
-    return SituationsField(
-        label=_("Does the worry match one of these situations?"), required=False, choices=situation_choices(),
+def _situations_field() -> forms.MultipleChoiceField:
+    return forms.MultipleChoiceField(
+        label=_("Does the worry match one of these situations?"), required=False,
+        choices=[(s.key, s.label) for s in SITUATIONS], widget=forms.CheckboxSelectMultiple,
         help_text=_("Ticking one opens a concern with the right level of help, like any other report."),
     )
 
@@ -38,10 +36,8 @@ class CheckInForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        choices = situation_choices()
-        if choices:
-            self.fields["situations"] = _situations_field()
-            self.order_fields([*self.Meta.fields[:7], "situations", "private_note"])
+        self.fields["situations"] = _situations_field()
+        self.order_fields([*self.Meta.fields[:7], "situations", "private_note"])
 
 
 class SelfCheckInForm(forms.Form):
@@ -58,8 +54,7 @@ class SelfCheckInForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        if situation_choices():
-            self.fields["situations"] = _situations_field()
+        self.fields["situations"] = _situations_field()
 
 
 class MEAAssignForm(forms.Form):

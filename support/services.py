@@ -14,6 +14,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from escalations.routing import SITUATIONS_BY_KEY, Tier
+from escalations.services import ConcernError, concern_raise
 from matches.models import Match
 from notifications.services import notice_create
 from profiles.audit import audit_actor
@@ -136,34 +138,10 @@ def match_mea_assign(*, match: Match, mea: User, by: User) -> Match:
 # --- The hook into the escalation router ---------------------------------------
 
 
-def situation_choices() -> list[tuple[str, str]]:
-    """(key, seed wording) of every situation in the escalation table; empty until the router exists."""
-    try:
-        from escalations.routing import SITUATIONS
-    except ImportError:
-        return []
-    items = SITUATIONS.items() if isinstance(SITUATIONS, dict) else SITUATIONS
-    choices = []
-    for item in items:
-        if isinstance(item, tuple | list):
-            key, value = item[0], item[1]
-        else:
-            key, value = getattr(item, "key", str(item)), item
-        label = value if isinstance(value, str) else (
-            getattr(value, "label", None) or getattr(value, "wording", None) or getattr(value, "text", None) or key
-        )
-        if isinstance(value, dict):
-            label = value.get("label") or value.get("wording") or key
-        choices.append((str(key), str(label)))
-    return choices
-
-
 def needs_emergency_guidance(situations: list[str] | None) -> bool:
     """True when a named situation is an emergency or comes with crisis-line guidance (shown at once)."""
     if not situations:
         return False
-    from escalations.routing import SITUATIONS_BY_KEY, Tier
-
     found = [SITUATIONS_BY_KEY[k] for k in situations if k in SITUATIONS_BY_KEY]
     return any(s.tier == Tier.EMERGENCY or s.crisis_line for s in found)
 
@@ -179,8 +157,6 @@ def concern_from_worry(*, reporter: User, match: Match, situations: list[str], d
     """
     if not situations:
         return None
-    from escalations.services import ConcernError, concern_raise
-
     # Who the worry is about: the seed's situations are about the mentee, as the
     # mentor or MEA sees them; a mentee's own worry is about the mentor.
     about = "mentor" if reporter.pk == match.mentee_id else "mentee"
@@ -196,8 +172,7 @@ def concern_from_worry(*, reporter: User, match: Match, situations: list[str], d
 
 
 def _valid_situations(situations) -> list[str]:
-    known = {key for key, _label in situation_choices()}
-    return [s for s in (situations or []) if s in known]
+    return [s for s in (situations or []) if s in SITUATIONS_BY_KEY]
 
 
 @transaction.atomic

@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from escalations.selectors import reported_by
 from matches.models import Match
 from matches.selectors import suggest_mea
 from profiles.access import role_required
@@ -145,8 +146,6 @@ def assign_mea(request, pk):
 def _guidance_for_latest_report(request):
     """The report a check-in just opened, on its own page: the guidance for what was named,
     and the messages of this request (saved, and whether alerting is delayed)."""
-    from escalations.selectors import reported_by
-
     concern = reported_by(request.user).filter(source="checkin").first()
     return redirect("escalations:my_report", pk=concern.pk) if concern else redirect("emergency")
 
