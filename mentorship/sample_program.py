@@ -7,8 +7,8 @@ one mentee each, mentors with capacity 1-3 (about 0.6 mentors per match), one
 MEA per ~6 matches (caseload limit 8), a support group per ~40 matches with
 one coordinator, a few staff, 20% more mentees still waiting, a quarter as many
 ended matches as active ones (history), about three check-ins per match, a
-self check-in pending on 5% of matches and concerns on ~5% of matches (when
-those apps exist). Check-in due dates are spread so that about 1 match in 5 is
+self check-in pending on 5% of matches and concerns on ~5% of matches.
+Check-in due dates are spread so that about 1 match in 5 is
 due or overdue today: the reminder benchmark has real work to do.
 
 On top of the program come the *probe* people the page benchmark signs in as:
@@ -34,6 +34,8 @@ from django.core.management.color import no_style
 from django.db import connection, models, transaction
 from django.utils import timezone
 
+from escalations.routing import SITUATIONS
+
 PROBE_SIZES = {"small": 10, "large": 2000}
 PROBE_DOMAIN = "bench.invalid"
 TIME_ZONES = ["America/New_York", "America/Chicago", "America/Denver", "America/Los_Angeles", "Europe/London", "UTC"]
@@ -43,13 +45,6 @@ KEEP_TABLES = {"django_migrations", "django_content_type", "auth_permission", "d
 
 def probe_email(name: str) -> str:
     return f"probe-{name}@{PROBE_DOMAIN}"
-
-
-def model_or_none(label: str):
-    try:
-        return apps.get_model(label)
-    except LookupError:
-        return None
 
 
 # --- COPY helpers ---------------------------------------------------------------
@@ -172,15 +167,14 @@ class Program:
             self.users[role].append(uid)
         if role in ("mea", "coordinator", "staff"):
             self.authenticator(uid)
-        if role == "mea" and model_or_none("support.MEAProfile"):
+        if role == "mea":
             self.add("support.MEAProfile", user_id=uid, caseload_limit=8, how_to_reach="")
         return uid
 
     def authenticator(self, uid: int) -> None:
         """A TOTP authenticator, so MFA enforcement lets these people in as it would in production."""
-        if model_or_none("mfa.Authenticator"):
-            self.add("mfa.Authenticator", user_id=uid, type="totp", data={"secret": "JBSWY3DPEHPK3PXP"},
-                     created_at=self.now, last_used_at=None)
+        self.add("mfa.Authenticator", user_id=uid, type="totp", data={"secret": "JBSWY3DPEHPK3PXP"},
+                 created_at=self.now, last_used_at=None)
 
     def group(self, name: str) -> int:
         gid = self.ids.take("profiles.SupportGroup")
@@ -201,8 +195,6 @@ class Program:
         return mid
 
     def support_for(self, match_id: int, mea: int | None, started_on: date) -> None:
-        if not model_or_none("support.MatchSupport"):
-            return
         rng = self.rng
         done = rng.choice((0, 1, 2, 2, 3, 3, 4, 5))
         # One match in five is due or overdue today; the rest are due within a month.
@@ -280,23 +272,18 @@ class Program:
 
     def build_requests_and_concerns(self) -> None:
         active = [m for m in self.rows.get("matches.Match", []) if m["status"] == "active"]
-        if model_or_none("support.CheckInRequest"):
-            for m in active:
-                if m["mea_id"] and self.rng.random() < 0.05:
-                    self.add(
-                        "support.CheckInRequest", match_id=m["id"], asked_by_id=m["mea_id"],
-                        respondent_id=m["mentor_id"] if self.rng.random() < 0.5 else m["mentee_id"], status="pending",
-                        created_at=self.now - timedelta(days=self.rng.randint(0, 5)), answered_at=None, read_at=None,
-                        rating=None, meetings_held=None, meetings_cancelled=None, to_celebrate="", worrying="", situations=[],
-                    )
+        for m in active:
+            if m["mea_id"] and self.rng.random() < 0.05:
+                self.add(
+                    "support.CheckInRequest", match_id=m["id"], asked_by_id=m["mea_id"],
+                    respondent_id=m["mentor_id"] if self.rng.random() < 0.5 else m["mentee_id"], status="pending",
+                    created_at=self.now - timedelta(days=self.rng.randint(0, 5)), answered_at=None, read_at=None,
+                    rating=None, meetings_held=None, meetings_cancelled=None, to_celebrate="", worrying="", situations=[],
+                )
         self.build_concerns(active)
 
     def build_concerns(self, active: list[dict]) -> None:
         """Concern reports on ~5% of matches: mostly tier 1, a few staff and emergency, most resolved."""
-        if not model_or_none("escalations.Concern"):
-            return
-        from escalations.routing import SITUATIONS
-
         rng, now = self.rng, self.now
         probe_staff = self.probes.get("staff")
         for m in active:

@@ -8,6 +8,7 @@ from datetime import date
 from allauth.account.models import EmailAddress
 from django.utils.text import slugify
 
+from . import joining_demo
 from .models import Membership, Profile, Role, SupportGroup, Topic, User
 from .services import role_grant
 
@@ -110,8 +111,6 @@ def seed(ctx: DemoContext) -> None:
     if not User.objects.filter(email=admin_email).exists():
         User.objects.create_superuser(email=admin_email, password=DEMO_PASSWORD)
     demo_user(admin_email, "Site admin")
-    from . import joining_demo
-
     joining_demo.seed(ctx, demo_user)
     ctx.log(f"{'superuser':<16} {admin_email}")
     for key, email, *_rest in PEOPLE:

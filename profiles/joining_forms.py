@@ -9,6 +9,7 @@ from django.core.validators import validate_email
 from django.utils.translation import gettext_lazy as _
 
 from .joining import Invitation
+from .joining_services import roles_inviter_may_give
 from .models import Membership, SupportGroup
 
 MAX_ROWS = 200
@@ -55,8 +56,6 @@ class InvitationForm(forms.Form):
 
     def preview(self) -> list[dict]:
         """One entry per row: address, role, and the error that stops it (or None)."""
-        from .joining_services import roles_inviter_may_give
-
         group, default_role = self.cleaned_data["group"], self.cleaned_data["role"]
         allowed = roles_inviter_may_give(self.user, group)
         labels = dict(Invitation.Role.choices)

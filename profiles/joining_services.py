@@ -3,6 +3,7 @@
 import secrets
 from datetime import timedelta
 
+from allauth.account.models import EmailAddress
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -124,8 +125,6 @@ def invitation_accept(*, invitation_id: int, user: User, verify: bool = True) ->
 
 def _mark_verified(user: User) -> None:
     """The invitation reached this address: it is verified."""
-    from allauth.account.models import EmailAddress
-
     address, created = EmailAddress.objects.get_or_create(
         user=user, email=user.email, defaults={"verified": True, "primary": True})
     if not created and not address.verified:

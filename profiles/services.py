@@ -2,6 +2,7 @@
 
 import logging
 
+from allauth.account.models import EmailAddress
 from django.utils import timezone
 
 from .audit import audit_record
@@ -47,8 +48,6 @@ def staff_account_ensure(*, email: str, password: str | None) -> tuple[User, boo
     Idempotent: an existing account keeps everything but gets the role and a verified
     address; `password`, when given, is set. Returns (user, created).
     """
-    from allauth.account.models import EmailAddress
-
     user = User.objects.filter(email__iexact=email).first()
     created = user is None
     if created:
