@@ -110,11 +110,6 @@ def active_matches(scope: Scope) -> Chart:
     )
 
 
-def _ended_by_side():
-    """Who ended a match, when the matches app records it (the reason itself is private free text)."""
-    return any(f.name == "ended_by" for f in Match._meta.get_fields())
-
-
 def match_endings(scope: Scope) -> Chart:
     """Matches ended in each month, by who ended them: one grouped query."""
     buckets = months(scope)
@@ -124,19 +119,15 @@ def match_endings(scope: Scope) -> Chart:
         ended_at__gte=_aware(buckets[0][0]) if buckets else timezone.now(),
         ended_at__lt=_aware(buckets[-1][1]) if buckets else timezone.now(),
     )
-    if _ended_by_side():
-        sides = [("by_mentor", _("Ended by the mentor")), ("by_mentee", _("Ended by the mentee")),
-                 ("by_other", _("Ended by staff or a coordinator"))]
-        rows = ended.annotate(month=TruncMonth("ended_at")).values("month").annotate(
-            by_mentor=Count("pk", filter=Q(ended_by=F("mentor"))),
-            by_mentee=Count("pk", filter=Q(ended_by=F("mentee"))),
-            by_other=Count("pk", filter=~Q(ended_by=F("mentor")) & ~Q(ended_by=F("mentee")) | Q(ended_by__isnull=True)),
-        )
-    else:
-        sides = [("by_other", _("Ended"))]
-        rows = ended.annotate(month=TruncMonth("ended_at")).values("month").annotate(by_other=Count("pk"))
-    by_month = {_month_label(timezone.localtime(r["month"]) if isinstance(r["month"], datetime) else r["month"]): r
-                for r in rows}
+    sides = [("by_mentor", _("Ended by the mentor")), ("by_mentee", _("Ended by the mentee")),
+             ("by_other", _("Ended by staff or a coordinator"))]
+    rows = ended.annotate(month=TruncMonth("ended_at")).values("month").annotate(
+        by_mentor=Count("pk", filter=Q(ended_by=F("mentor"))),
+        by_mentee=Count("pk", filter=Q(ended_by=F("mentee"))),
+        by_other=Count("pk", filter=~Q(ended_by=F("mentor")) & ~Q(ended_by=F("mentee")) | Q(ended_by__isnull=True)),
+    )
+    # Who ended a match is charted; the reason is private free text.
+    by_month = {_month_label(timezone.localtime(r["month"])): r for r in rows}
     return Chart(
         slug="match-endings", title=_("Match endings"),
         description=_("Matches that ended in each month, by who ended them. Reasons are private and not charted."),
@@ -202,8 +193,7 @@ def time_to_match(scope: Scope) -> Chart:
         .annotate(n=Count("pk"), wait=Avg(ExpressionWrapper(F("started_at") - F(f"{grant}__started_at"),
                                                             output_field=DurationField())))
     ) if buckets else []
-    by_month = {_month_label(timezone.localtime(r["month"]) if isinstance(r["month"], datetime) else r["month"]): r
-                for r in rows}
+    by_month = {_month_label(timezone.localtime(r["month"])): r for r in rows}
     started = [by_month.get(label, {}).get("n", 0) for label in labels]
     return Chart(
         slug="time-to-match", title=_("Time to match"),

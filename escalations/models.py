@@ -24,6 +24,7 @@ from django.db import models
 from django.db.models import Case, IntegerField, Q, When
 from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from profiles.audit import AuditedModelMixin, AuditedQuerySet
@@ -187,8 +188,7 @@ class Concern(AuditedModelMixin, models.Model):
     def next_step(self) -> str:
         """What happens next, in words for the reporter (no handler notes)."""
         who = _("program staff") if self.escalated_to_staff else _("your MEA")
-        # "Your MEA", not str.capitalize()'s "Your mea".
-        who_starts = str(who)[:1].upper() + str(who)[1:]
+        who_starts = capfirst(who)  # "Your MEA", not str.capitalize()'s "Your mea"
         if self.status == self.Status.OPEN:
             return _("Waiting for %(who)s to acknowledge it (by %(when)s at the latest).") % {
                 "who": who, "when": date_format(timezone.localtime(self.ack_deadline), "DATETIME_FORMAT")}

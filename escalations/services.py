@@ -30,8 +30,6 @@ from .signals import concern_changed
 log = logging.getLogger(__name__)
 
 DEFAULT_ACK_DEADLINES = {1: 72, 2: 24, 3: 1}  # hours, by tier
-DEFAULT_MAX_RESENDS = 2
-DEFAULT_REPEAT_MAX_HOURS = 24  # the longest wait between two rounds to every staff member
 
 
 class ConcernError(Exception):
@@ -286,7 +284,7 @@ def repeat_interval(concern: Concern, rounds: int) -> timedelta:
     """How long after a round of "every staff member told" the next one comes: the staff
     deadline, doubled each round, capped (ESCALATION_REPEAT_MAX_HOURS), like an on-call
     escalation policy that repeats until someone acknowledges."""
-    cap = timedelta(hours=float(getattr(settings, "ESCALATION_REPEAT_MAX_HOURS", DEFAULT_REPEAT_MAX_HOURS)))
+    cap = timedelta(hours=settings.ESCALATION_REPEAT_MAX_HOURS)
     first = _hours(concern, _staff_deadline_tier(concern))
     return min(first * 2 ** max(rounds - 1, 0), max(cap, first))
 
@@ -299,7 +297,7 @@ def concern_follow_up(concern_id: int) -> str:
     Safe to run twice: the lock and the moved deadline make a second run find nothing due.
     """
     now = timezone.now()
-    max_resends = getattr(settings, "ESCALATION_MAX_RESENDS", DEFAULT_MAX_RESENDS)
+    max_resends = settings.ESCALATION_MAX_RESENDS
     with transaction.atomic():
         # Lock: the beat and a handler acknowledging at the same moment must not both act.
         concern = Concern.objects.select_for_update().get(pk=concern_id)

@@ -33,7 +33,7 @@ def needs_mfa(user) -> bool:
     """True when `user` holds a role that must sign in with a second factor and has none yet."""
     if not getattr(user, "is_authenticated", False):
         return False
-    required = set(getattr(settings, "MFA_REQUIRED_ROLES", []))
+    required = settings.MFA_REQUIRED_ROLES
     if not (user.is_staff or user.is_superuser or user.has_role(*required)):
         return False
     return not user.has_totp
@@ -55,7 +55,7 @@ class MFARequiredMiddleware:
         return self.get_response(request)
 
     def process_view(self, request, view_func, view_args, view_kwargs):
-        if not getattr(settings, "MFA_ENFORCE", False):
+        if not settings.MFA_ENFORCE:
             return None
         match = request.resolver_match
         if match is not None and match.view_name in MFA_EXEMPT_VIEW_NAMES:
@@ -98,7 +98,7 @@ def client_ip(request) -> str:
     further left was written by the client and cannot be trusted. With no
     proxy (N=0) the header is ignored entirely, so it cannot be spoofed.
     """
-    count = getattr(settings, "TRUSTED_PROXY_COUNT", 0)
+    count = settings.TRUSTED_PROXY_COUNT
     remote = request.META.get("REMOTE_ADDR", "") or ""
     if count <= 0:
         return remote
