@@ -18,8 +18,9 @@ matters: `notifications_settle` expires it.
 from django.conf import settings
 from django.urls import reverse
 
+from notifications.delivery import staff_members
 from notifications.services import deliveries_expire, email_queue, notice_create, webhook_queue
-from profiles.models import Role, User
+from profiles.models import User
 from profiles.program import program_settings
 
 from .models import Concern
@@ -27,10 +28,6 @@ from .models import Concern
 
 def topic(concern_id: int) -> str:
     return f"concern:{concern_id}"
-
-
-def staff_members() -> list[User]:
-    return list(User.objects.filter(role_grants__role=Role.STAFF, role_grants__ended_at=None, is_active=True).distinct())
 
 
 def _staff_targets(concern: Concern) -> list[tuple[str, User | None]]:

@@ -5,6 +5,7 @@ from allauth.account.adapter import DefaultAccountAdapter
 from django.conf import settings
 from django.urls import reverse
 
+from profiles.joining_views import accept_from_session
 from profiles.program import program_settings
 from profiles.services import profile_for
 
@@ -34,17 +35,11 @@ class AccountAdapter(DefaultAccountAdapter):
         # the body is blanked once the mail server accepted it.
         email_queue(to=email, subject=message.subject, body_text=message.body, body_html=html, secret=True)
 
-    def is_open_for_signup(self, request):
-        """Anyone may sign up (then ask to join a group); an invitation's link always may."""
-        return True
-
     def save_user(self, request, user, form, commit=True):
         user = super().save_user(request, user, form, commit=commit)
         if commit:
             profile_for(user)
             # Signed up from an invitation's link: in the group with the role at once.
-            from profiles.joining_views import accept_from_session
-
             accept_from_session(request, user)
         return user
 
