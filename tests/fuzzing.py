@@ -124,10 +124,6 @@ def _handles_post(func, seen=None) -> bool:
     return False
 
 
-def url_names(namespace: str) -> set[str]:
-    return {name for name, _ in _walk(get_resolver()) if name.startswith(namespace + ":")}
-
-
 def post_endpoints(namespace: str) -> set[str]:
     """Named URLs of `namespace` whose view handles a POST (read from the URL resolver)."""
     return {name for name, view in _walk(get_resolver())

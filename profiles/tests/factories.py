@@ -2,7 +2,7 @@ import factory
 from allauth.account.models import EmailAddress
 from django.utils.text import slugify
 
-from profiles.models import Membership, Profile, Role, RoleGrant, SupportGroup, Topic, User
+from profiles.models import Membership, Profile, Role, SupportGroup, Topic, User
 from profiles.services import role_grant
 
 PASSWORD = "correct-horse-battery-staple"
@@ -40,22 +40,6 @@ class TopicFactory(factory.django.DjangoModelFactory):
 
     name = factory.Sequence(lambda n: f"Topic {n}")
     slug = factory.LazyAttribute(lambda o: slugify(o.name))
-
-
-class MembershipFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = Membership
-
-    user = factory.SubFactory(UserFactory)
-    group = factory.SubFactory(SupportGroupFactory)
-
-
-class RoleGrantFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = RoleGrant
-
-    user = factory.SubFactory(UserFactory)
-    role = Role.MENTEE
 
 
 GROUP_SCOPED = {Role.COORDINATOR, Role.MEA}
