@@ -2,7 +2,8 @@
 
 Every journey step goes through `site.check(step)`, which proves the page is
 usable as a person meets it: axe-core finds no serious or critical violation,
-nothing overflows or pushes an action off-screen at phone width (390 px), and
+nothing scrolls sideways at 1280 px, nothing overflows or pushes an action
+off-screen at phone width (390 px), and
 screenshots are saved at phone and desktop widths to
 test-artifacts/screenshots/<journey>-<step>-<width>.png.
 
@@ -229,20 +230,35 @@ class Site:
         self.page.screenshot(path=str(target), full_page=True)
         return target
 
-    def check(self, step: str) -> None:
-        """Accessibility, phone fit and screenshots at both widths for the page as it is now."""
+    def assert_fits_desktop(self, step: str) -> None:
+        wide = self.page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+        assert wide <= 0, (f"{self.journey}/{step} ({self.path()}) scrolls sideways at 1280 px by {wide} px; "
+                           f"sticking out: {self.page.evaluate(_WIDE_ELEMENTS_JS)}")
+
+    def check(self, step: str, axe_at_both_widths: bool = False) -> None:
+        """Accessibility, no sideways scrolling and screenshots at both widths for the page as it is now.
+
+        axe runs at the tab's own width; `axe_at_both_widths` runs it at 1280 and at 390 px
+        (the role homes and the match page, whose layout changes most between the two).
+        """
         self.page.wait_for_load_state("load")
         assert not self.server_errors, f"server errors: {self.server_errors}"
-        self.assert_accessible(step)
         original = self.page.viewport_size
         try:
             self.page.set_viewport_size(DESKTOP)
             self.screenshot(step, DESKTOP["width"])
+            if axe_at_both_widths:
+                self.assert_accessible(f"{step} at 1280 px")
+            self.assert_fits_desktop(step)
             self.page.set_viewport_size(PHONE)
             self.screenshot(step, PHONE["width"])  # first, so a failure below can be looked at
+            if axe_at_both_widths:
+                self.assert_accessible(f"{step} at 390 px")
             self.assert_fits_phone(step)
         finally:
             self.page.set_viewport_size(original)
+        if not axe_at_both_widths:
+            self.assert_accessible(step)
 
     # --- small conveniences -------------------------------------------------
     def field_error(self, field_id: str) -> str:

@@ -1,5 +1,6 @@
-"""Every role's home page on the demo program: accessible, fits a phone, and
-screenshotted (the README shows one screenshot per role from here)."""
+"""Every role's home page and the match page on the demo program: axe at 1280 and 390 px,
+nothing sideways at either width (also with long unbroken words members typed), a next
+step on each home, and screenshotted (the README shows each home and the match page from here)."""
 
 import os
 import shutil
@@ -75,7 +76,7 @@ def test_each_role_lands_on_a_home_page_that_is_accessible_on_phone_and_desktop(
         region = site.page.get_by_role("region", name="Next step")
         assert region.count() == 1, f"{role}'s home names no next step"
         assert len(region.inner_text().split()) > 4, f"{role}'s next step is empty: {region.inner_text()!r}"
-        site.check("home")
+        site.check("home", axe_at_both_widths=True)
         assert_navigation_fits_desktop(site, role)
         publish(site, "home", 390, f"{role}.png")
 
@@ -97,7 +98,7 @@ def test_the_match_page_leads_with_the_relationship_for_each_side(site):
         assert "Next check-in with your MEA" in main.inner_text()
         assert main.get_by_role("link", name="End this match…").is_visible()
         assert main.get_by_role("button", name="End the match").count() == 0, "ending lives on its own page"
-        site.check("match")
+        site.check("match", axe_at_both_widths=True)
         if who == mentee:
             publish(site, "match", 1280, "match.png")
 
@@ -127,3 +128,64 @@ def test_staff_reach_the_staff_console_from_the_navigation(site):
     indents = site.page.evaluate("""[...document.querySelectorAll('.readonly ul.sentences')].map(
         ul => Math.round(ul.getBoundingClientRect().left - ul.closest('.readonly').getBoundingClientRect().left))""")
     assert indents and max(indents) < 20, f"the report page's sentences are indented by {indents} px"
+
+
+def _save(site, path: str | None, fields: dict[str, str], button: str) -> None:
+    """Open `path` (None: stay on this page), fill free-text fields (the suite appends a
+    300-character unbroken word to each) and submit."""
+    if path:
+        site.go(path)
+    for selector, value in fields.items():
+        site.page.locator(selector).fill(value)
+    site.page.get_by_role("button", name=button).click()
+    site.page.wait_for_load_state()
+    refused = site.page.locator(".invalid-feedback, .errorlist")
+    assert not refused.count(), f"{site.path()} refused: {refused.all_inner_texts()}"
+
+
+def test_long_unbroken_words_members_type_push_no_home_or_match_page_sideways(site):
+    """Whatever people type that a home or the match page shows (names, pronouns, contact
+    handles, a bio, the MEA's way to reach them, a milestone, a goal, an application) gets a
+    300-character unbroken word; then every role's home and the match page are checked at 390
+    and 1280 px."""
+    from matches.models import Match
+
+    call_command("seed_demo", verbosity=0)
+    mentee = User.objects.get(email="mentee@example.org")
+    match = Match.objects.filter(mentee=mentee, status=Match.Status.ACTIVE).get()
+    waiting = User.objects.get(email="mentee.gabe@example.org")
+    profile_fields = {"#id_display_name": "Name", "#id_pronouns": "they/them", "#id_bio": "About me",
+                      "#id_discord": "handle"}
+    for person in (mentee, match.mentor, waiting):
+        site.logout()
+        site.login(person)
+        _save(site, "/profile/edit/", profile_fields, "Save profile")
+    site.logout()
+    site.login(mentee)
+    _save(site, f"/matches/match/{match.pk}/", {"#id_goal_text": "Sleep before midnight"}, "Add the goal")
+    site.logout()
+    site.login(waiting)
+    site.go("/matches/apply/")
+    if site.page.locator("#id_group option").count() > 1:
+        site.page.locator("#id_group").select_option(index=1)
+    site.page.locator("#id_months_in_group").fill("14")
+    site.page.locator("input[name=qualities][value=experience]").check()
+    _save(site, None, {"#id_experiences": "A long story"}, "Send my application")
+    site.logout()
+    site.login(match.mea)
+    _save(site, "/support/mea/contact/", {"#id_how_to_reach": "Discord"}, "Save")
+    _save(site, f"/support/matches/{match.pk}/", {"#id_what": "Called a friend"}, "Add a milestone")
+    assert "Unbroken" in User.objects.get(pk=match.mentor_id).display_name, "the suite typed the long word"
+
+    for role, email, home in ROLE_ACCOUNTS:
+        site.journey = f"long-words-{role}"
+        site.logout()
+        site.login(User.objects.get(email=email))
+        site.go(home)
+        site.check("home")
+        if role in ("mentee", "mentor"):
+            site.go(f"/matches/match/{match.pk}/")
+            site.check("match")
+        if role == "mea":
+            site.go(f"/support/matches/{match.pk}/")
+            site.check("support-match")
