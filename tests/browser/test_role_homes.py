@@ -79,6 +79,7 @@ def test_each_role_lands_on_a_home_page_that_is_accessible_on_phone_and_desktop(
         site.check("home", axe_at_both_widths=True)
         assert_navigation_fits_desktop(site, role)
         publish(site, "home", 390, f"{role}.png")
+        publish(site, "home", 1280, f"{role}-desktop.png")
 
 
 def test_the_match_page_leads_with_the_relationship_for_each_side(site):
@@ -101,6 +102,7 @@ def test_the_match_page_leads_with_the_relationship_for_each_side(site):
         site.check("match", axe_at_both_widths=True)
         if who == mentee:
             publish(site, "match", 1280, "match.png")
+            publish(site, "match", 390, "match-phone.png")
 
 
 def test_staff_reach_the_staff_console_from_the_navigation(site):
