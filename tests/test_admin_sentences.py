@@ -95,3 +95,20 @@ def test_who_handles_a_report_is_said_in_words_with_mea_capitalised(client, grou
     assert "The MEA handles it</a>" in queue and ">mea</a>" not in queue
     filtered = client.get(reverse("admin:escalations_concern_changelist") + "?kind=policy").content.decode()
     assert f">{concern.pk}</a>" not in filtered
+
+
+def test_the_queue_lists_open_work_by_tier_then_deadline_and_resolved_reports_last(client, group, staff_user, mea):
+    match = MatchFactory(group=group, mea=mea)
+    now = timezone.now()
+    resolved = ConcernFactory(match=match, tier=3, kind="emergency", status="resolved", ack_deadline=now,
+                               resolved_at=now, outcome="Talked it through.")
+    low = ConcernFactory(match=match, tier=1, kind="mea", escalated_to_staff=True, ack_deadline=now + timedelta(hours=1))
+    later = ConcernFactory(match=match, tier=2, kind="monitor", ack_deadline=now + timedelta(hours=20))
+    sooner = ConcernFactory(match=match, tier=2, kind="monitor", ack_deadline=now + timedelta(hours=2))
+    urgent = ConcernFactory(match=match, tier=3, kind="emergency", ack_deadline=now + timedelta(hours=30))
+    for hours_ago, concern in enumerate([resolved, low, sooner, later, urgent]):  # newest first would differ
+        type(concern).objects.filter(pk=concern.pk).update(created_at=now - timedelta(hours=hours_ago))
+    client.force_login(staff_user)
+    response = client.get(reverse("admin:escalations_concern_changelist"))
+    shown = [c.pk for c in response.context["cl"].result_list]
+    assert shown == [urgent.pk, sooner.pk, later.pk, low.pk, resolved.pk]
