@@ -33,6 +33,10 @@ def test_the_pair_the_mea_the_coordinator_and_staff_see_the_match_support_page(c
         assert response.status_code == 200, person
     body = _as(client, match.mentee).get(reverse("support:match_detail", args=[match.pk])).content.decode()
     assert "Your MEA" in body and mea.email in body, "the mentee sees who their MEA is and how to reach them"
+    body = _as(client, mea).get(reverse("support:match_detail", args=[match.pk])).content.decode()
+    assert "How the pair reaches you" in body and "Your MEA" not in body, "the MEA is not told about their own MEA"
+    body = _as(client, coordinator).get(reverse("support:match_detail", args=[match.pk])).content.decode()
+    assert "The MEA" in body and "Your first contact" not in body
 
 
 def test_others_get_404_on_the_match_support_page(client, match, plain_member, other_group):
