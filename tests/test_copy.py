@@ -39,3 +39,15 @@ def test_translatable_strings_say_mea_in_capitals():
             if LOWER_MEA.search(text) and text not in ALLOWED:
                 found.append(f"{path.relative_to(BASE)}: {text!r}")
     assert not found, found
+
+
+def test_templates_show_dates_in_the_one_style():
+    """Dates and times go through DATE_FORMAT or DATETIME_FORMAT ("Tue 5 Jan 2027, 14:00 EST",
+    mentorship/formats/en/formats.py) or read as a duration (timesince): never a format of their own."""
+    found = []
+    for path in sorted((BASE / "templates").rglob("*")):
+        if path.suffix in {".html", ".txt"}:
+            for m in re.finditer(r"\|(date|time)\b(:\s*\"([^\"]*)\")?", path.read_text()):
+                if m.group(3) not in {"DATE_FORMAT", "DATETIME_FORMAT"} and m.group(0) != "|date":  # bare: DATE_FORMAT
+                    found.append(f"{path.relative_to(BASE)}: {m.group(0)}")
+    assert not found, found

@@ -126,6 +126,7 @@ def test_staff_reach_the_staff_console_from_the_navigation(site):
     publish(site, "queue", 1280, "staff-console.png")
     site.page.locator("#result_list tbody tr th a").first.click()
     site.page.wait_for_url("**/change/")
+    site.check("report")  # axe, and no sideways scrolling at 1280 or 390 px
     # The report's sentences (routing reasons, deadlines) line up with the other values, not 160 px further in.
     indents = site.page.evaluate("""[...document.querySelectorAll('.readonly ul.sentences')].map(
         ul => Math.round(ul.getBoundingClientRect().left - ul.closest('.readonly').getBoundingClientRect().left))""")
