@@ -205,3 +205,27 @@ def test_a_cohort_draft_never_pairs_a_mentee_with_a_mentor_they_declined_lately(
     assert [(d.mentee, d.mentor.user) for d in cohort_drafts(coordinator)] == [], "the only mentor was declined"
     other = approved_mentor(group, capacity=1)
     assert [(d.mentee, d.mentor.user) for d in cohort_drafts(coordinator)] == [(mentee, other)]
+
+
+@pytest.mark.parametrize("role, url, says", [
+    ("mea", "support:mea_home", "When a coordinator assigns you a match, it appears here"),
+    ("coordinator", "matches:coordinator_home", "Mentees waiting for a mentor, applications to mentor and proposals"),
+    ("staff", "escalations:staff_home", "Reports that reach staff appear here by tier"),
+])
+def test_with_nothing_to_do_each_home_says_what_will_appear_and_what_to_do_meanwhile(client, group, role, url, says):
+    from profiles.tests.factories import member
+
+    client.force_login(member(role, group))
+    text = next_step(client.get(reverse(url)))
+    assert says in text and "Meanwhile" in text, text
+
+
+def test_a_new_mentors_empty_lists_say_what_will_appear_there(client, group):
+    from matches.tests.factories import approved_mentor
+
+    client.force_login(approved_mentor(group))
+    html = html_module.unescape(client.get(reverse("matches:mentor_home")).content.decode())
+    assert "When a mentee asks you, or a coordinator proposes a pair, it appears here to answer" in html
+    assert "When you and a mentee both say yes, your match appears here" in html
+    assert "When a match ends it stays listed here" in html
+    assert "No open proposals." not in html and "No past matches." not in html
