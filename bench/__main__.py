@@ -68,7 +68,9 @@ def bench_services() -> None:
 def setup_django() -> None:
     bench_services()
     production_env()
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bench.settings")
+    # Not setdefault: importing the mentorship package (devdb above, Celery's app) sets
+    # mentorship.settings, and the in-process page check then lost the bench URLconf (bare view 404).
+    os.environ["DJANGO_SETTINGS_MODULE"] = "bench.settings"
     # Static files collected before Django starts here: production's manifest storage reads
     # its manifest once, and a page rendered in this process (the targets' check) must find
     # every file (a favicon added since the last collect answered 500 otherwise).
