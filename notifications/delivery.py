@@ -2,11 +2,12 @@
 
 At least once, never lost: a row is claimed with a lease (a conditional
 update setting `claim` to a token of this call and `next_attempt_at` to the
-lease's end), sent, then marked `sent` — each email before the next is sent,
-so a worker killed mid-batch re-sends at most the one message the server had
-just accepted when it died. We prefer that rare duplicate to a lost message
-about someone's wellbeing. A duplicated task or a second worker claims
-nothing (the rows are leased) and sends nothing.
+lease's end), sent, then marked `sent` — the accepted ones MARK_EVERY at a
+time (one UPDATE, one commit), so a worker killed mid-batch re-sends at most
+the MARK_EVERY - 1 messages the server had accepted since the last mark. We
+prefer that rare duplicate to a lost message about someone's wellbeing. A
+duplicated task or a second worker claims nothing (the rows are leased) and
+sends nothing.
 
 Delivered means accepted: a row is `sent` only when the mail server took the
 message (Django's SMTP backend returned without raising) or the webhook
@@ -22,8 +23,10 @@ the others: a portal notice to every staff member and the staff webhook.
 
 import json
 import logging
+import queue
 import urllib.request
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 from urllib.parse import urlparse
 
@@ -43,6 +46,12 @@ RETRY_FIRST = timedelta(seconds=30)
 RETRY_CAP = timedelta(minutes=10)
 FAILOVER_AFTER_ATTEMPTS = 3
 FAILOVER_AFTER = timedelta(minutes=10)
+# Accepted emails marked sent this many at a time: a commit per email cost more than its SMTP
+# exchange (make bench: 230 emails/s from one worker before, see docs/PERFORMANCE.md for after).
+MARK_EVERY = 10
+# A batch goes out over up to CONNECTIONS SMTP connections at once, each with at least PER_CONNECTION_MIN emails.
+CONNECTIONS = 4
+PER_CONNECTION_MIN = 25
 
 
 def backoff(attempts: int) -> timedelta:
@@ -94,15 +103,22 @@ def _claim(ids: list[int]) -> tuple[uuid.UUID, list[Delivery]]:
     Delivery.objects.filter(pk__in=ids, status=Delivery.Status.PENDING, next_attempt_at__lte=now).exclude(
         expires_at__lte=now
     ).update(claim=token, next_attempt_at=now + LEASE, attempts=F("attempts") + 1)
-    return token, list(Delivery.objects.filter(claim=token, status=Delivery.Status.PENDING).order_by("pk"))
+    # pk__in: read along the primary key, not a scan of the whole outbox for the token.
+    return token, list(Delivery.objects.filter(pk__in=ids, claim=token, status=Delivery.Status.PENDING).order_by("pk"))
 
 
-def _mark_sent(row: Delivery, token: uuid.UUID) -> None:
+def _mark_sent(rows: list[Delivery], token: uuid.UUID) -> None:
+    """These rows were accepted: sent, in one UPDATE (two when some hold a secret link)."""
+    if not rows:
+        return
     fields = {"status": Delivery.Status.SENT, "sent_at": timezone.now(), "claim": None, "last_error": ""}
-    if row.secret:
+    secret = [row.pk for row in rows if row.secret]
+    plain = [row.pk for row in rows if not row.secret]
+    if plain:
+        Delivery.objects.filter(pk__in=plain, claim=token).update(**fields)
+    if secret:
         # The link in it signs someone in or answers for them: not readable once delivered.
-        fields.update(body_text="", body_html="")
-    Delivery.objects.filter(pk=row.pk, claim=token).update(**fields)
+        Delivery.objects.filter(pk__in=secret, claim=token).update(**fields, body_text="", body_html="")
 
 
 def _mark_failed(rows: list[Delivery], token: uuid.UUID, error: str) -> None:
@@ -145,11 +161,10 @@ def _transport(channel: str, *, ok: bool, error: str = "") -> None:
     TransportState.objects.update_or_create(channel=channel, defaults=fields)
 
 
-def _send_emails(rows: list[Delivery], token: uuid.UUID) -> dict[str, list[Delivery]]:
-    """Send over ONE connection, marking each accepted row sent before the next; return the failed by error."""
-    failed: dict[str, list[Delivery]] = {}
-    accepted = 0
-    backend = get_connection()  # one SMTP connection for the batch
+def _send_over_one_connection(rows: list[Delivery], results: queue.Queue) -> None:
+    """Send `rows` over one SMTP connection of their own; put (row, None) for each accepted, (row, error) for
+    each refused or not tried. No database here: the calling thread marks what was accepted."""
+    backend = get_connection()
     tried = 0
     try:
         backend.open()
@@ -160,17 +175,53 @@ def _send_emails(rows: list[Delivery], token: uuid.UUID) -> dict[str, list[Deliv
                 if not backend.send_messages([_message(row, backend)]):
                     raise OSError("not sent")
             except Exception as exc:  # noqa: BLE001 - this one is retried later
-                failed.setdefault(type(exc).__name__, []).append(row)
+                results.put((row, type(exc).__name__))
             else:
-                _mark_sent(row, token)
-                accepted += 1
+                results.put((row, None))
     except Exception as exc:  # noqa: BLE001 - could not connect: every one not tried is retried later
-        failed.setdefault(type(exc).__name__, []).extend(rows[tried:])
+        for row in rows[tried:]:
+            results.put((row, type(exc).__name__))
     finally:
         try:
             backend.close()
         except Exception:  # noqa: BLE001, S110 - closing a broken connection: nothing to keep
             pass
+
+
+def _send_emails(rows: list[Delivery], token: uuid.UUID) -> dict[str, list[Delivery]]:
+    """Send over up to CONNECTIONS SMTP connections side by side (at least PER_CONNECTION_MIN emails each),
+    marking the accepted rows sent MARK_EVERY at a time as they come; return the failed by error.
+
+    Side by side because each email waits for the server's four replies: one connection leaves the
+    mail server idle between them (make bench: see docs/PERFORMANCE.md, emails delivered vs the sink).
+    """
+    failed: dict[str, list[Delivery]] = {}
+    accepted = 0
+    unmarked: list[Delivery] = []
+    count = max(1, min(CONNECTIONS, len(rows) // PER_CONNECTION_MIN))
+    results: queue.Queue = queue.Queue()
+    with ThreadPoolExecutor(max_workers=count) as pool:
+        senders = [pool.submit(_send_over_one_connection, rows[i::count], results) for i in range(count)]
+        received = 0
+        while received < len(rows):
+            try:
+                row, error = results.get(timeout=0.1)
+            except queue.Empty:
+                if all(sender.done() for sender in senders):
+                    break  # a sender died (its exception is raised below)
+                continue
+            received += 1
+            if error:
+                failed.setdefault(error, []).append(row)
+                continue
+            unmarked.append(row)
+            accepted += 1
+            if len(unmarked) >= MARK_EVERY:
+                _mark_sent(unmarked, token)
+                unmarked = []
+        for sender in senders:
+            sender.result()  # what killed a sender (not a send error) stops this call, as it would inline
+    _mark_sent(unmarked, token)
     if accepted:
         _transport(Delivery.Channel.EMAIL, ok=True)
     if failed:
@@ -187,7 +238,7 @@ def _send_webhooks(rows: list[Delivery], token: uuid.UUID) -> dict[str, list[Del
             failed.setdefault(type(exc).__name__, []).append(row)
             _transport(Delivery.Channel.WEBHOOK, ok=False, error=type(exc).__name__)
         else:
-            _mark_sent(row, token)
+            _mark_sent([row], token)
             _transport(Delivery.Channel.WEBHOOK, ok=True)
     return failed
 

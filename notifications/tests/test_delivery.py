@@ -199,20 +199,32 @@ def test_the_broker_being_down_leaves_the_batch_to_the_drain(
     assert tasks.outbox_drain()["sent"] == 3
 
 
-def test_a_worker_killed_mid_batch_sends_nobody_the_same_email_twice(settings, time_machine):
-    # Each accepted email is marked sent before the next one goes: killed after seven,
-    # the seven are marked and the next delivery, once the lease ran out, sends exactly the other three.
+def test_a_worker_killed_mid_batch_re_sends_at_most_the_emails_accepted_since_the_last_mark(
+    settings, time_machine, monkeypatch
+):
+    # Accepted emails are marked sent MARK_EVERY at a time: killed after seven with marks every five,
+    # the first five are marked, and the next delivery, once the lease ran out, sends the other five
+    # (the two accepted since the last mark a second time, never more than MARK_EVERY - 1).
+    monkeypatch.setattr(delivery, "MARK_EVERY", 5)
     settings.EMAIL_BACKEND = "notifications.tests.test_delivery.DiesAfterSeven"
     ids = [e.pk for e in _emails(10)]
     with pytest.raises(SystemExit):
         delivery.deliver_many(ids)
-    assert Delivery.objects.filter(status=Delivery.Status.SENT).count() == 7
+    assert Delivery.objects.filter(status=Delivery.Status.SENT).count() == 5
     assert delivery.deliver_many(ids) == (0, 0), "the rest are still leased to the dead worker"
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     _later(time_machine, 6)
-    assert delivery.deliver_many(ids) == (3, 0)
+    assert delivery.deliver_many(ids) == (5, 0)
     received = sorted(m.to[0] for m in mail.outbox)
-    assert received == sorted(f"person{i}@example.org" for i in range(10)), "each once"
+    assert received == sorted([f"person{i}@example.org" for i in range(10)] + ["person5@example.org", "person6@example.org"])
+
+
+def test_a_large_batch_goes_out_over_a_few_connections_side_by_side(counting, mailoutbox):
+    emails = _emails(delivery.PER_CONNECTION_MIN * delivery.CONNECTIONS)
+    assert delivery.deliver_many([e.pk for e in emails]) == (len(emails), 0)
+    assert counting.opened == delivery.CONNECTIONS
+    assert sorted(m.to[0] for m in mailoutbox) == sorted(e.to for e in emails), "each once"
+    assert Delivery.objects.filter(status=Delivery.Status.SENT, claim=None).count() == len(emails)
 
 
 def test_over_smtp_each_email_arrives_with_its_text_and_html_parts(smtp_server, settings):
