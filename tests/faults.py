@@ -64,7 +64,8 @@ class SpareRedis:
     def queued(self) -> int:
         import redis
 
-        return redis.Redis(port=self.port).llen("celery")
+        client = redis.Redis(port=self.port)
+        return client.llen("celery") + client.llen("email")
 
 
 def _pings(client) -> bool:
