@@ -9,6 +9,7 @@ from datetime import date, datetime, timedelta
 import numpy as np
 from django.conf import settings
 from django.contrib.postgres.aggregates import ArrayAgg
+from django.core.paginator import Page, Paginator
 from django.db.models import (
     Count,
     Exists,
@@ -34,6 +35,9 @@ from . import cohort
 from .models import Match, MatchEvent, MenteePreference, MenteeWaiting, MentorApplication, MentorProfile, Proposal
 
 BOARD_LIMIT = 50
+# The waiting mentees a page of the board shows, longest waiting first; the rest are a page away
+# (make bench: the board of a group with 2,000 waiting rendered 50 rows to the small group's 10).
+WAITING_PAGE_SIZE = 20
 CONTACT_FIELDS = ["connect_in_person", "connect_phone", "connect_text", "connect_web"]
 GENDERS = [value for value, _label in Profile.Gender.choices if value]
 
@@ -60,15 +64,20 @@ def waiting_mentees(group_ids=None):
     their stored rows (MenteeWaiting, matches.waiting) along the (group, since) index, with their open
     proposals. A person waiting in two of these groups is listed once. The open role and the absence of
     an active match are checked again on each row read (two index probes), so a row some write left
-    behind until the nightly repair never lists a matched mentee."""
+    behind until the nightly repair never lists a matched mentee.
+
+    With one group (most coordinators and mentors) a person has one row there (unique (mentee, group)),
+    so no DISTINCT: the page reads its rows along the index and stops, instead of reading and sorting
+    every waiting mentee of the group (make bench: the pairing board at 2,000 waiting, PERFORMANCE.md)."""
     open_count = (
         Proposal.objects.open().filter(mentee=OuterRef("pk")).order_by().values("mentee")
         .annotate(n=Count("pk")).values("n")
     )
     first_group = Membership.objects.filter(user=OuterRef("pk")).order_by("group_id").values("group_id")[:1]
-    people = User.objects.filter(waiting__isnull=False) if group_ids is None else (
-        User.objects.filter(waiting__group_id__in=list(group_ids)))
-    return (
+    groups = None if group_ids is None else list(group_ids)
+    people = User.objects.filter(waiting__isnull=False) if groups is None else (
+        User.objects.filter(waiting__group_id__in=groups))
+    rows = (
         people.filter(Exists(RoleGrant.objects.filter(user=OuterRef("pk"), role=Role.MENTEE, ended_at=None)))
         .exclude(Exists(Match.objects.active().filter(mentee=OuterRef("pk"))))
         .annotate(
@@ -78,8 +87,8 @@ def waiting_mentees(group_ids=None):
         )
         .select_related("profile")
         .order_by("waiting__since", "waiting__mentee_id")
-        .distinct("waiting__since", "waiting__mentee_id")
     )
+    return rows if groups is not None and len(groups) == 1 else rows.distinct("waiting__since", "waiting__mentee_id")
 
 
 def long_waiting_mentees(cutoff: datetime):
@@ -97,6 +106,7 @@ def mentors_with_room(group_ids=None):
 class Board:
     waiting: list
     waiting_total: int
+    waiting_page: Page
     mentors: list
     mentors_total: int
     proposals: list
@@ -119,16 +129,19 @@ def _counts(user, groups) -> dict:
     the (group, since) index), the requests to join waiting for an answer and since when (the next step),
     and the coordinator's unread notices (the navigation)."""
     joining = JoinRequest.objects.visible_to(user).filter(status=JoinRequest.Status.PENDING).order_by()
+    groups = list(groups)
     return User.objects.filter(pk=user.pk).values(
-        waiting_total=_count(MenteeWaiting.objects.filter(group_id__in=list(groups)), "mentee", distinct=True),
+        # One group: one row per waiting mentee, a plain count; several: a person waiting in two counts once.
+        waiting_total=_count(MenteeWaiting.objects.filter(group_id__in=groups), "mentee", distinct=len(groups) > 1),
         joining_total=_count(joining),
         joining_oldest=Subquery(joining.order_by("created_at").values("created_at")[:1]),
         unread_total=_count(Notice.objects.visible_to(user).unread()),
     ).get()
 
 
-def pairing_board(user) -> Board:
-    """The coordinator's pairing board, for the groups they coordinate (first BOARD_LIMIT rows each)."""
+def pairing_board(user, waiting_page=None) -> Board:
+    """The coordinator's pairing board, for the groups they coordinate: a page of the waiting mentees
+    (`waiting_page`, WAITING_PAGE_SIZE rows), the first BOARD_LIMIT rows of each other list."""
     groups = user.coordinated_group_ids
     mentors = mentors_with_room(groups).order_by("-spare", "user__email")
     proposals = (
@@ -142,7 +155,11 @@ def pairing_board(user) -> Board:
         .annotate(topic_names=ArrayAgg("topics__name", distinct=True, filter=Q(topics__isnull=False), default=Value([])))
     )
     counts = _counts(user, groups)
-    return Board(list(waiting_mentees(groups)[:BOARD_LIMIT]), counts["waiting_total"],
+    waiting = Paginator(waiting_mentees(groups), WAITING_PAGE_SIZE)
+    waiting.count = counts["waiting_total"]  # Paginator.count is a cached property: the total counted above
+    page = waiting.get_page(waiting_page)
+    page.object_list = list(page.object_list)
+    return Board(page.object_list, counts["waiting_total"], page,
                  *_first(mentors), *_first(proposals), *_first(applications),
                  counts["joining_total"], counts["joining_oldest"], counts["unread_total"])
 

@@ -116,7 +116,7 @@ def mentor_home(request):
 
 @role_required(Role.COORDINATOR)
 def coordinator_home(request):
-    board = match_selectors.pairing_board(request.user)
+    board = match_selectors.pairing_board(request.user, waiting_page=request.GET.get("waiting"))
     return render(request, "matches/coordinator_home.html", {
         "board": board,
         "next_step": support_steps.for_coordinator(request.user, board),
