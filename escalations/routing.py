@@ -141,11 +141,6 @@ class Decision:
     show_crisis_line: bool
     reasons: tuple[str, ...] = field(default_factory=tuple)
 
-    @property
-    def recipients(self) -> object | None:
-        """The MEA to notify (alias kept for the contract other apps read)."""
-        return self.mea
-
 
 _TIER_WORDS = {Tier.MEA: "MEA", Tier.STAFF: "staff", Tier.EMERGENCY: "emergency"}
 _KIND_RANK = {Kind.MEA: 0, Kind.MONITOR: 1, Kind.POLICY: 2, Kind.EMERGENCY: 3}

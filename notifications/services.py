@@ -43,11 +43,9 @@ def email_render(template: str, context: dict) -> tuple[str, str, str]:
 
 def _render_parts(template: str, context: dict) -> tuple[str, str, str]:
     subject = " ".join(render_to_string(f"emails/{template}_subject.txt", context).split())
+    # Every email is a trio: subject, text and HTML (templates/emails/<name>_subject.txt, _body.txt, _body.html).
     text = render_to_string(f"emails/{template}_body.txt", context)
-    try:
-        html = render_to_string(f"emails/{template}_body.html", context)
-    except Exception:  # noqa: BLE001 - the HTML part is optional
-        html = ""
+    html = render_to_string(f"emails/{template}_body.html", context)
     return subject, text, html
 
 

@@ -15,37 +15,17 @@ permissions. Every ModelAdmin and inline of the project mixes in
 
 The querysets stay scoped by each admin's `get_queryset` (`visible_to`).
 
-Every changelist applies only the lookups its admin offers (`OfferedLookupsAdminMixin`,
-part of RoleAdminMixin): its list_filter, search_fields (`q`) and date_hierarchy; any
-other lookup in the query string answers 400, for superusers too.
-
-Every changelist also counts once (`CheapCountAdminMixin`, part of
-RoleAdminMixin): no second count of the whole table.
+Every changelist applies only the lookups its admin offers (`OfferedLookupsChangeList`):
+its list_filter, search_fields (`q`) and date_hierarchy; any other lookup in the query
+string answers 400, for superusers too. And it counts once: no second count of the
+whole table.
 """
 
 from django.contrib import admin
 from django.contrib.admin.exceptions import DisallowedModelAdminLookup
-from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.contrib.admin.views.main import ChangeList
-from django.utils.html import format_html
-from django.utils.translation import gettext as _
 
 ACTIONS = frozenset({"add", "change", "delete"})
-
-
-class CheapCountAdminMixin:
-    """Changelists without a second, unfiltered count ("N total"). Part of
-    RoleAdminMixin, so every admin of the project has it (tests/test_query_budgets.py checks)."""
-
-    show_full_result_count = False
-
-    def action_checkbox(self, obj):
-        """The row's selection box, as Django draws it, without a widget template per row
-        (a fifth of a 100-row page's rendering time)."""
-        return format_html(
-            '<input type="checkbox" name="{}" value="{}" class="action-select" aria-label="{}">',
-            ACTION_CHECKBOX_NAME, obj.pk, format_html(_("Select this object for an action - {}"), str(obj)),
-        )
 
 
 class OfferedLookupsChangeList(ChangeList):
@@ -73,20 +53,18 @@ class OfferedLookupsChangeList(ChangeList):
         return filter_specs, has_filters, remaining, may_have_duplicates, has_active_filters
 
 
-class OfferedLookupsAdminMixin:
-    """Part of RoleAdminMixin: every changelist is an OfferedLookupsChangeList."""
-
-    def get_changelist(self, request, **kwargs):
-        return OfferedLookupsChangeList
-
-
 def is_program_staff(user) -> bool:
     return bool(getattr(user, "is_authenticated", False) and user.is_program_staff)
 
 
-class RoleAdminMixin(OfferedLookupsAdminMixin, CheapCountAdminMixin):
+class RoleAdminMixin:
     staff_may: frozenset[str] = frozenset()
     read_only = False
+    # No second, unfiltered count ("N total") on any changelist (tests/test_query_budgets.py checks).
+    show_full_result_count = False
+
+    def get_changelist(self, request, **kwargs):
+        return OfferedLookupsChangeList
 
     def _may(self, request, action: str, django_says) -> bool:
         user = request.user
