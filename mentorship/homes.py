@@ -91,7 +91,7 @@ def mentor_home(request):
             current=Count("pk", filter=Q(status=Match.Status.ACTIVE)), past=Count("pk", filter=Q(status=Match.Status.ENDED)))
         current_total, past_total = found["current"], found["past"]
     mine = (Match.objects.mentored_by(user)
-            .select_related("mentee__profile", "mea__profile", "group").order_by("-started_at"))
+            .select_related("mentee__profile", "mea__profile").order_by("-started_at"))
     current = _page(next_steps.with_relationship(mine.active(), user), current_total, request.GET.get("page"))
     current.object_list = list(current.object_list)  # read once: the next step and the list share it
     past = _page(mine.filter(status=Match.Status.ENDED), past_total, request.GET.get("past"))

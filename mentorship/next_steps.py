@@ -11,7 +11,7 @@ fixed number of queries whatever the size of the program
 from dataclasses import dataclass
 from datetime import date
 
-from django.db.models import Case, F, OuterRef, Subquery, When
+from django.db.models import F, OuterRef, Subquery
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -70,9 +70,12 @@ FLAGS = ("in_person", "phone", "text", "web")
 def with_relationship(matches, viewer: User):
     """`matches` (a viewer's own, as mentor or mentee) with what `relationship` needs, in the same query."""
     newest = Milestone.objects.visible_to(viewer).filter(match=OuterRef("pk")).order_by("-happened_on", "-created_at")
-    # The viewer's own ways to connect come with the row (their profile is not otherwise loaded).
-    mine = {f"rel_my_{flag}": Case(When(mentor=viewer, then=F(f"mentor__profile__connect_{flag}")),
-                                   default=F(f"mentee__profile__connect_{flag}")) for flag in FLAGS}
+    # The viewer's own ways to connect come with the row (their profile is not otherwise loaded): the
+    # viewer's profile whichever side they are on, read once by Postgres (an uncorrelated subquery).
+    # Joined through each side's profile instead, the planner took 10 ms to order the joins
+    # (make bench: mentor home, 14 ms planning -> 4 ms).
+    own = Profile.objects.filter(user=viewer)
+    mine = {f"rel_my_{flag}": Subquery(own.values(f"connect_{flag}")[:1]) for flag in FLAGS}
     return matches.annotate(
         rel_next_due=F("support__next_due"), rel_checkins_done=F("support__checkins_done"),
         rel_milestone=Subquery(newest.values("what")[:1]), rel_milestone_on=Subquery(newest.values("happened_on")[:1]),
