@@ -86,7 +86,9 @@ class User(AbstractUser):
         """This person's current role grants, loaded once per request."""
         if not self.pk:
             return []
-        return list(self.role_grants.filter(ended_at=None))
+        # Ordered by role alone: the model's ordering ("user", i.e. the person's email) joined the
+        # user table and sorted on every signed-in request for rows that all share one person.
+        return list(self.role_grants.filter(ended_at=None).order_by("role", "pk"))
 
     @cached_property
     def has_totp(self) -> bool:
