@@ -128,6 +128,7 @@ def check_targets(ts: list[Target]) -> None:
         if t.key == "raw":
             t.queries, t.status = 0, 200
             continue
+        client.get(t.path)  # the first request also fills the session cache and the program settings' memo
         with CaptureQueriesContext(connection) as ctx:
             response = client.get(t.path)
         t.status, t.queries, t.body_bytes = response.status_code, len(ctx.captured_queries), len(response.content)
@@ -229,7 +230,7 @@ def run(duration: float = 5.0, rounds: int = 3, workers: int = 2, connections: i
 
     return {
         "duration_s": duration, "rounds": rounds, "gunicorn_workers": workers, "wrk_connections": connections,
-        "program": program_size(), "machine": machine(),
+        "program": program_size(), "machine": machine(), "load_average": list(os.getloadavg()),
         "targets": results,
         "not_measured": [{"key": t.key, "label": t.label, "why": t.note or "page not built yet"} for t in missing]
         + [{"key": t.key, "label": t.label, "why": f"answered {t.status} for {t.who}"} for t in broken],
