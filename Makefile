@@ -47,7 +47,7 @@ test: install
 ## here: CI has no network. Review it where there is one: `pip-audit -r requirements.txt`.
 lint: install
 	$(VENV)/bin/ruff check .
-	$(VENV)/bin/bandit -q -r mentorship profiles privacy notifications matches meetings support escalations community -x '*/tests/*' -lll
+	$(VENV)/bin/bandit -q -r mentorship profiles privacy notifications audit matches meetings support escalations community -x '*/tests/*' -lll
 	$(DEVDB) $(PY) manage.py makemigrations --check --dry-run
 	$(PIP) check
 

@@ -3,9 +3,9 @@
 Read through Concern.objects.visible_to (a tier-1 report the MEA still holds is
 not listed); nothing is edited in a form: acknowledge, assign and resolve are
 actions that call the same services as the portal. Each opening of a report is
-recorded in the program's access trail (profiles.AccessEvent), and every change
-in its audit trail (AuditEvent, what was reported redacted); both are shown on
-the report's page, read-only.
+recorded in the program's read log (audit.AccessEvent); the report's page shows
+its timeline (ConcernEvent), its other changes from the history (audit/, never
+what was reported) and who opened it, read-only.
 """
 
 
@@ -21,11 +21,13 @@ from django.utils.safestring import mark_safe
 from django.utils.timesince import timesince
 from django.utils.translation import gettext_lazy as _
 
+from audit.history import actor_names, history_of, sentence
+from audit.models import AccessEvent
 from notifications.models import Delivery
 from profiles.admin_access import RoleAdminMixin, ScopedAdminMixin
 from profiles.admin_filters import age_filter, group_filter
-from profiles.admin_text import changes_in_words, hours_in_words, sentences
-from profiles.models import AccessEvent, AuditEvent, Role, User
+from profiles.admin_text import hours_in_words, sentences
+from profiles.models import Role, User
 
 from . import notifications, services
 from .models import KIND_WORDS, Concern, ConcernEvent, Debrief, GroupEmergencyNumbers
@@ -64,21 +66,6 @@ def deadlines_in_words(deadlines: dict | None) -> list[str]:
     names = {"1": _("Tier 1 (MEA)"), "2": _("Tier 2 (staff)"), "3": _("Tier 3 (emergency)")}
     return [_("%(tier)s: within %(time)s") % {"tier": names.get(str(tier), tier), "time": hours_in_words(hours)}
             for tier, hours in sorted((deadlines or {}).items())]
-
-
-class AuditInline(_StaffOnly, GenericTabularInline):
-    model = AuditEvent
-    fields = readonly_fields = ["at", "actor", "action", "what_changed"]
-    extra = 0
-    verbose_name_plural = _("changes (audit trail)")
-
-    @admin.display(description=_("what changed"))
-    def what_changed(self, obj):
-        return changes_in_words(obj.changes, Concern, {"deadlines": lambda d: "; ".join(deadlines_in_words(d)),
-                                                       "kind": lambda k: str(KIND_WORDS.get(k, k))})
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).select_related("actor__profile", "content_type")
 
 
 class OverdueFilter(admin.SimpleListFilter):
@@ -128,9 +115,9 @@ class ConcernAdmin(_StaffOnly, admin.ModelAdmin):
                        "kind_in_words",
                        "routed_to_mea", "escalated_to_staff", "escalated_at", "why_routed", "status", "assigned_to",
                        "ack_deadline", "overdue", "deadlines_by_tier", "acknowledged_at", "resends", "all_staff_notified_at",
-                       "resolved_at", "outcome", "created_at", "deliveries"]
+                       "resolved_at", "outcome", "created_at", "deliveries", "other_changes"]
     fields = readonly_fields
-    inlines = [EventInline, AuditInline, AccessInline]
+    inlines = [EventInline, AccessInline]
     action_form = ConcernActionForm
     actions = ["acknowledge", "start", "assign", "resolve"]
 
@@ -182,6 +169,13 @@ class ConcernAdmin(_StaffOnly, admin.ModelAdmin):
             ((r.get_channel_display(), r.to, r.get_status_display(), r.attempts,
               f", last error {r.last_error}" if r.last_error else "") for r in rows),
         ) or _("none")
+
+    @admin.display(description=_("other changes (history)"))
+    def other_changes(self, obj):
+        """What the timeline does not say: the report re-pointed to another match, person or group."""
+        events = list(history_of(obj)[:50])
+        names = actor_names(events)
+        return sentences([sentence(e, names) for e in events])
 
     @admin.display(description=_("who handles it"))
     def kind_in_words(self, obj):

@@ -14,11 +14,12 @@ Who sees a report (Concern.objects.visible_to), deny by default:
 - coordinators see no report content (what a member confides is for the MEA
   and staff); they see only what their other roles give them.
 
-Every change to a report is in the program's audit trail (profiles.audit:
-AuditEvent, what was reported redacted), and every read by a handler in its
-access trail (AccessEvent, through services.concern_record_access).
+A report's handling is its timeline (ConcernEvent); its other changes are in the
+program's history (audit/, never what was reported), and every read by a handler
+in the read log (audit.AccessEvent, through services.concern_record_access).
 """
 
+import pghistory
 from django.conf import settings
 from django.db import models
 from django.db.models import Case, IntegerField, Q, When
@@ -26,8 +27,6 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
-
-from profiles.audit import AuditedModelMixin, AuditedQuerySet
 
 from .routing import ABOUT_CHOICES, Kind, Tier, situation_labels
 
@@ -39,11 +38,7 @@ KIND_WORDS = {Kind.MEA: _("The MEA handles it"), Kind.MONITOR: _("Staff and the 
 URGENCY_CLASS = {1: "tier-1", 2: "tier-2", 3: "tier-3"}  # static/css (app.css, admin.css): word and colour
 
 
-class ConcernQuerySet(AuditedQuerySet):
-    # Every change to a report is in the audit trail (profiles.audit), which staff
-    # read: what was reported (and a tier-1 report staff may not see) and the
-    # handler's outcome are recorded as changed, never copied.
-    audit_redact_fields = ("about", "situations", "details", "routing_reasons", "outcome")
+class ConcernQuerySet(models.QuerySet):
 
     def visible_to(self, user) -> "ConcernQuerySet":
         if not getattr(user, "is_authenticated", False):
@@ -65,7 +60,17 @@ class ConcernQuerySet(AuditedQuerySet):
         return self.annotate(resolved_last=resolved_last).order_by("resolved_last", "-tier", "ack_deadline", "pk")
 
 
-class Concern(AuditedModelMixin, models.Model):
+# A report's handling (routing, acknowledgement, assignment, escalation, resends, resolution,
+# details added) is its people-facing timeline, ConcernEvent, written by the services; the
+# history (audit/) records only the other changes (the report re-pointed to another match,
+# person or group) and deletions: nothing twice (docs/AUDIT.md). What was reported is in neither.
+@pghistory.track(
+    pghistory.UpdateEvent(), pghistory.DeleteEvent(),
+    fields=["reporter", "match", "subject", "group", "source"],
+    model_name="ConcernHistory",
+    obj_field=pghistory.ObjForeignKey(related_name="history", related_query_name="history"),
+)
+class Concern(models.Model):
     class Status(models.TextChoices):
         OPEN = "open", _("Open")
         ACKNOWLEDGED = "acknowledged", _("Acknowledged")

@@ -27,7 +27,7 @@ privacy.services).
 """
 
 
-from privacy.services import personal_identifiers, rows_mentioning, scrub_text
+from privacy.services import erasure_actor, personal_identifiers, rows_mentioning, scrub_text
 
 from .models import Concern, ConcernEvent, Debrief
 from .services import concern_escalate
@@ -89,13 +89,19 @@ def erase(user) -> None:
     held = Concern.objects.filter(routed_to_mea=user, escalated_to_staff=False).exclude(status=Concern.Status.RESOLVED)
     for concern in held:
         concern_escalate(concern, None, "The MEA it was routed to left the program.")
-    Concern.objects.filter(assigned_to=user).exclude(status=Concern.Status.RESOLVED).with_audit_action(
-        "unassigned_by_erasure"
-    ).update(assigned_to=None)
+    # Unassigned on their timeline (handlers read who holds a report there, not in the history).
+    unassigned = list(Concern.objects.filter(assigned_to=user).exclude(status=Concern.Status.RESOLVED)
+                      .values_list("pk", flat=True))
+    Concern.objects.filter(pk__in=unassigned).update(assigned_to=None)
+    ConcernEvent.objects.bulk_create([
+        ConcernEvent(concern_id=pk, actor=erasure_actor(), what=ConcernEvent.What.ASSIGNED,
+                     note="Unassigned: the staff member left the program.")
+        for pk in unassigned
+    ])
     Debrief.objects.filter(owner=user, status__in=[Debrief.Status.OFFERED, Debrief.Status.ACCEPTED]).update(owner=None)
     # Reports stay whole (anyone's); the member's identifiers in their text do not.
     for concern in rows_mentioning(Concern.objects.all(), ["details", "outcome"], identifiers):
-        Concern.objects.filter(pk=concern.pk).with_audit_action("erased").update(
+        Concern.objects.filter(pk=concern.pk).update(
             details=scrub_text(concern.details, identifiers)[:5000], outcome=scrub_text(concern.outcome, identifiers)[:2000]
         )
     for event in rows_mentioning(ConcernEvent.objects.all(), ["note"], identifiers):

@@ -16,9 +16,11 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from audit.access import access_record
+from audit.models import AccessEvent
 from matches.models import Match
-from profiles.audit import access_record, audit_actor
-from profiles.models import AccessEvent, Membership, User
+from profiles.acting import acting_for
+from profiles.models import Membership, User
 from profiles.program import program_settings
 from profiles.resubmit import resubmitted
 
@@ -123,9 +125,9 @@ def concern_raise(
     deadlines = deadlines_in_force()
     # A report that goes to staff (tier 2-3, or tier 1 with no MEA to tell) is held to the staff deadline.
     deadline_tier = max(int(decision.tier), Tier.STAFF) if decision.notify_staff else int(decision.tier)
-    # audit_actor: the report's "create" row in the audit trail names the reporter.
+    # acting_for: its timeline's "reported" line and any history name the reporter.
     situations, details = list(dict.fromkeys(situations)), details.strip()
-    with transaction.atomic(), audit_actor(reporter):
+    with transaction.atomic(), acting_for(reporter):
         # A double submit is the same report: one report, its people told once.
         earlier = resubmitted(f"concern:{reporter.pk}", Concern.objects.filter(
             reporter=reporter, match=match, about=about, subject=subject, situations=situations, details=details,
@@ -156,7 +158,7 @@ def concern_add_details(concern: Concern, reporter: User, details: str) -> Conce
     details = (details or "").strip()
     if not details:
         raise ConcernError(_("Write the details first."))
-    with transaction.atomic(), audit_actor(reporter):
+    with transaction.atomic(), acting_for(reporter):
         locked = _locked(concern)
         if locked.reporter_id != reporter.pk:
             raise ConcernError(_("You cannot change this report."))
@@ -168,7 +170,7 @@ def concern_add_details(concern: Concern, reporter: User, details: str) -> Conce
         if len(combined) > 5000:
             raise ConcernError(_("The details are too long: keep them under 5,000 characters in all."))
         locked.details = combined
-        locked.save(update_fields=["details"], audit_action="details")
+        locked.save(update_fields=["details"])
         ConcernEvent.objects.create(concern=locked, actor=reporter, what=ConcernEvent.What.DETAILS)
     return locked
 
@@ -187,7 +189,7 @@ def _locked(concern: Concern) -> Concern:
 
 
 def _move(concern: Concern, actor: User | None, status: str, what: str, *, note: str = "", **fields) -> Concern:
-    with transaction.atomic(), audit_actor(actor):
+    with transaction.atomic(), acting_for(actor):
         locked = _locked(concern)
         if actor is not None and not may_handle(locked, actor):
             raise ConcernError(_("You cannot change this report."))
@@ -197,7 +199,7 @@ def _move(concern: Concern, actor: User | None, status: str, what: str, *, note:
         locked.status = status
         for name, value in fields.items():
             setattr(locked, name, value)
-        locked.save(update_fields=["status", *fields], audit_action=what)
+        locked.save(update_fields=["status", *fields])
         ConcernEvent.objects.create(concern=locked, actor=actor, what=what, note=note)
         concern_changed.send(sender=Concern, match_id=locked.match_id)
         if status != Concern.Status.OPEN:
@@ -244,7 +246,7 @@ def concern_escalate(concern: Concern, actor: User | None, reason: str) -> Conce
     if not reason:
         raise ConcernError(_("Say why it needs staff."))
     now = timezone.now()
-    with transaction.atomic(), audit_actor(actor):
+    with transaction.atomic(), acting_for(actor):
         locked = _locked(concern)
         if actor is not None and not may_handle(locked, actor):
             raise ConcernError(_("You cannot change this report."))
@@ -257,8 +259,7 @@ def concern_escalate(concern: Concern, actor: User | None, reason: str) -> Conce
         # Staff must acknowledge it afresh, within the staff deadline in force when it was made.
         locked.status = Concern.Status.OPEN
         locked.ack_deadline = now + _hours(locked, _staff_deadline_tier(locked))
-        locked.save(update_fields=["escalated_to_staff", "escalated_at", "status", "ack_deadline"],
-                    audit_action=ConcernEvent.What.ESCALATED)
+        locked.save(update_fields=["escalated_to_staff", "escalated_at", "status", "ack_deadline"])
         ConcernEvent.objects.create(concern=locked, actor=actor, what=ConcernEvent.What.ESCALATED, note=reason)
         plan_notifications(locked, "escalated", mea=False, staff=True)
     log.info("concern %s escalated to staff by %s", locked.pk, actor.pk if actor else "deadline")
@@ -268,12 +269,12 @@ def concern_escalate(concern: Concern, actor: User | None, reason: str) -> Conce
 def concern_assign(concern: Concern, actor: User, assignee: User) -> Concern:
     if not actor.is_program_staff or not assignee.is_program_staff:
         raise ConcernError(_("Reports are assigned by and to program staff."))
-    with transaction.atomic(), audit_actor(actor):
+    with transaction.atomic(), acting_for(actor):
         locked = _locked(concern)
         if not locked.escalated_to_staff:
             raise ConcernError(_("You cannot change this report."))
         locked.assigned_to = assignee
-        locked.save(update_fields=["assigned_to"], audit_action=ConcernEvent.What.ASSIGNED)
+        locked.save(update_fields=["assigned_to"])
         ConcernEvent.objects.create(concern=locked, actor=actor, what=ConcernEvent.What.ASSIGNED,
                                     note=assignee.display_name)
         plan_notifications(locked, f"assigned-{assignee.pk}", mea=False, staff=False, users=[assignee])
@@ -309,15 +310,14 @@ def concern_follow_up(concern_id: int) -> str:
         if concern.resends < max_resends:
             concern.resends += 1
             concern.ack_deadline = now + _hours(concern, _staff_deadline_tier(concern))
-            concern.save(update_fields=["resends", "ack_deadline"], audit_action=ConcernEvent.What.RESENT)
+            concern.save(update_fields=["resends", "ack_deadline"])
             ConcernEvent.objects.create(concern=concern, what=ConcernEvent.What.RESENT, note=f"#{concern.resends}")
             plan_notifications(concern, f"resend-{concern.resends}", mea=False, staff=True)
             return "resent"
         concern.all_staff_rounds += 1
         concern.all_staff_notified_at = concern.all_staff_notified_at or now
         concern.ack_deadline = now + repeat_interval(concern, concern.all_staff_rounds)
-        concern.save(update_fields=["all_staff_rounds", "all_staff_notified_at", "ack_deadline"],
-                     audit_action=ConcernEvent.What.ALL_STAFF)
+        concern.save(update_fields=["all_staff_rounds", "all_staff_notified_at", "ack_deadline"])
         ConcernEvent.objects.create(concern=concern, what=ConcernEvent.What.ALL_STAFF,
                                     note=f"#{concern.all_staff_rounds}")
         step = "all-staff" if concern.all_staff_rounds == 1 else f"all-staff-{concern.all_staff_rounds}"
@@ -328,7 +328,7 @@ def concern_follow_up(concern_id: int) -> str:
 def concern_record_access(concern: Concern, user: User, path: str = "") -> AccessEvent | None:
     """Record that a handler (staff, or the MEA it was routed to) opened a report.
 
-    One row in the program's access trail (profiles.AccessEvent), which staff
+    One row in the program's read log (audit.AccessEvent), which staff
     read in the admin and nobody can edit. The reporter reading their own
     report is not recorded.
     """

@@ -5,20 +5,17 @@ who supports it is a field of the match, so the escalation router needs only
 this app to know who to tell.
 """
 
+import pghistory
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from profiles.audit import AuditedModelMixin, AuditedQuerySet
 from profiles.models import Membership, Profile
 
 
-class MatchQuerySet(AuditedQuerySet):
-    # Every change to a match is in the audit trail (profiles.audit); the private
-    # ending reason and the gratitude note are recorded as changed, never copied.
-    audit_redact_fields = ("end_reason", "gratitude_note")
+class MatchQuerySet(models.QuerySet):
 
     def visible_to(self, user) -> "MatchQuerySet":
         """Deny by default: the two people in it, its MEA, coordinators of its group, staff."""
@@ -55,7 +52,17 @@ class MatchQuerySet(AuditedQuerySet):
         return self.filter(status=Match.Status.ACTIVE)
 
 
-class Match(AuditedModelMixin, models.Model):
+# Its lifecycle (started with its first MEA, ended: status, dates, who ended it and how it
+# went) is the people-facing timeline, MatchEvent, written by the services; the history
+# (audit/) records only the later changes of the pairing, the group and the MEA, and
+# deletions: nothing twice (docs/AUDIT.md). The ending's private words are in neither.
+@pghistory.track(
+    pghistory.UpdateEvent(), pghistory.DeleteEvent(),
+    fields=["mentor", "mentee", "group", "mea"],
+    model_name="MatchHistory",
+    obj_field=pghistory.ObjForeignKey(related_name="history", related_query_name="history"),
+)
+class Match(models.Model):
     class Status(models.TextChoices):
         ACTIVE = "active", _("Active")
         ENDED = "ended", _("Ended")

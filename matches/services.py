@@ -17,7 +17,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from profiles.audit import audit_actor
+from profiles.acting import acting_for
 from profiles.joining import OrientationItem
 from profiles.joining_services import JoiningError, orientation_require
 from profiles.models import Membership, Role, SupportGroup, Topic, User
@@ -285,7 +285,7 @@ def _activate(proposal: Proposal, by: User) -> Match:
         raise MatchingError(_("This mentor has no room for another mentee right now."))
     try:
         # The database has the last word (one active match per mentee).
-        with transaction.atomic(), audit_actor(by):
+        with transaction.atomic(), acting_for(by):
             match = Match.objects.create(
                 mentor_id=proposal.mentor_id, mentee_id=proposal.mentee_id, group_id=proposal.group_id,
                 mea=suggest_mea(proposal.group_id),
@@ -445,9 +445,8 @@ def match_end(
     match.end_reason = reason.strip()
     match.gratitude_note = (gratitude_note or "").strip()
     match.suitability_rating = rating
-    with audit_actor(by):
-        match.save(update_fields=["status", "ended_at", "ended_by", "end_reason", "gratitude_note", "suitability_rating"],
-                   audit_action="ended")
+    with acting_for(by):
+        match.save(update_fields=["status", "ended_at", "ended_by", "end_reason", "gratitude_note", "suitability_rating"])
     _event(MatchEvent.Kind.ENDED, by, match=match)
     match_changed.send(sender=Match, match_ids=[match.pk])
     waiting_since_refresh([match.mentee_id])  # the mentee waits again, from now

@@ -11,6 +11,7 @@ coordinators and staff never read them.
 import uuid
 from datetime import timedelta
 
+import pghistory
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -19,12 +20,11 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from matches.models import Match
-from profiles.audit import AuditedModelMixin, AuditedQuerySet
 
 MEETING_MINUTES = (15, 30, 45, 60, 90, 120)
 
 
-class MeetingQuerySet(AuditedQuerySet):
+class MeetingQuerySet(models.QuerySet):
     def visible_to(self, user) -> "MeetingQuerySet":
         """Whoever may see the match (the pair, its MEA, the group's coordinators, staff)."""
         return self.filter(match__in=Match.objects.visible_to(user))
@@ -36,7 +36,12 @@ class MeetingQuerySet(AuditedQuerySet):
         return self.filter(Q(match__mentor=user) | Q(match__mentee=user))
 
 
-class Meeting(AuditedModelMixin, models.Model):
+@pghistory.track(
+    pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent(),
+    model_name="MeetingHistory",
+    obj_field=pghistory.ObjForeignKey(related_name="history", related_query_name="history"),
+)
+class Meeting(models.Model):
     """One meeting of a pair: proposed by one side, accepted (or moved) by the other, then held or cancelled.
 
     `uid` and `sequence` are the calendar invite's identity: every invite,
@@ -154,10 +159,7 @@ GOAL_PROMPT = _("What do you need in terms of support at this stage of your heal
 GOALS_OPEN_LIMIT = 5
 
 
-class GoalQuerySet(AuditedQuerySet):
-    # The audit trail (read by staff) records that a goal changed, never its words.
-    audit_redact_fields = ("text", "celebration")
-
+class GoalQuerySet(models.QuerySet):
     def visible_to(self, user) -> "GoalQuerySet":
         """Confidential: the pair and the match's MEA. Coordinators and staff read none of it."""
         if not getattr(user, "is_authenticated", False):
@@ -165,7 +167,14 @@ class GoalQuerySet(AuditedQuerySet):
         return self.filter(Q(match__mentor=user) | Q(match__mentee=user) | Q(match__mea=user))
 
 
-class Goal(AuditedModelMixin, models.Model):
+# The goal's words are the pair's own: the history records that it changed, never what it says.
+@pghistory.track(
+    pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent(),
+    exclude=["text", "celebration"],
+    model_name="GoalHistory",
+    obj_field=pghistory.ObjForeignKey(related_name="history", related_query_name="history"),
+)
+class Goal(models.Model):
     """A goal the pair set in their own words; they mark progress, and a reached goal is celebrated."""
 
     class Status(models.TextChoices):

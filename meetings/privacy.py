@@ -55,8 +55,8 @@ def export(user) -> dict:
 
 def erase(user) -> None:
     CalendarFeed.objects.filter(user=user).delete()
-    Meeting.objects.filter(_theirs(user), status__in=[Meeting.Status.PROPOSED, Meeting.Status.ACCEPTED]).with_audit_action(
-        "cancelled_by_erasure").update(status=Meeting.Status.CANCELLED, closed_at=timezone.now())
-    Meeting.objects.filter(proposed_by=user).exclude(where="").with_audit_action("erased").update(where="")
+    Meeting.objects.filter(_theirs(user), status__in=[Meeting.Status.PROPOSED, Meeting.Status.ACCEPTED]).update(
+        status=Meeting.Status.CANCELLED, closed_at=timezone.now())
+    Meeting.objects.filter(proposed_by=user).exclude(where="").update(where="")
     # Their own words go; the goal (and whether it was reached) stays the pair's history.
-    Goal.objects.filter(written_by=user).with_audit_action("erased").update(text="[erased]", celebration="")
+    Goal.objects.filter(written_by=user).update(text="[erased]", celebration="")

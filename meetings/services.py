@@ -26,7 +26,7 @@ from django.utils.translation import gettext as _
 
 from matches.models import Match
 from matches.signals import match_changed
-from profiles.audit import audit_actor
+from profiles.acting import acting_for
 from profiles.models import User
 from profiles.resubmit import resubmitted
 
@@ -70,7 +70,7 @@ def meeting_propose(*, match: Match, by: User, starts_at: datetime, minutes: int
         match=match, proposed_by=by, starts_at=starts_at, minutes=minutes, how=how, where=where))
     if earlier:
         return earlier
-    with audit_actor(by):
+    with acting_for(by):
         meeting = Meeting.objects.create(match=match, proposed_by=by, starts_at=starts_at, minutes=minutes, how=how,
                                          where=where, time_zone=_zone_name(by))
     notices.meeting_announce(meeting, "proposed", to=[match.other_person(by)])
@@ -85,8 +85,8 @@ def _locked(meeting: Meeting) -> Meeting:
 
 
 def _save(meeting: Meeting, by: User, action: str, fields: list[str]) -> None:
-    with audit_actor(by):
-        meeting.save(update_fields=fields, audit_action=action)
+    with acting_for(by):
+        meeting.save(update_fields=fields)
 
 
 @transaction.atomic
@@ -226,7 +226,7 @@ def goal_add(*, match: Match, by: User, text: str) -> Goal:
     if Goal.objects.filter(match=match, status=Goal.Status.WORKING).count() >= GOALS_OPEN_LIMIT:
         raise MeetingError(_("You have %(n)d goals in progress: reach or rewrite one before adding another.")
                            % {"n": GOALS_OPEN_LIMIT})
-    with audit_actor(by):
+    with acting_for(by):
         return Goal.objects.create(match=match, written_by=by, text=text)
 
 
@@ -245,7 +245,6 @@ def goal_progress(*, goal: Goal, by: User, progress: int, celebration: str = "")
     g.progress, g.status, g.updated_at = progress, target, timezone.now()
     g.celebration = " ".join((celebration or "").split())[:200]
     g.reached_at = g.updated_at if target == Goal.Status.REACHED else None
-    with audit_actor(by):
-        g.save(update_fields=["progress", "status", "updated_at", "celebration", "reached_at"],
-               audit_action="reached" if target == Goal.Status.REACHED else "progress")
+    with acting_for(by):
+        g.save(update_fields=["progress", "status", "updated_at", "celebration", "reached_at"])
     return g

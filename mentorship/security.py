@@ -131,20 +131,3 @@ class AxesBackend(AxesStandaloneBackend):
         if request is None:
             return None
         return super().authenticate(request, username=username, password=password, **kwargs)
-
-
-class AuditActorMiddleware:
-    """Attribute every audited change made while serving a request to its signed-in person.
-
-    The user object stays lazy: a request that changes nothing (the emergency
-    page) never loads it.
-    """
-
-    def __init__(self, get_response):
-        self.get_response = get_response
-
-    def __call__(self, request):
-        from profiles.audit import audit_actor
-
-        with audit_actor(getattr(request, "user", None)):
-            return self.get_response(request)

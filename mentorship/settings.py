@@ -45,10 +45,15 @@ INSTALLED_APPS = [
     "crispy_forms",
     "crispy_bootstrap5",
     "bootstrap",
+    # History by Postgres triggers (audit/): django-pgtrigger installs them, django-pghistory
+    # writes one event row per insert, update or delete of a tracked model, with its context.
+    "pgtrigger",
+    "pghistory",
     # Ours, in dependency order: each app imports only the ones above it.
     "profiles",
     "privacy",
     "notifications",
+    "audit",
     "matches",
     "meetings",
     "escalations",
@@ -77,7 +82,9 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "mentorship.security.MFARequiredMiddleware",
-    "mentorship.security.AuditActorMiddleware",
+    # Every change made while serving a request is recorded with the signed-in person's id and
+    # the URL (pghistory's context; audit/ reads it back as "who did this").
+    "audit.middleware.HistoryMiddleware",
     # Last, as django-axes requires: turns a locked-out sign-in into a 429 page.
     "axes.middleware.AxesMiddleware",
 ]
@@ -125,6 +132,10 @@ DATABASES["default"]["ATOMIC_REQUESTS"] = True
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=0 if DEBUG else 60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# History (audit/, docs/AUDIT.md): each event is stamped with the moment of the change
+# (Postgres' NOW() would give every change of one transaction the same time).
+PGHISTORY_CREATED_AT_FUNCTION = "CLOCK_TIMESTAMP()"
 
 # --- People and sign-in ---------------------------------------------------
 AUTH_USER_MODEL = "profiles.User"

@@ -11,6 +11,5 @@ class PrivacyConfig(AppConfig):
         from .registry import register_exporter, register_free_text
 
         register_exporter("account", people.export_account, covers=people.ACCOUNT_COVERS, exempt=people.EXEMPT)
-        register_exporter("activity", people.export_activity, covers=people.ACTIVITY_COVERS)
         register_exporter("joining", people.export_joining, covers=people.JOINING_COVERS)
         register_free_text(people.SCRUBBED_TEXT, people.TEXT_KEPT)

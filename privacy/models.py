@@ -1,3 +1,4 @@
+import pghistory
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -22,6 +23,11 @@ class ErasureRequestQuerySet(models.QuerySet):
         return self.filter(status=ErasureRequest.Status.REQUESTED)
 
 
+@pghistory.track(
+    pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent(),
+    model_name="ErasureRequestHistory",
+    obj_field=pghistory.ObjForeignKey(related_name="history", related_query_name="history"),
+)
 class ErasureRequest(models.Model):
     """A member asked for their personal data to be erased; a coordinator or staff completes it."""
 

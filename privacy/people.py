@@ -4,16 +4,14 @@ registers it, in apps.py). The account itself is anonymised by services.erasure_
 from allauth.account.models import EmailAddress
 
 from profiles.joining import Invitation, JoinRequest, OrientationAck
-from profiles.models import AuditEvent, Membership, Profile, RoleGrant, User
+from profiles.models import Membership, Profile, RoleGrant, User
 
 from .models import ErasureRequest
 
 ACCOUNT_COVERS = ("profiles.Profile.user", "profiles.Membership.user", "profiles.RoleGrant.user",
                   "privacy.ErasureRequest.user", "account.EmailAddress.user")
-ACTIVITY_COVERS = ("profiles.AuditEvent.actor",)
 JOINING_COVERS = ("profiles.Invitation.accepted_by", "profiles.JoinRequest.user", "profiles.OrientationAck.user")
 EXEMPT = {
-    "profiles.AccessEvent.actor": "A staff member's reads of reports: the access trail of other people's reports, kept whole.",
     "privacy.ErasureRequest.completed_by": "The coordinator who completed someone else's erasure: that person's record.",
     "profiles.RoleGrant.granted_by": "Who granted someone else a role: the other person's role history.",
     "profiles.Invitation.invited_by": "The coordinator who sent someone else an invitation: the invitee's record.",
@@ -25,10 +23,6 @@ SCRUBBED_TEXT = (
     "profiles.JoinRequest.note", "profiles.Invitation.email",
 )
 TEXT_KEPT = {
-    "profiles.AuditEvent.object_id": "An object's id.",
-    "profiles.AuditEvent.action": "An action name written by the code.",
-    "profiles.AccessEvent.object_id": "An object's id.",
-    "profiles.AccessEvent.path": "A portal URL path: ids, never names.",
     "profiles.User.password": "A password hash; the member's is made unusable on erasure.",
     "profiles.User.email": "A person's own address; the member's is replaced by erased-<id>@invalid.example.",
     "profiles.Profile.display_name": "A person's own name; the member's becomes 'Former member'.",
@@ -86,17 +80,6 @@ def export_account(user: User) -> dict:
         "erasure_requests": list(
             ErasureRequest.objects.filter(user=user).values("status", "requested_at", "completed_at")
         ),
-    }
-
-
-def export_activity(user: User) -> dict:
-    """What this person changed (action and object), without other people's values."""
-    return {
-        "changes_made": [
-            {"at": e.at, "action": e.action, "object": f"{e.content_type.app_label}.{e.content_type.model}",
-             "object_id": e.object_id}
-            for e in AuditEvent.objects.filter(actor=user).select_related("content_type")[:5000]
-        ]
     }
 
 

@@ -45,6 +45,7 @@ _EXPORTERS: dict[str, Callable] = {}
 _ERASERS: dict[str, Callable] = {}
 _COVERS: dict[str, frozenset[str]] = {}
 _SCRUBBED: set[str] = set()
+_HISTORY_SCRUBBERS: dict[str, Callable] = {}
 
 # Foreign keys to the user that no exporter reads, and why. Everything else
 # pointing at the user must be named in some registration's `covers`.
@@ -73,6 +74,13 @@ def register_eraser(name: str, fn: Callable) -> None:
     _ERASERS[name] = fn
 
 
+def register_history_scrubber(name: str, fn: Callable) -> None:
+    """Run `fn(user, identifiers)` last in an erasure, after the account is anonymised: the
+    history of changes (the audit app) drops what it copied of the member (registering a
+    name twice replaces it)."""
+    _HISTORY_SCRUBBERS[name] = fn
+
+
 def register_free_text(scrubbed: Iterable[str] = (), kept: dict[str, str] | None = None) -> None:
     """`scrubbed`: "app.Model.field" free text in which erasure replaces the member's
     identifiers in every row; `kept`: the app's other free-text fields, each with why."""
@@ -86,6 +94,10 @@ def exporters() -> dict[str, Callable]:
 
 def erasers() -> dict[str, Callable]:
     return dict(sorted(_ERASERS.items()))
+
+
+def history_scrubbers() -> dict[str, Callable]:
+    return dict(sorted(_HISTORY_SCRUBBERS.items()))
 
 
 def scrubbed_fields() -> set[str]:

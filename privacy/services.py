@@ -1,12 +1,13 @@
 """Export everything held about a member, and erase it (each app's part: registry.py).
 
 Erasure runs every app's eraser inside the completion transaction, then
-scrubs the member's identifiers from every registered free-text field, then
-anonymises the account, then scrubs the audit trail: the values of the
-member's own objects' changes (`redact_audit_values`) and any change value
-holding one of their identifiers.
+scrubs the member's identifiers from every registered free-text field (the
+history's copies of them included), then anonymises the account, then runs the
+history scrubbers (the audit app: the member's own profile's history, the
+context of changes) and scrubs the admin log.
 """
 
+import contextvars
 import json
 import logging
 import re
@@ -17,7 +18,6 @@ from allauth.mfa.models import Authenticator
 from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.apps import apps
 from django.contrib.admin.models import LogEntry
-from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
@@ -25,9 +25,10 @@ from django.db.models import Q
 from django.dispatch import Signal
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from pghistory import context as history_context
 
-from profiles.audit import audit_actor, audit_record
-from profiles.models import AuditEvent, Membership, Profile, RoleGrant, User
+from profiles.acting import acting_for
+from profiles.models import Membership, Profile, RoleGrant, User
 
 from . import registry
 from .models import ErasureRequest
@@ -43,6 +44,15 @@ ERASED_VALUE = "[erased]"
 # Sent when a member asks for erasure, inside the request's transaction (kwargs: request);
 # the notifications app tells whoever may complete it.
 erasure_requested = Signal()
+
+# Who completes the erasure in progress (None outside one): erasers name them as the actor
+# of what they record (a match ended, a report unassigned).
+_completing_by: contextvars.ContextVar = contextvars.ContextVar("erasure_completed_by", default=None)
+
+
+def erasure_actor() -> User | None:
+    """The coordinator completing the erasure now running, for the erasers' own records."""
+    return _completing_by.get()
 
 
 # --- Export ---------------------------------------------------------------------
@@ -83,7 +93,7 @@ def personal_identifiers(user: User) -> list[str]:
     return sorted(values, key=lambda v: (-len(v), v))
 
 
-def _identifier_pattern(identifiers: list[str]) -> re.Pattern | None:
+def identifier_pattern(identifiers: list[str]) -> re.Pattern | None:
     if not identifiers:
         return None
     # Whole words only ("Sam" in "Sam said", not in "Samantha"); names as written
@@ -94,7 +104,7 @@ def _identifier_pattern(identifiers: list[str]) -> re.Pattern | None:
 
 def scrub_text(text: str, identifiers: list[str]) -> str:
     """`text` with each of the member's identifiers replaced by ERASED_REF."""
-    pattern = _identifier_pattern(identifiers)
+    pattern = identifier_pattern(identifiers)
     if not text or pattern is None:
         return text
     return pattern.sub(ERASED_REF, text)
@@ -121,63 +131,31 @@ def scrub_free_text(identifiers: list[str]) -> int:
         ):
             scrubbed = scrub_text(text, identifiers)[:limit] if limit else scrub_text(text, identifiers)
             if scrubbed != text:
-                # Through the model's own queryset: an audited model records "erased" (text redacted).
-                queryset = model._default_manager.filter(pk=pk)
-                if hasattr(queryset, "with_audit_action"):
-                    queryset = queryset.with_audit_action("erased")
-                changed += queryset.update(**{field_name: scrubbed})
+                changed += model._default_manager.filter(pk=pk).update(**{field_name: scrubbed})
     return changed
 
 
-# --- The audit trail --------------------------------------------------------------
+# --- The trail's values, the admin log --------------------------------------------------
 
 
-def _scrub_value(value: Any, pattern: re.Pattern, identifiers_lower: set[str]) -> Any:
+def scrub_value(value: Any, pattern: re.Pattern, identifiers_lower: set[str]) -> Any:
+    """A recorded value (text, or a list or dict of them) without the member's identifiers."""
     if isinstance(value, str):
         if value.strip().lower() in identifiers_lower:
             return ERASED_VALUE
         return pattern.sub(ERASED_REF, value)
     if isinstance(value, list):
-        return [_scrub_value(v, pattern, identifiers_lower) for v in value]
+        return [scrub_value(v, pattern, identifiers_lower) for v in value]
     if isinstance(value, dict):
-        return {k: _scrub_value(v, pattern, identifiers_lower) for k, v in value.items()}
+        return {k: scrub_value(v, pattern, identifiers_lower) for k, v in value.items()}
     return value
 
 
-def redact_audit_values(model, pks) -> int:
-    """Blank the old and new values of every recorded change to these objects of the member's.
-
-    The rows stay (who changed which field, when); the values, which were the
-    member's own personal data, do not. Returns how many rows changed.
-    """
-    content_type = ContentType.objects.get_for_model(model, for_concrete_model=False)
-    ids = [str(pk) for pk in pks]
-    changed = []
-    for event in AuditEvent.objects.filter(content_type=content_type, object_id__in=ids).exclude(changes={}):
-        erased = {field: [ERASED_VALUE if v not in (None, "", ERASED_VALUE) else v for v in values]
-                  if isinstance(values, list) else ERASED_VALUE for field, values in event.changes.items()}
-        if erased != event.changes:
-            event.changes = erased
-            changed.append(event)
-    AuditEvent.objects.bulk_update(changed, ["changes"], batch_size=500)
-    return len(changed)
-
-
-def _scrub_audit_trail(user: User, identifiers: list[str]) -> None:
-    """After the erasers: the trail's values, the admin log, and others' emails and notices that named them."""
-    redact_audit_values(User, [user.pk])
-    redact_audit_values(Profile, Profile.objects.filter(user=user).values_list("pk", flat=True))
-    pattern = _identifier_pattern(identifiers)
+def _scrub_admin_log(identifiers: list[str]) -> None:
+    """Django's admin log names objects (a person's name as a profile's title)."""
+    pattern = identifier_pattern(identifiers)
     if pattern is None:
         return
-    lower = {v.lower() for v in identifiers}
-    events = []
-    for event in rows_mentioning(AuditEvent.objects.all(), ["changes"], identifiers):
-        scrubbed = _scrub_value(event.changes, pattern, lower)
-        if scrubbed != event.changes:
-            event.changes = scrubbed
-            events.append(event)
-    AuditEvent.objects.bulk_update(events, ["changes"], batch_size=500)
     entries = list(rows_mentioning(LogEntry.objects.all(), ["object_repr", "change_message"], identifiers))
     for entry in entries:
         entry.object_repr = pattern.sub(ERASED_REF, entry.object_repr)
@@ -196,7 +174,6 @@ def erasure_request(user: User) -> ErasureRequest:
     with transaction.atomic():
         request, created = ErasureRequest.objects.get_or_create(user=user, status=ErasureRequest.Status.REQUESTED)
         if created:
-            audit_record(user, request, "erasure_requested")
             erasure_requested.send(sender=ErasureRequest, request=request)
     return request
 
@@ -217,7 +194,6 @@ def erasure_withdraw(user: User, request_id: int) -> ErasureRequest:
         request.check_transition(ErasureRequest.Status.WITHDRAWN)
         request.status = ErasureRequest.Status.WITHDRAWN
         request.save(update_fields=["status"])
-        audit_record(user, request, "erasure_withdrawn", {"status": ["requested", "withdrawn"]})
     return request
 
 
@@ -237,18 +213,24 @@ def erasure_complete(request_id: int, *, by: User) -> ErasureRequest:
         request.check_transition(ErasureRequest.Status.COMPLETED)
         user = request.user
         identifiers = personal_identifiers(user)
-        with audit_actor(by):
-            for fn in registry.erasers().values():
-                fn(user)
-            # Everyone's free text that can mention them (the registry's scrubbed fields).
-            scrub_free_text(identifiers)
-            _anonymise_account(user)
-            _scrub_audit_trail(user, identifiers)
-        request.status = ErasureRequest.Status.COMPLETED
-        request.completed_at = timezone.now()
-        request.completed_by = by
-        request.save(update_fields=["status", "completed_at", "completed_by"])
-        audit_record(by, request, "erasure_completed", {"status": ["requested", "completed"]})
+        token = _completing_by.set(by)
+        try:
+            # Every change below is recorded as made by `by`, for this erasure.
+            with acting_for(by), history_context(erasure=request.pk):
+                for fn in registry.erasers().values():
+                    fn(user)
+                # Everyone's free text that can mention them (the registry's scrubbed fields).
+                scrub_free_text(identifiers)
+                _anonymise_account(user)
+                for fn in registry.history_scrubbers().values():
+                    fn(user, identifiers)
+                _scrub_admin_log(identifiers)
+                request.status = ErasureRequest.Status.COMPLETED
+                request.completed_at = timezone.now()
+                request.completed_by = by
+                request.save(update_fields=["status", "completed_at", "completed_by"])
+        finally:
+            _completing_by.reset(token)
     log.info("erasure request %s completed", request.pk)
     return request
 
@@ -264,7 +246,7 @@ def _anonymise_account(user: User) -> None:
     EmailAddress.objects.filter(user=user).delete()
     Authenticator.objects.filter(user=user).delete()
     Membership.objects.filter(user=user).delete()
-    RoleGrant.objects.filter(user=user, ended_at=None).with_audit_action("ended_by_erasure").update(ended_at=timezone.now())
+    RoleGrant.objects.filter(user=user, ended_at=None).update(ended_at=timezone.now())
     # Failed and successful sign-ins recorded under their address.
     for model in (AccessAttempt, AccessLog, AccessFailureLog):
         model.objects.filter(username__iexact=old_email).delete()

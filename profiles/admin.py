@@ -7,13 +7,9 @@ from django.shortcuts import redirect
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from .admin_access import RoleAdminMixin, ScopedAdminMixin, adopt_registered_admins
+from .admin_access import ReadLoggedAdminMixin, RoleAdminMixin, ScopedAdminMixin, adopt_registered_admins
 from .admin_filters import group_filter
-from .admin_text import changes_in_words
-from .audit import AccessAuditedAdminMixin, AuditedAdminMixin
 from .models import (
-    AccessEvent,
-    AuditEvent,
     Membership,
     Profile,
     ProgramSettings,
@@ -65,7 +61,7 @@ class UserAdmin(RoleAdminMixin, BaseUserAdmin):
 
 
 @admin.register(Profile)
-class ProfileAdmin(ScopedAdminMixin, RoleAdminMixin, AccessAuditedAdminMixin, AuditedAdminMixin, admin.ModelAdmin):
+class ProfileAdmin(ScopedAdminMixin, RoleAdminMixin, ReadLoggedAdminMixin, admin.ModelAdmin):
     list_display = ["user", "display_name", "pronouns", "time_zone", "updated_at"]
     list_filter = ["gender", "connect_in_person", "connect_phone", "connect_text", "connect_web"]
     list_select_related = ["user"]
@@ -85,7 +81,7 @@ class TopicAdmin(RoleAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(SupportGroup)
-class SupportGroupAdmin(ScopedAdminMixin, RoleAdminMixin, AuditedAdminMixin, admin.ModelAdmin):
+class SupportGroupAdmin(ScopedAdminMixin, RoleAdminMixin, admin.ModelAdmin):
     """Program staff create and rename groups here; people join them by invitation or request (the portal)."""
 
     staff_may = frozenset({"add", "change"})
@@ -95,7 +91,7 @@ class SupportGroupAdmin(ScopedAdminMixin, RoleAdminMixin, AuditedAdminMixin, adm
 
 
 @admin.register(Membership)
-class MembershipAdmin(RoleAdminMixin, AuditedAdminMixin, admin.ModelAdmin):
+class MembershipAdmin(RoleAdminMixin, admin.ModelAdmin):
     staff_may = frozenset({"add", "change", "delete"})
     list_display = ["user", "group", "joined_on"]
     list_filter = [group_filter("group")]
@@ -105,7 +101,7 @@ class MembershipAdmin(RoleAdminMixin, AuditedAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(RoleGrant)
-class RoleGrantAdmin(ScopedAdminMixin, RoleAdminMixin, AuditedAdminMixin, admin.ModelAdmin):
+class RoleGrantAdmin(ScopedAdminMixin, RoleAdminMixin, admin.ModelAdmin):
     list_display = ["user", "role", "group", "started_at", "ended_at"]
     list_filter = ["role", group_filter("group"), ("ended_at", admin.EmptyFieldListFilter)]
     list_select_related = ["user__profile", "group"]
@@ -125,45 +121,6 @@ class RoleGrantAdmin(ScopedAdminMixin, RoleAdminMixin, AuditedAdminMixin, admin.
         obj.pk, obj.started_at = grant.pk, grant.started_at
 
 
-class _ReadOnlyTrailAdmin(RoleAdminMixin, admin.ModelAdmin):
-    """History is evidence: staff can read it, nobody can add, edit or delete it here."""
-
-    list_select_related = ["actor__profile", "content_type"]
-    # The content types: one query on a small table. No date_hierarchy: it reads the
-    # DISTINCT days of the whole trail on every page; the date filter needs no query.
-    list_filter = ["content_type", ("at", admin.DateFieldListFilter)]
-    search_fields = ["object_id", "actor__email"]
-
-    read_only = True
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).visible_to(request.user)
-
-    def get_actions(self, request):
-        return {}
-
-
-@admin.register(AuditEvent)
-class AuditEventAdmin(_ReadOnlyTrailAdmin):
-    list_display = ["at", "actor", "action", "content_type", "object_id"]
-    # The action is searched for exactly ("ended"), not offered as a filter: its choices
-    # would be the DISTINCT actions of the whole trail, read on every page.
-    search_fields = ["=action", *_ReadOnlyTrailAdmin.search_fields]
-    fields = ["at", "actor", "action", "content_type", "object_id", "what_changed"]
-    readonly_fields = fields
-
-    @admin.display(description=_("what changed"))
-    def what_changed(self, obj):
-        return changes_in_words(obj.changes, obj.content_type.model_class())
-
-
-@admin.register(AccessEvent)
-class AccessEventAdmin(_ReadOnlyTrailAdmin):
-    list_display = ["at", "actor", "content_type", "object_id", "path"]
-    fields = ["at", "actor", "content_type", "object_id", "path"]
-    readonly_fields = fields
-
-
 from . import joining_admin  # noqa: E402, F401 - registers the joining and orientation admins
 
 # The admins of django.contrib.auth, allauth and axes are registered before ours
@@ -177,7 +134,7 @@ adopt_registered_admins(overrides={
 
 
 @admin.register(ProgramSettings)
-class ProgramSettingsAdmin(RoleAdminMixin, AuditedAdminMixin, admin.ModelAdmin):
+class ProgramSettingsAdmin(RoleAdminMixin, admin.ModelAdmin):
     """One page: the program's settings. A blank field keeps the environment's default (shown under it)."""
 
     staff_may = frozenset({"change"})

@@ -24,6 +24,7 @@ whole table.
 from django.contrib import admin
 from django.contrib.admin.exceptions import DisallowedModelAdminLookup
 from django.contrib.admin.views.main import ChangeList
+from django.dispatch import Signal
 
 ACTIONS = frozenset({"add", "change", "delete"})
 
@@ -90,6 +91,23 @@ class RoleAdminMixin:
 
     def has_delete_permission(self, request, obj=None):
         return self._may(request, "delete", lambda: super(RoleAdminMixin, self).has_delete_permission(request, obj))
+
+
+# Sent when a staff member opens the admin page of an object whose reads are logged
+# (kwargs: request, obj); the audit app records it in its read log (audit.AccessEvent).
+object_read = Signal()
+
+
+class ReadLoggedAdminMixin:
+    """ModelAdmin mixin: every view of an object's admin page sends `object_read`."""
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        response = super().change_view(request, object_id, form_url, extra_context)
+        if request.method == "GET" and getattr(response, "status_code", None) == 200:
+            obj = self.get_object(request, object_id)
+            if obj is not None:
+                object_read.send(sender=type(obj), request=request, obj=obj)
+        return response
 
 
 class ScopedAdminMixin:

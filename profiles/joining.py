@@ -7,19 +7,18 @@ readable secret stays in the row (the email that carried it is the outbox's).
 
 import hashlib
 
+import pghistory
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-
-from .audit import AuditedQuerySet
 
 
 def token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-class _CoordinatedQuerySet(AuditedQuerySet):
+class _CoordinatedQuerySet(models.QuerySet):
     def visible_to(self, user):
         """Staff see all; a coordinator sees their groups'; others nothing (their own: see `of`)."""
         if not getattr(user, "is_authenticated", False):
@@ -34,6 +33,13 @@ class InvitationQuerySet(_CoordinatedQuerySet):
         return self.filter(status=Invitation.Status.PENDING, expires_at__gt=timezone.now())
 
 
+# The token's hash is a secret's stand-in: not history.
+@pghistory.track(
+    pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent(),
+    exclude=["token_hash"],
+    model_name="InvitationHistory",
+    obj_field=pghistory.ObjForeignKey(related_name="history", related_query_name="history"),
+)
 class Invitation(models.Model):
     """An invitation to join `group` with `role`, sent to `email`, answered once."""
 
@@ -78,6 +84,11 @@ class Invitation(models.Model):
         return self.status == self.Status.PENDING and self.expires_at > timezone.now()
 
 
+@pghistory.track(
+    pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent(),
+    model_name="JoinRequestHistory",
+    obj_field=pghistory.ObjForeignKey(related_name="history", related_query_name="history"),
+)
 class JoinRequest(models.Model):
     """A signed-up member asks to join a group; its coordinators approve or decline."""
 
@@ -112,6 +123,11 @@ class OrientationItemQuerySet(models.QuerySet):
         return self.filter(Q(audience=OrientationItem.Audience.BOTH) | Q(audience=role), active=True)
 
 
+@pghistory.track(
+    pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent(),
+    model_name="OrientationItemHistory",
+    obj_field=pghistory.ObjForeignKey(related_name="history", related_query_name="history"),
+)
 class OrientationItem(models.Model):
     """One part of the orientation (text staff edit in the admin), acknowledged on its own."""
 
@@ -137,6 +153,11 @@ class OrientationItem(models.Model):
         return self.title
 
 
+@pghistory.track(
+    pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent(),
+    model_name="OrientationAckHistory",
+    obj_field=pghistory.ObjForeignKey(related_name="history", related_query_name="history"),
+)
 class OrientationAck(models.Model):
     """A person read and acknowledged one orientation item."""
 

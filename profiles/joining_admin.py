@@ -6,12 +6,11 @@ from django.contrib import admin
 
 from .admin_access import RoleAdminMixin, ScopedAdminMixin
 from .admin_filters import group_filter
-from .audit import AuditedAdminMixin
 from .joining import Invitation, JoinRequest, OrientationAck, OrientationItem
 
 
 @admin.register(OrientationItem)
-class OrientationItemAdmin(RoleAdminMixin, AuditedAdminMixin, admin.ModelAdmin):
+class OrientationItemAdmin(RoleAdminMixin, admin.ModelAdmin):
     staff_may = frozenset({"add", "change"})
     list_display = ["position", "title", "audience", "active"]
     list_display_links = ["title"]

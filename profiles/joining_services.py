@@ -8,7 +8,6 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from .audit import audit_record
 from .joining import Invitation, JoinRequest, OrientationAck, OrientationItem, token_hash
 from .models import Membership, Role, SupportGroup, User
 from .services import role_grant
@@ -49,7 +48,6 @@ def invitation_create(*, by: User, group: SupportGroup, email: str, role: str) -
     except IntegrityError:
         raise JoiningError(_("%(email)s already has an invitation waiting for this group and role; resend it instead.")
                            % {"email": email}) from None
-    audit_record(by, invitation, "invited", {"email": [None, email], "role": [None, role], "group": [None, group.pk]})
     invitation_sent.send(Invitation, invitation=invitation, token=token)
     return invitation
 
@@ -73,7 +71,6 @@ def invitation_resend(*, invitation_id: int, by: User) -> Invitation:
     invitation.token_hash, invitation.sent_at = token_hash(token), now
     invitation.expires_at = now + timedelta(days=INVITATION_DAYS)
     invitation.save(update_fields=["token_hash", "sent_at", "expires_at"])
-    audit_record(by, invitation, "invitation_resent")
     invitation_sent.send(Invitation, invitation=invitation, token=token)
     return invitation
 
@@ -83,7 +80,6 @@ def invitation_revoke(*, invitation_id: int, by: User) -> Invitation:
     invitation = _locked_pending(invitation_id, by)
     invitation.status, invitation.answered_at = Invitation.Status.REVOKED, timezone.now()
     invitation.save(update_fields=["status", "answered_at"])
-    audit_record(by, invitation, "invitation_revoked", {"status": ["pending", "revoked"]})
     return invitation
 
 
@@ -95,9 +91,7 @@ def invitation_by_token(token: str) -> Invitation | None:
 
 def member_add(*, user: User, group: SupportGroup, role: str | None, by: User | None) -> None:
     """Put `user` in `group` and give the role (a mentor applies: membership only, the application follows)."""
-    _, created = Membership.objects.get_or_create(user=user, group=group)
-    if created:
-        audit_record(by, group, "member_added", {"user": [None, user.pk]})
+    Membership.objects.get_or_create(user=user, group=group)
     if role in (Role.MENTEE, Role.MEA, Role.COORDINATOR):
         role_grant(user, role, group=group, by=by)
 
@@ -117,7 +111,6 @@ def invitation_accept(*, invitation_id: int, user: User, verify: bool = True) ->
                              "or it was sent to another address. Ask your coordinator for a new one."))
     invitation = Invitation.objects.select_related("group", "invited_by").get(pk=invitation_id)
     member_add(user=user, group=invitation.group, role=invitation.role, by=invitation.invited_by)
-    audit_record(user, invitation, "invitation_accepted", {"status": ["pending", "accepted"]})
     if verify:
         _mark_verified(user)
     return invitation
@@ -148,7 +141,6 @@ def join_request_create(*, user: User, group: SupportGroup, note: str = "") -> J
     except IntegrityError:
         raise JoiningError(_("You already asked to join %(group)s; a coordinator will answer.")
                            % {"group": group.name}) from None
-    audit_record(user, join, "join_requested")
     coordinators = User.objects.filter(role_grants__role=Role.COORDINATOR, role_grants__group=group,
                                        role_grants__ended_at=None).distinct()
     join_requested.send(JoinRequest, join_request=join, coordinators=list(coordinators))
@@ -166,7 +158,6 @@ def join_request_decide(*, request_id: int, by: User, approve: bool) -> JoinRequ
     join.status = JoinRequest.Status.APPROVED if approve else JoinRequest.Status.DECLINED
     join.decided_at, join.decided_by = timezone.now(), by
     join.save(update_fields=["status", "decided_at", "decided_by"])
-    audit_record(by, join, "join_" + join.status, {"status": ["pending", join.status]})
     group = SupportGroup.objects.get(pk=join.group_id)
     if approve:
         member_add(user=join.user, group=group, role=Role.MENTEE, by=by)
@@ -205,7 +196,5 @@ def orientation_acknowledge(*, user: User, item_id: int) -> OrientationAck:
     item = OrientationItem.objects.filter(pk=item_id, active=True).first()
     if item is None:
         raise JoiningError(_("That orientation item no longer exists."))
-    ack, created = OrientationAck.objects.get_or_create(user=user, item=item)
-    if created:
-        audit_record(user, ack, "orientation_acknowledged", {"item": [None, item.slug]})
+    ack, _created = OrientationAck.objects.get_or_create(user=user, item=item)
     return ack

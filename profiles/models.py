@@ -8,6 +8,7 @@ mentor the next and an MEA elsewhere. A role is held while its grant has no
 import zoneinfo
 from functools import cached_property
 
+import pghistory
 from django.contrib.auth.base_user import BaseUserManager
 from django.contrib.auth.models import AbstractUser
 from django.db import models
@@ -15,8 +16,6 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.crypto import get_random_string
 from django.utils.translation import gettext_lazy as _
-
-from .audit import AuditedQuerySet
 
 
 class Role(models.TextChoices):
@@ -131,6 +130,12 @@ class ProfileQuerySet(models.QuerySet):
         return self.filter(Q(user=user) | Q(user__memberships__group_id__in=group_ids)).distinct()
 
 
+@pghistory.track(
+    pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent(),
+    exclude=["updated_at"],
+    model_name="ProfileHistory",
+    obj_field=pghistory.ObjForeignKey(related_name="history", related_query_name="history"),
+)
 class Profile(models.Model):
     class Gender(models.TextChoices):
         WOMAN = "woman", _("Woman")
@@ -209,6 +214,11 @@ class SupportGroupQuerySet(models.QuerySet):
         return self.filter(Q(memberships__user=user) | Q(pk__in=user.coordinated_group_ids)).distinct()
 
 
+@pghistory.track(
+    pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent(),
+    model_name="SupportGroupHistory",
+    obj_field=pghistory.ObjForeignKey(related_name="history", related_query_name="history"),
+)
 class SupportGroup(models.Model):
     """A support group (cohort) that members belong to."""
 
@@ -234,6 +244,11 @@ class SupportGroup(models.Model):
         return self.name
 
 
+@pghistory.track(
+    pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent(),
+    model_name="MembershipHistory",
+    obj_field=pghistory.ObjForeignKey(related_name="history", related_query_name="history"),
+)
 class Membership(models.Model):
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="memberships")
     group = models.ForeignKey(SupportGroup, on_delete=models.CASCADE, related_name="memberships")
@@ -247,8 +262,8 @@ class Membership(models.Model):
         return f"{self.user} in {self.group}"
 
 
-class RoleGrantQuerySet(AuditedQuerySet):
-    """Role changes are security changes: every bulk update or delete is in the audit trail."""
+class RoleGrantQuerySet(models.QuerySet):
+    """Role changes are security changes: every change, bulk ones too, is in the history (audit/)."""
 
     def visible_to(self, user) -> "RoleGrantQuerySet":
         if not getattr(user, "is_authenticated", False):
@@ -258,6 +273,11 @@ class RoleGrantQuerySet(AuditedQuerySet):
         return self.filter(Q(user=user) | Q(group_id__in=user.coordinated_group_ids))
 
 
+@pghistory.track(
+    pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent(),
+    model_name="RoleGrantHistory",
+    obj_field=pghistory.ObjForeignKey(related_name="history", related_query_name="history"),
+)
 class RoleGrant(models.Model):
     """A role a person holds, optionally within one group, from `started_at` until `ended_at`."""
 
@@ -302,14 +322,12 @@ class RoleGrant(models.Model):
         return self.ended_at is None
 
 
-# The audit trail and staff reads live in their own module; importing them here
-# registers them with the app.
+# Importing them here registers them with the app.
 from .joining import Invitation, JoinRequest, OrientationAck, OrientationItem  # noqa: E402
 from .program import ProgramSettings  # noqa: E402
-from .trust_models import AccessEvent, AuditEvent  # noqa: E402
 
 __all__ = [
-    "AccessEvent", "AuditEvent", "Invitation", "JoinRequest", "Membership",
+    "Invitation", "JoinRequest", "Membership",
     "OrientationAck", "OrientationItem", "Profile", "ProgramSettings",
     "Role", "RoleGrant", "SupportGroup", "Topic", "User",
 ]

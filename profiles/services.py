@@ -5,7 +5,6 @@ import logging
 from allauth.account.models import EmailAddress
 from django.utils import timezone
 
-from .audit import audit_record
 from .models import Profile, Role, RoleGrant, SupportGroup, User
 from .signals import role_granted
 
@@ -19,7 +18,6 @@ def role_grant(user: User, role: str, *, group: SupportGroup | None = None, by: 
         return existing
     grant = RoleGrant.objects.create(user=user, role=role, group=group, granted_by=by)
     role_granted.send(sender=RoleGrant, user=user, role=role)
-    audit_record(by, grant, "granted", {"role": [None, role], "group": [None, group.pk if group else None]})
     if role == Role.STAFF and not user.is_staff:
         # Program staff work the queue in the Django admin.
         User.objects.filter(pk=user.pk).update(is_staff=True)

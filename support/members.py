@@ -23,7 +23,6 @@ from matches.services import MatchingError, match_end
 from matches.waiting import waiting_since_refresh
 from notifications.services import notice_create
 from profiles.access import role_required
-from profiles.audit import audit_record
 from profiles.joining import JoinRequest, OrientationAck, OrientationItem
 from profiles.joining_services import JoiningError, join_request_decide
 from profiles.models import Membership, Role, RoleGrant, SupportGroup, User
@@ -112,8 +111,7 @@ def member_mea_set(*, user: User, group: SupportGroup, by: User, appoint: bool) 
     if Match.objects.active().filter(mea=user, group=group).exists():
         raise MemberError(_("%(name)s still supports matches in this group: give them another MEA first "
                             "(Check-ins).") % {"name": user.display_name})
-    if role_end(user, Role.MEA, group=group):
-        audit_record(by, group, "mea_retired", {"user": [user.pk, None]})
+    role_end(user, Role.MEA, group=group)
 
 
 @transaction.atomic
@@ -134,7 +132,6 @@ def member_move(*, user: User, group: SupportGroup, to: SupportGroup, by: User) 
     for grant in RoleGrant.objects.filter(user=user, group=group, ended_at=None):
         role_end(user, grant.role, group=group)
         role_grant(user, grant.role, group=to, by=by)
-    audit_record(by, to, "member_moved", {"user": [user.pk, user.pk], "group": [group.pk, to.pk]})
     waiting_since_refresh([user.pk])  # a waiting mentee now waits in the other group
     notice_create(user, _("You are now in %(group)s") % {"group": to.name}, "/")
 
@@ -161,7 +158,6 @@ def member_remove(*, user: User, group: SupportGroup, by: User) -> int:
         role_end(user, grant.role, group=group)
     membership.delete()
     waiting_since_refresh([user.pk])  # no longer waiting in this group
-    audit_record(by, group, "member_removed", {"user": [user.pk, None], "matches_ended": [None, ended]})
     return ended
 
 

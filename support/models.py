@@ -6,6 +6,7 @@ coordinators and not staff. It reaches staff only when it is escalated, through
 the escalation router (a concern), never through these tables.
 """
 
+import pghistory
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -15,7 +16,6 @@ from django.utils.translation import gettext_lazy as _
 
 from matches.models import Match
 from meetings.models import Meeting
-from profiles.audit import AuditedModelMixin, AuditedQuerySet
 from profiles.program import program_settings
 
 
@@ -61,15 +61,20 @@ class MEAProfile(models.Model):
         return f"MEA {self.user}"
 
 
-class MatchSupportQuerySet(AuditedQuerySet):
-    # The check-in state is in the audit trail; the ratings are what the MEA heard.
-    audit_redact_fields = ("last_rating", "prev_rating", "pulse_last", "pulse_prev")
+class MatchSupportQuerySet(models.QuerySet):
 
     def visible_to(self, user) -> "MatchSupportQuerySet":
         return self.filter(match__in=Match.objects.visible_to(user))
 
 
-class MatchSupport(AuditedModelMixin, models.Model):
+# The check-in state is in the history; the ratings (what the MEA heard) are not.
+@pghistory.track(
+    pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent(),
+    exclude=["last_rating", "prev_rating", "pulse_last", "pulse_prev"],
+    model_name="MatchSupportHistory",
+    obj_field=pghistory.ObjForeignKey(related_name="history", related_query_name="history"),
+)
+class MatchSupport(models.Model):
     """One row per match: the denormalised check-in state the dashboard and the beat read.
 
     Kept up to date by `support.services` in the same transaction as each
@@ -107,16 +112,15 @@ class MatchSupport(AuditedModelMixin, models.Model):
         return self.next_due < today
 
 
-# What a check-in says is the MEA's alone: the audit trail (read by staff)
-# records that these fields changed, never their content.
+# What a check-in says is the MEA's alone: the history (read by staff) never copies these
+# fields (audit/, docs/AUDIT.md).
 CHECKIN_CONTENT = (
     "with_whom", "rating", "meetings_held", "meetings_cancelled", "to_celebrate", "worrying", "situations",
     "private_note",
 )
 
 
-class CheckInQuerySet(AuditedQuerySet):
-    audit_redact_fields = CHECKIN_CONTENT
+class CheckInQuerySet(models.QuerySet):
 
     def visible_to(self, user) -> "CheckInQuerySet":
         """Confidential: only the match's current MEA. Coordinators and staff see none of it."""
@@ -125,7 +129,13 @@ class CheckInQuerySet(AuditedQuerySet):
         return self.filter(match__mea=user)
 
 
-class CheckIn(AuditedModelMixin, models.Model):
+@pghistory.track(
+    pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent(),
+    exclude=list(CHECKIN_CONTENT),
+    model_name="CheckInHistory",
+    obj_field=pghistory.ObjForeignKey(related_name="history", related_query_name="history"),
+)
+class CheckIn(models.Model):
     """What the MEA heard when checking in with the mentor, the mentee or both."""
 
     class With(models.TextChoices):
@@ -166,8 +176,7 @@ class CheckIn(AuditedModelMixin, models.Model):
         return self.held_on <= self.due_on
 
 
-class CheckInRequestQuerySet(AuditedQuerySet):
-    audit_redact_fields = CHECKIN_CONTENT
+class CheckInRequestQuerySet(models.QuerySet):
 
     def visible_to(self, user) -> "CheckInRequestQuerySet":
         """The person asked (to answer it) and the match's MEA (to read the answer)."""
@@ -176,7 +185,13 @@ class CheckInRequestQuerySet(AuditedQuerySet):
         return self.filter(Q(respondent=user) | Q(match__mea=user))
 
 
-class CheckInRequest(AuditedModelMixin, models.Model):
+@pghistory.track(
+    pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent(),
+    exclude=list(CHECKIN_CONTENT),
+    model_name="CheckInRequestHistory",
+    obj_field=pghistory.ObjForeignKey(related_name="history", related_query_name="history"),
+)
+class CheckInRequest(models.Model):
     """The MEA asks the mentor or the mentee to answer a short self check-in; the answer is for the MEA only."""
 
     class Status(models.TextChoices):

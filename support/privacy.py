@@ -100,7 +100,7 @@ def export(user) -> dict:
 def _free_the_matches_they_support(user) -> None:
     for match in Match.objects.select_for_update().filter(mea=user, status=Match.Status.ACTIVE):
         match.mea = None
-        match.save(update_fields=["mea"], audit_action="mea_left")
+        match.save(update_fields=["mea"])
         for person in coordinators_of(match.group_id):
             notice_create(person, _("A match needs a new MEA"), reverse("support:match_detail", kwargs={"pk": match.pk}),
                           dedupe_key=f"match:{match.pk}:mea-left:{user.pk}:{person.pk}")
@@ -111,20 +111,17 @@ def erase(user) -> None:
     identifiers = personal_identifiers(user)
     # Their survey sentences go; the scores stay (the match's and the program's counts).
     Survey.objects.filter(respondent=user).exclude(comment="").update(comment="")
-    CheckInRequest.objects.filter(Q(respondent=user) | Q(asked_by=user), status=CheckInRequest.Status.PENDING).with_audit_action(
-        "withdrawn_by_erasure"
-    ).update(status=CheckInRequest.Status.WITHDRAWN)
+    CheckInRequest.objects.filter(Q(respondent=user) | Q(asked_by=user), status=CheckInRequest.Status.PENDING).update(
+        status=CheckInRequest.Status.WITHDRAWN)
     MEAProfile.objects.filter(user=user).delete()
-    CheckInRequest.objects.filter(respondent=user).exclude(to_celebrate="", worrying="").with_audit_action(
-        "erased"
-    ).update(to_celebrate="", worrying="")
+    CheckInRequest.objects.filter(respondent=user).exclude(to_celebrate="", worrying="").update(to_celebrate="", worrying="")
     Reminder.objects.filter(recipient=user, status=Reminder.Status.PENDING).update(status=Reminder.Status.SKIPPED)
     # Kept records that name them: the name and contact details become "[former member]".
     for checkin in rows_mentioning(CheckIn.objects.filter(_involving(user) | Q(mea=user)), CHECKIN_TEXT, identifiers):
         scrubbed = {field: scrub_text(getattr(checkin, field), identifiers) for field in CHECKIN_TEXT}
-        CheckIn.objects.filter(pk=checkin.pk).with_audit_action("erased").update(**scrubbed)
+        CheckIn.objects.filter(pk=checkin.pk).update(**scrubbed)
     for request in rows_mentioning(CheckInRequest.objects.filter(_involving(user)), ["to_celebrate", "worrying"], identifiers):
-        CheckInRequest.objects.filter(pk=request.pk).with_audit_action("erased").update(
+        CheckInRequest.objects.filter(pk=request.pk).update(
             to_celebrate=scrub_text(request.to_celebrate, identifiers), worrying=scrub_text(request.worrying, identifiers)
         )
     for milestone in rows_mentioning(Milestone.objects.filter(_involving(user)), ["what"], identifiers):

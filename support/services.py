@@ -18,7 +18,7 @@ from escalations.routing import SITUATIONS_BY_KEY, Tier
 from escalations.services import ConcernError, concern_raise
 from matches.models import Match
 from notifications.services import notice_create
-from profiles.audit import audit_actor
+from profiles.acting import acting_for
 from profiles.joining import OrientationItem
 from profiles.joining_services import JoiningError, orientation_require
 from profiles.models import Role, User
@@ -119,11 +119,11 @@ def match_mea_assign(*, match: Match, mea: User, by: User) -> Match:
             _("%(name)s already supports %(load)d matches, their limit. Choose another MEA or raise their limit.")
             % {"name": mea.display_name, "load": load}
         )
-    with audit_actor(by):
-        Match.objects.filter(pk=match.pk).with_audit_action("mea_assigned").update(mea=mea)
+    with acting_for(by):
+        Match.objects.filter(pk=match.pk).update(mea=mea)
         match.mea = mea
         support = support_for(match)
-        MatchSupport.objects.filter(pk=support.pk).with_audit_action("mea_assigned").update(
+        MatchSupport.objects.filter(pk=support.pk).update(
             mea_assigned_at=timezone.now(), mea_assigned_by=by
         )
     need_score_refresh([match.pk])
@@ -206,7 +206,7 @@ def checkin_record(
     ))
     if earlier:
         return earlier
-    with audit_actor(mea):
+    with acting_for(mea):
         checkin = CheckIn.objects.create(
             match=match, mea=mea, with_whom=with_whom, held_on=held_on, due_on=support.next_due, rating=rating,
             meetings_held=meetings_held, meetings_cancelled=meetings_cancelled, to_celebrate=to_celebrate,
@@ -233,7 +233,7 @@ def _support_after_checkin(support: MatchSupport, checkin: CheckIn) -> None:
     support.save(update_fields=[
         "checkins_done", "last_checkin_on", "recent_cancellations", "last_cancelled", "prev_rating", "last_rating",
         "next_due",
-    ], audit_action="checkin")
+    ])
 
 
 # --- Self check-ins ----------------------------------------------------------
@@ -258,7 +258,7 @@ def checkin_request_create(*, match: Match, by: User, respondent: User) -> Check
     existing = pending.first()
     if existing:
         return existing
-    with audit_actor(by):
+    with acting_for(by):
         return CheckInRequest.objects.create(match=match, asked_by=by, respondent=respondent)
 
 
@@ -282,11 +282,11 @@ def checkin_request_answer(
     req.answered_at = timezone.now()
     req.rating, req.meetings_held, req.meetings_cancelled = rating, meetings_held, meetings_cancelled
     req.to_celebrate, req.worrying, req.situations = to_celebrate, worrying, situations
-    with audit_actor(by):
+    with acting_for(by):
         req.save(update_fields=[
             "status", "answered_at", "rating", "meetings_held", "meetings_cancelled", "to_celebrate", "worrying",
             "situations",
-        ], audit_action="answered")
+        ])
     need_score_refresh([req.match_id])
     if req.match.mea_id:
         notice_create(req.match.mea, _("A self check-in was answered."), reverse("support:request_detail", args=[req.pk]),
@@ -297,8 +297,8 @@ def checkin_request_answer(
 
 def checkin_request_mark_read(request: CheckInRequest, by: User) -> None:
     if request.match.mea_id == by.pk and request.read_at is None:
-        with audit_actor(by):
-            CheckInRequest.objects.filter(pk=request.pk, read_at=None).with_audit_action("read").update(
+        with acting_for(by):
+            CheckInRequest.objects.filter(pk=request.pk, read_at=None).update(
                 read_at=timezone.now()
             )
         need_score_refresh([request.match_id])
@@ -313,8 +313,8 @@ def checkin_request_withdraw(*, request: CheckInRequest, by: User) -> CheckInReq
     if not req.can_move_to(CheckInRequest.Status.WITHDRAWN):
         raise SupportError(_("This self check-in was already answered or withdrawn."))
     req.status = CheckInRequest.Status.WITHDRAWN
-    with audit_actor(by):
-        req.save(update_fields=["status"], audit_action="withdrawn")
+    with acting_for(by):
+        req.save(update_fields=["status"])
     return req
 
 

@@ -98,7 +98,7 @@ def pulse_answer(*, match: Match, by: User, occurrence: date, score: int, commen
                           comment=" ".join((comment or "").split())[:300], worried=worried,
                           role=Role.MENTOR if by.pk == match.mentor_id else Role.MENTEE)
     support.pulse_prev, support.pulse_last = support.pulse_last, score
-    support.save(update_fields=["pulse_prev", "pulse_last"], audit_action="pulse")
+    support.save(update_fields=["pulse_prev", "pulse_last"])
     need_score_refresh([match.pk])  # a falling pulse raises the match on the MEA dashboard
     if match.mea_id:
         notice_create(match.mea, _("A member of one of your matches said how it is going."),

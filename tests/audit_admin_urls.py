@@ -3,8 +3,8 @@
 The product has none: the match admin is read-only (changes go through the
 services) and check-ins are not in the admin at all (their content is the
 MEA's). This site proves that a bulk action, were one added, still leaves its
-rows in the audit trail: it runs through the real middleware, the real admin
-and the models' AuditedQuerySet.
+rows in the history: it runs through the real middleware (pghistory's context),
+the real admin and the Postgres triggers.
 """
 
 from django.contrib import admin
@@ -20,11 +20,11 @@ site = admin.AdminSite(name="audit_test_admin")
 
 @admin.register(Match, site=site)
 class BulkMatchAdmin(admin.ModelAdmin):
-    actions = ["rate_three"]
+    actions = ["no_mea"]
 
-    @admin.action(description="Rate 3")
-    def rate_three(self, request, queryset):
-        queryset.update(suitability_rating=3)
+    @admin.action(description="Take the MEA off")
+    def no_mea(self, request, queryset):
+        queryset.update(mea=None)
 
 
 @admin.register(CheckIn, site=site)

@@ -11,7 +11,8 @@ import pytest
 from django.contrib import admin
 from django.urls import reverse
 
-from profiles.models import AuditEvent, Membership, Role, RoleGrant, SupportGroup
+from audit.models import History
+from profiles.models import Membership, Role, RoleGrant, SupportGroup
 from profiles.tests.factories import member
 
 pytestmark = pytest.mark.django_db
@@ -66,8 +67,8 @@ def test_program_staff_create_a_group_and_appoint_its_coordinator_in_the_admin(c
     assert response.status_code == 302, response.content.decode()[:2000]
     grant = RoleGrant.objects.get(user=person, role=Role.COORDINATOR, group=new_group, ended_at=None)
     assert grant.granted_by == staff
-    assert AuditEvent.objects.filter(action="granted", object_id=str(grant.pk), actor=staff).exists()
-    assert AuditEvent.objects.filter(action="admin_add", object_id=str(new_group.pk), actor=staff).exists()
+    assert History.objects.tracks(grant).filter(pgh_label="insert", pgh_context__user=staff.pk).exists()
+    assert History.objects.tracks(new_group).filter(pgh_label="insert", pgh_context__user=staff.pk).exists()
 
 
 def test_a_coordinator_reaches_no_admin_page(client, coordinator, group, settings):

@@ -23,7 +23,7 @@ LAYERS = {
     "meetings": 4,
     "matches": 3,
     "notifications": 2,
-    "audit": 1,  # every app above records history here
+    "audit": 2,  # every app above records history here; registers its part of erasure with privacy
     "privacy": 1,  # every app above registers its exporter and eraser here
     "profiles": 0,
 }

@@ -3,7 +3,6 @@
 import django.db.models.deletion
 import django.utils.timezone
 import escalations.routing
-import profiles.audit
 from django.conf import settings
 from django.db import migrations, models
 
@@ -52,7 +51,7 @@ class Migration(migrations.Migration):
             options={
                 'ordering': ['-created_at'],
             },
-            bases=(profiles.audit.AuditedModelMixin, models.Model),
+            bases=(models.Model,),
         ),
         migrations.CreateModel(
             name='ConcernEvent',

@@ -2,12 +2,12 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from audit.models import AccessEvent
 from escalations import services
 from escalations.models import Concern
 from escalations.services import concern_raise
 from escalations.tests.factories import ConcernFactory
 from matches.tests.factories import MatchFactory
-from profiles.models import AccessEvent
 from profiles.tests.factories import member
 
 pytestmark = pytest.mark.django_db

@@ -2,7 +2,6 @@
 
 import django.db.models.deletion
 import django.utils.timezone
-import profiles.audit
 from django.conf import settings
 from django.db import migrations, models
 
@@ -46,7 +45,7 @@ class Migration(migrations.Migration):
                 'verbose_name_plural': 'matches',
                 'ordering': ['-started_at'],
             },
-            bases=(profiles.audit.AuditedModelMixin, models.Model),
+            bases=(models.Model,),
         ),
         migrations.CreateModel(
             name='MenteePreference',

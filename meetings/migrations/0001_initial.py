@@ -3,7 +3,6 @@
 import django.core.validators
 import django.db.models.deletion
 import django.utils.timezone
-import profiles.audit
 import uuid
 from django.conf import settings
 from django.db import migrations, models
@@ -53,7 +52,7 @@ class Migration(migrations.Migration):
                 'indexes': [models.Index(fields=['match', 'status'], name='goal_match_status')],
                 'constraints': [models.CheckConstraint(condition=models.Q(models.Q(('progress', 100), ('reached_at__isnull', False), ('status', 'reached')), models.Q(('progress__lt', 100), ('reached_at__isnull', True), ('status', 'working')), _connector='OR'), name='goal_reached_is_complete')],
             },
-            bases=(profiles.audit.AuditedModelMixin, models.Model),
+            bases=(models.Model,),
         ),
         migrations.CreateModel(
             name='Meeting',
@@ -80,6 +79,6 @@ class Migration(migrations.Migration):
                 'indexes': [models.Index(fields=['match', 'status', '-starts_at'], name='meeting_match_status_start'), models.Index(condition=models.Q(('status', 'accepted')), fields=['starts_at'], name='meeting_accepted_start')],
                 'constraints': [models.CheckConstraint(condition=models.Q(('minutes__gte', 15), ('minutes__lte', 240)), name='meeting_length_15_to_240'), models.CheckConstraint(condition=models.Q(models.Q(('closed_at__isnull', False), ('status__in', ['held', 'cancelled'])), models.Q(('closed_at__isnull', True), ('status__in', ['proposed', 'accepted'])), _connector='OR'), name='meeting_closed_has_time')],
             },
-            bases=(profiles.audit.AuditedModelMixin, models.Model),
+            bases=(models.Model,),
         ),
     ]

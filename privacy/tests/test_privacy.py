@@ -8,11 +8,12 @@ from allauth.account.models import EmailAddress
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
+from audit.models import History
 from notifications.models import Notice
 from notifications.services import email_queue, notice_create
 from privacy import registry, services
 from privacy.models import ErasureRequest
-from profiles.models import AuditEvent, Membership, Profile, RoleGrant, User
+from profiles.models import Membership, Profile, RoleGrant, User
 from profiles.tests.factories import PASSWORD, member
 
 pytestmark = pytest.mark.django_db
@@ -114,7 +115,8 @@ def test_a_coordinator_completes_an_erasure_end_to_end(client, mentee, mentor, c
     assert Notice.objects.filter(user=mentor).exists()
     assert Profile.objects.get(user=mentor).display_name != services.ERASED_NAME
     # The history records who completed it.
-    assert AuditEvent.objects.for_object(request).filter(action="erasure_completed", actor=coordinator).exists()
+    completed = History.objects.tracks(request).filter(pgh_label="update", pgh_context__user=coordinator.pk).get()
+    assert completed.pgh_diff["status"] == ["requested", "completed"]
     # The erased person can no longer sign in.
     client.logout()
     login = client.post(reverse("account_login"), {"login": old_email, "password": PASSWORD})

@@ -19,6 +19,8 @@ from django.test.utils import isolate_apps
 from django.urls import reverse
 from django.utils import timezone
 
+from audit.history import event_models
+from audit.models import AccessEvent, History
 from community.models import ChatPost
 from escalations.models import Concern, ConcernEvent, Debrief
 from escalations.services import concern_acknowledge, concern_note, concern_raise, concern_record_access
@@ -28,8 +30,8 @@ from matches.tests.factories import MatchFactory, MentorApplicationFactory, Ment
 from notifications.models import Delivery, Notice
 from privacy import registry, services
 from privacy.models import ErasureRequest
-from profiles.audit import audit_record
-from profiles.models import AccessEvent, AuditEvent, Profile, Role, User
+from profiles.acting import acting_for
+from profiles.models import Profile, Role, User
 from profiles.services import role_grant
 from profiles.tests.factories import member
 from support.models import CheckIn, CheckInRequest, MatchSupport, MEAProfile, Milestone, Reminder
@@ -101,11 +103,12 @@ def world(group, other_group, staff_user, coordinator):
     match_end(match_id=match1.pk, by=robin, reason="ROBIN-END-REASON", gratitude_note="ROBIN-THANKS", rating=4)
     match_end(match_id=match2.pk, by=e2, reason="E2-PRIVATE-REASON", gratitude_note="E2-THANKS", rating=5)
 
-    # community, and the audit trail as the profile admin and a staff edit elsewhere leave it.
+    # community, and the history as the profile admin and a staff edit elsewhere leave it.
     ChatPost.objects.create(author=robin, group=group, kind="offer", title="Walks", body="CHAT-ROBIN",
                             expires_at=timezone.now() + timedelta(days=7))
-    audit_record(staff_user, robin.profile, "admin_change", {"bio": ["BIO-OLD", "BIO-ROBIN"], "phone": ["", PHONE]})
-    audit_record(staff_user, m1.profile, "admin_change", {"bio": ["", f"Met {NAME} at group"], "owner": ["", NAME]})
+    with acting_for(staff_user):
+        Profile.objects.filter(user=robin).update(availability="Evenings, ask BIO-ROBIN")
+        Profile.objects.filter(user=m1).update(bio=f"Met {NAME} at group", availability=f"Not with {DISCORD}")
     LogEntry.objects.create(user=staff_user, content_type=ContentType.objects.get_for_model(User), object_id=str(robin.pk),
                             object_repr=NAME, action_flag=CHANGE, change_message=f"Changed email of {EMAIL}")
     return {"robin": robin, "m1": m1, "e2": e2, "mea_a": mea_a, "match1": match1, "match2": match2,
@@ -170,6 +173,7 @@ def _all_rows_text() -> str:
     return "\n".join(
         f"{model._meta.label}: {row}"
         for model in apps.get_models(include_auto_created=True)
+        if model._meta.managed and not model._meta.proxy  # not the union of the event tables (History)
         for row in model._base_manager.values()
     )
 
@@ -188,7 +192,7 @@ def _counts() -> dict[str, int]:
 def test_erasure_removes_their_data_everywhere_and_keeps_everyone_elses(client, world):
     robin, about, mine = world["robin"], world["about"], world["mine"]
     before_counts = _counts()
-    before_audit = set(AuditEvent.objects.values_list("pk", flat=True))
+    before_history = {model._meta.label: set(model.objects.values_list("pk", flat=True)) for model in event_models()}
     before_text = _all_rows_text()
     for word in [NAME, EMAIL, PHONE, DISCORD, *OWN_WORDS, *OTHERS_CONFIDENTIAL]:
         assert word in before_text, f"the fixture should have planted {word}"
@@ -197,7 +201,7 @@ def test_erasure_removes_their_data_everywhere_and_keeps_everyone_elses(client, 
     client.force_login(world["coordinator"])
     assert client.post(reverse("privacy:erasure_complete", args=[request.pk])).status_code == 302
 
-    # Gone everywhere: every table, the audit trail's old and new values and the admin log included.
+    # Gone everywhere: every table, the history's event tables and contexts and the admin log included.
     after_text = _all_rows_text()
     for word in [NAME, EMAIL, PHONE, DISCORD, *OWN_WORDS]:
         assert word not in after_text, _lines_with(after_text, word)
@@ -206,14 +210,18 @@ def test_erasure_removes_their_data_everywhere_and_keeps_everyone_elses(client, 
     assert not MenteePreference.objects.filter(mentee=robin).exists()
     assert not MEAProfile.objects.filter(user=robin).exists()
     assert Reminder.objects.get(recipient=robin).status == Reminder.Status.SKIPPED
-    own_audit = AuditEvent.objects.for_object(Profile.objects.get(user=robin)).get(action="admin_change")
-    assert own_audit.changes == {"bio": [services.ERASED_VALUE] * 2, "phone": ["", services.ERASED_VALUE]}
-    assert AuditEvent.objects.for_object(world["m1"].profile).get().changes == {
-        "bio": ["", f"Met {services.ERASED_REF} at group"], "owner": ["", services.ERASED_VALUE]}
+    # Their own profile's history keeps its rows (who changed it, when), not its values.
+    own = Profile.objects.get(user=robin).history.order_by("pgh_id")
+    assert own.count() >= 3 and {row.bio for row in own} <= {"", services.ERASED_VALUE}
+    assert {row.display_name for row in own} <= {services.ERASED_VALUE}
+    theirs = world["m1"].profile.history.get(pgh_context__metadata__user=world["staff"].pk)
+    assert (theirs.bio, theirs.availability) == (f"Met {services.ERASED_REF} at group", f"Not with {services.ERASED_REF}")
 
     # Everyone else's records stay, row for row, with their words.
     assert _counts() == before_counts
-    assert before_audit <= set(AuditEvent.objects.values_list("pk", flat=True)), "no history row was deleted"
+    for model in event_models():
+        assert before_history[model._meta.label] <= set(model.objects.values_list("pk", flat=True)), (
+            f"no history row was deleted ({model._meta.label})")
     for word in OTHERS_CONFIDENTIAL:
         assert word in after_text, word
     match2 = Match.objects.get(pk=world["match2"].pk)
@@ -233,10 +241,10 @@ def test_erasure_removes_their_data_everywhere_and_keeps_everyone_elses(client, 
     mine.refresh_from_db()
     assert mine.reporter_id == robin.pk and mine.details == "REPORT-BY-ROBIN"
     assert AccessEvent.objects.filter(object_id=str(about.pk), actor=world["staff"]).count() == 1
-    # The erasure's own changes are in the trail, attributed to the coordinator, without the text.
-    erased = AuditEvent.objects.for_object(match1).get(action="erased")
-    assert erased.actor_id == world["coordinator"].pk
-    assert erased.changes["end_reason"] == ["[redacted]", "[redacted]"]
+    # The erasure's own changes are in the history, attributed to the coordinator, for this erasure.
+    ended_roles = History.objects.filter(pgh_obj_model="profiles.RoleGrant", pgh_label="update",
+                                         pgh_context__user=world["coordinator"].pk)
+    assert ended_roles.count() == 4 and all(e.pgh_context["erasure"] == request.pk for e in ended_roles)
 
 
 def test_erasing_twice_is_safe(world):
@@ -301,7 +309,7 @@ def test_erasure_takes_them_out_of_open_proposals_active_matches_and_reports_the
     ended = Match.objects.get(pk=as_mentee.pk)
     assert ended.status == Match.Status.ENDED and ended.ended_at and ended.mentee_id == robin.pk
     assert MatchEvent.objects.filter(match=ended, kind="ended", actor=coordinator).exists()
-    assert AuditEvent.objects.for_object(ended).filter(action="ended_by_erasure", actor=coordinator).exists()
+    assert not History.objects.tracks(ended).exists(), "the ending is on the match's timeline, and only there"
     assert Notice.objects.filter(user=mentor, title="Your mentorship match has ended").exists()
     assert Notice.objects.filter(user=mea, title="A match ended: please debrief both sides").exists()
     freed = Match.objects.get(pk=supported.pk)
@@ -343,5 +351,7 @@ def test_erasing_a_staff_member_hands_their_unresolved_reports_back_to_the_queue
     services.erasure_complete(services.erasure_request(leaving).pk, by=staff_user)
     concern.refresh_from_db()
     assert concern.assigned_to_id is None and concern.escalated_to_staff
-    assert ConcernEvent.objects.filter(concern=concern, what="assigned").count() == 1, "the history keeps the assignment"
-    assert AuditEvent.objects.for_object(concern).filter(action="unassigned_by_erasure", actor=staff_user).exists()
+    assigned, unassigned = ConcernEvent.objects.filter(concern=concern, what="assigned").order_by("pk")
+    assert assigned.actor_id == staff_user.pk, "the timeline keeps the assignment"
+    assert unassigned.actor_id == staff_user.pk and unassigned.note == "Unassigned: the staff member left the program."
+    assert not History.objects.tracks(concern).exists(), "nothing twice"

@@ -2,9 +2,10 @@
 
 import pytest
 
+from audit.models import History
 from notifications.models import Delivery, Notice
 from profiles.joining import JoinRequest
-from profiles.models import AuditEvent, Membership, Role
+from profiles.models import Membership, Role
 from profiles.tests.factories import SupportGroupFactory, UserFactory, member
 
 pytestmark = pytest.mark.django_db
@@ -32,7 +33,8 @@ def test_a_member_sees_groups_open_to_requests_asks_and_the_coordinator_approves
     assert client.post(f"/support/members/join/{join.pk}/approve/").status_code == 302
     assert Membership.objects.filter(user=newcomer, group=group).exists() and newcomer.has_role(Role.MENTEE)
     assert Delivery.objects.filter(to=newcomer.email, subject__startswith="Welcome to").exists()
-    assert AuditEvent.objects.filter(action="join_approved", actor=coordinator).exists()
+    approved = History.objects.tracks(join).filter(pgh_label="update", pgh_context__user=coordinator.pk).get()
+    assert approved.pgh_diff["status"] == ["pending", "approved"]
 
 
 def test_a_join_code_lets_a_member_ask_to_join_an_unlisted_group(client, newcomer, group):

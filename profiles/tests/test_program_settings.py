@@ -5,9 +5,10 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from django.utils import timezone
 
+from audit.models import History
 from matches.tests.factories import MatchFactory
 from notifications.models import Delivery
-from profiles.models import AuditEvent, ProgramSettings
+from profiles.models import ProgramSettings
 from profiles.program import program_settings
 from profiles.tests.factories import member
 from support import services
@@ -58,8 +59,8 @@ def test_program_staff_change_a_setting_and_it_is_in_force_and_audited(client, s
     values = program_settings()
     assert values.program_name == "Harbour Peer Mentors" and values.mea_caseload_limit == 4
     assert values.emergency_numbers[1] == {"label": "Crisis text line", "number": "741741", "kind": "text"}
-    event = AuditEvent.objects.get(action="admin_change", object_id="1")
-    assert event.actor == staff_user and event.changes["mea_caseload_limit"] == [None, 4]
+    event = History.objects.tracks(ProgramSettings.objects.get(pk=1)).filter(pgh_context__user=staff_user.pk).first()
+    assert event.pgh_data["mea_caseload_limit"] == 4
     assert "Harbour Peer Mentors" in client.get("/", follow=True).content.decode()
 
 

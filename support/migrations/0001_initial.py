@@ -3,7 +3,6 @@
 import django.core.validators
 import django.db.models.deletion
 import django.utils.timezone
-import profiles.audit
 import support.models
 from django.conf import settings
 from django.db import migrations, models
@@ -41,7 +40,7 @@ class Migration(migrations.Migration):
             options={
                 'ordering': ['-created_at'],
             },
-            bases=(profiles.audit.AuditedModelMixin, models.Model),
+            bases=(models.Model,),
         ),
         migrations.CreateModel(
             name='MatchSupport',
@@ -59,7 +58,7 @@ class Migration(migrations.Migration):
                 ('mea_assigned_at', models.DateTimeField(blank=True, null=True)),
                 ('mea_assigned_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
             ],
-            bases=(profiles.audit.AuditedModelMixin, models.Model),
+            bases=(models.Model,),
         ),
         migrations.CreateModel(
             name='MEAProfile',
@@ -147,7 +146,7 @@ class Migration(migrations.Migration):
                 'indexes': [models.Index(fields=['match', '-held_on'], name='checkin_match_held')],
                 'constraints': [models.CheckConstraint(condition=models.Q(('rating__gte', 1), ('rating__lte', 5)), name='checkin_rating_1_to_5')],
             },
-            bases=(profiles.audit.AuditedModelMixin, models.Model),
+            bases=(models.Model,),
         ),
         migrations.AddConstraint(
             model_name='checkinrequest',

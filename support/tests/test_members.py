@@ -5,10 +5,11 @@ and the other side is told). Every change is audited."""
 import pytest
 from django.utils import timezone
 
+from audit.models import History
 from matches.models import Match
 from matches.tests.factories import MatchFactory, approved_mentor
 from notifications.models import Notice
-from profiles.models import AuditEvent, Membership, Role
+from profiles.models import Membership, Role
 from profiles.tests.factories import SupportGroupFactory, member
 from support.tests.factories import CheckInFactory
 
@@ -40,10 +41,11 @@ def test_a_coordinator_appoints_and_retires_an_mea_and_each_change_is_audited(cl
     client.force_login(coordinator)
     client.post(f"/support/members/{group.pk}/{person.pk}/appoint-mea/")
     assert person.role_grants.filter(role=Role.MEA, group=group, ended_at=None).exists()
-    assert AuditEvent.objects.filter(action="granted", actor=coordinator).exists()
+    grant = person.role_grants.get(role=Role.MEA, group=group)
+    assert History.objects.tracks(grant).filter(pgh_label="insert", pgh_context__user=coordinator.pk).exists()
     client.post(f"/support/members/{group.pk}/{person.pk}/retire-mea/")
     assert not person.role_grants.filter(role=Role.MEA, ended_at=None).exists()
-    assert AuditEvent.objects.filter(action="mea_retired", actor=coordinator).exists()
+    assert History.objects.tracks(grant).filter(pgh_label="update", pgh_context__user=coordinator.pk).exists()
 
 
 def test_an_mea_with_matches_is_not_retired(client, coordinator, group, mea):
@@ -64,7 +66,8 @@ def test_removing_a_mentee_ends_their_match_and_tells_the_mentor(client, coordin
     assert not Membership.objects.filter(user=mentee, group=group).exists()
     assert Match.objects.get(pk=match.pk).status == Match.Status.ENDED
     assert Notice.objects.filter(user=mentor, title="Your mentorship match has ended").exists()
-    assert AuditEvent.objects.filter(action="member_removed", actor=coordinator).exists()
+    assert History.objects.filter(pgh_obj_model="profiles.Membership", pgh_label="delete",
+                                  pgh_context__user=coordinator.pk).exists()
 
 
 def test_a_coordinator_moves_someone_to_another_of_their_groups_but_not_to_someone_elses(
@@ -79,7 +82,7 @@ def test_a_coordinator_moves_someone_to_another_of_their_groups_but_not_to_someo
     assert Membership.objects.filter(user=person, group=group).exists()
     client.post(f"/support/members/{group.pk}/{person.pk}/move/", {"to": second.pk})
     assert list(Membership.objects.filter(user=person).values_list("group_id", flat=True)) == [second.pk]
-    assert AuditEvent.objects.filter(action="member_moved", actor=coordinator).exists()
+    assert History.objects.filter(pgh_obj_model="profiles.Membership", pgh_context__user=coordinator.pk).exists()
 
 
 def test_another_groups_coordinator_cannot_change_a_member(client, group, other_group):

@@ -9,6 +9,7 @@ verified address.
 
 import getpass
 
+import pghistory
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
@@ -40,7 +41,7 @@ class Command(BaseCommand):
                 validate_password(password)
             except ValidationError as exc:
                 raise CommandError(" ".join(exc.messages)) from None
-        with transaction.atomic():
+        with transaction.atomic(), pghistory.context(command="create_staff"):
             user, created = staff_account_ensure(email=email, password=password)
         verb = "Created" if created else "Confirmed"
         self.stdout.write(self.style.SUCCESS(f"{verb} program staff account {user.email}."))
