@@ -5,16 +5,15 @@ on …"), newest first, across every event table (one per tracked model).
 """
 
 from django.contrib import admin
-from django.contrib.admin.views.main import ChangeList
 from django.utils.translation import gettext_lazy as _
 
-from profiles.admin_access import RoleAdminMixin
+from profiles.admin_access import OfferedLookupsChangeList, RoleAdminMixin
 
 from .history import actor_names, sentence, tracked_models
 from .models import AccessEvent, History
 
 
-class HistoryChangeList(ChangeList):
+class HistoryChangeList(OfferedLookupsChangeList):
     def get_results(self, request):
         super().get_results(request)
         # The people named on this page: one query for the page, not one per line.
