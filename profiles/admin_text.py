@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -54,7 +55,7 @@ def hours_in_words(hours: float) -> str:
 
 def sentences(lines) -> str:
     """Reasons recorded as phrases, shown as sentences."""
-    items = [(line[:1].upper() + line[1:]).rstrip(".") + "." for line in lines if line]
+    items = [capfirst(line).rstrip(".") + "." for line in lines if line]
     if not items:
         return _("(none)")
     return format_html("<ul class=\"sentences\">{}</ul>", format_html_join("", "<li>{}</li>", ((i,) for i in items)))
