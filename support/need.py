@@ -65,9 +65,10 @@ def support_or_fresh(match: Match) -> MatchSupport:
 
 
 def assess(match: Match, support: MatchSupport, *, open_concerns: int, answers_waiting: int, cancelled_lately: int,
-           today: date) -> Need:
-    """The points and the reasons: the one ranking of the dashboards."""
-    c, score, reasons = cadence(), 0, []
+           today: date, c: dict | None = None) -> Need:
+    """The points and the reasons: the one ranking of the dashboards. `c`: the cadence, when the caller
+    assesses many matches and read it once (it is built from the program settings on each read)."""
+    c, score, reasons = c or cadence(), 0, []
     if open_concerns:
         score += 100 * open_concerns
         reasons.append(ngettext("%(n)d open concern", "%(n)d open concerns", open_concerns) % {"n": open_concerns})
@@ -139,9 +140,10 @@ def _scores(matches: list[Match], today: date) -> dict[int, int]:
     ids = [m.pk for m in matches]
     concerns, answers = mea_concerns_by_match(ids), answers_waiting_by_match(ids)
     cancelled = cancelled_by_match(ids, today)
+    c = cadence()
     return {
         m.pk: assess(m, support_or_fresh(m), open_concerns=concerns.get(m.pk, 0), answers_waiting=answers.get(m.pk, 0),
-                     cancelled_lately=cancelled.get(m.pk, 0), today=today).score
+                     cancelled_lately=cancelled.get(m.pk, 0), today=today, c=c).score
         for m in matches
     }
 

@@ -117,10 +117,11 @@ def dashboard_page(matches: QuerySet, user, *, page=1, for_coordinator: bool = F
     )
     shown = Paginator(ranked, per_page).get_page(page)
     rows = []
+    c = cadence()  # once for the page, not per row
     for match in shown.object_list:
         support = support_or_fresh(match)
         need = assess(match, support, open_concerns=match.open_concerns, answers_waiting=match.answers_waiting,
-                      cancelled_lately=match.cancelled_lately, today=today)
+                      cancelled_lately=match.cancelled_lately, today=today, c=c)
         rows.append(Row(match=match, support=support, score=need.score, reasons=need.reasons,
                         open_concerns=match.open_concerns, answers_waiting=match.answers_waiting,
                         cancelled_lately=match.cancelled_lately))
