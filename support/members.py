@@ -73,6 +73,7 @@ def members_page(user, page_number):
         row.roles = [role for role in row.roles or [] if role]
         row.role_labels = sorted(str(labels[role]) for role in row.roles)
         row.is_mea = Role.MEA in row.roles
+        row.needs_orientation = row.is_mea or Role.MENTOR in row.roles  # only mentors and MEAs take it
     return page
 
 

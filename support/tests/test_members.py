@@ -26,7 +26,8 @@ def test_the_coordinator_sees_everyone_in_their_groups_with_roles_matches_check_
     client.force_login(coordinator)
     html = client.get("/support/members/").content.decode()
     assert match.mentee.email in html and new_mea.email in html and stranger.email not in html
-    assert "has a mentor" in html and "not complete" in html
+    assert "has a mentor" in html and "not complete" in html and "mentoring 1 mentee" in html
+    assert html.count("orientation:") == 3, "only the mentor and the two MEAs take the orientation"
     assert timezone.localdate().replace(day=1).strftime("%-d %b %Y") in html
 
 
