@@ -192,3 +192,37 @@ def test_long_unbroken_words_members_type_push_no_home_or_match_page_sideways(si
         if role == "mea":
             site.go(f"/support/matches/{match.pk}/")
             site.check("support-match")
+
+
+def test_someone_with_every_role_keeps_the_navigation_on_one_line_and_reaches_each_home(site):
+    """A coordinator who also mentors, is an MEA and is program staff: their homes and the
+    program's pages sit under two menus, so the navigation fits 1280 px (it once pushed the
+    page 611 px sideways), and each home is one click away and names a next step."""
+    from profiles.models import SupportGroup
+    from profiles.services import role_grant
+    from profiles.tests.factories import orientation_done
+
+    call_command("seed_demo", verbosity=0)
+    person = User.objects.get(email="coordinator@example.org")
+    group = SupportGroup.objects.filter(memberships__user=person).first()
+    role_grant(person, "mentor")
+    role_grant(person, "mea", group=group)
+    role_grant(person, "staff")
+    orientation_done(person)
+    site.journey = "role-everything"
+    site.login(person)
+    site.go("/")
+    assert_navigation_fits_desktop(site, "someone with every role")
+    menu = site.page.locator("#main-nav").get_by_role("button", name="Your homes")
+    labels = site.page.locator("#main-nav .dropdown-menu").first.locator("a").all_inner_texts()
+    assert len(labels) == 4, labels
+    for label in labels:
+        menu.click()
+        site.page.locator("#main-nav").get_by_role("link", name=label, exact=True).click()
+        site.page.wait_for_load_state()
+        assert site.page.get_by_role("region", name="Next step").count() == 1, f"{label} names no next step"
+        assert_navigation_fits_desktop(site, f"someone with every role, on {label}")
+    site.check("home", axe_at_both_widths=True)
+    site.page.locator("#main-nav").get_by_role("button", name="Program").click()
+    site.page.locator("#main-nav").get_by_role("link", name="Members").click()
+    site.page.wait_for_url("**/support/members/")
