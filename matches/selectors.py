@@ -193,8 +193,13 @@ class Suggestion:
 
     @property
     def reasons(self) -> list[str]:
-        """The reasons, in words, without the points (what a mentee is shown)."""
-        return [label for label, _points in self.parts]
+        """Why they might fit, in words, without the points (what a mentee is shown)."""
+        return [label for label, points in self.parts if points > 0]
+
+    @property
+    def caveats(self) -> list[str]:
+        """What counts for nothing, said plainly ("Not the gender asked for"): not a reason to fit."""
+        return [label for label, points in self.parts if points <= 0]
 
 
 def _explain(mentee_ctx: dict, mentor: MentorProfile) -> tuple[float, list[tuple[str, float]]] | None:

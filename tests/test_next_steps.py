@@ -229,3 +229,19 @@ def test_a_new_mentors_empty_lists_say_what_will_appear_there(client, group):
     assert "When you and a mentee both say yes, your match appears here" in html
     assert "When a match ends it stays listed here" in html
     assert "No open proposals." not in html and "No past matches." not in html
+
+
+def test_a_mentee_reads_why_a_mentor_might_fit_and_apart_what_counts_for_nothing(client, settings, group, mentee):
+    from matches.models import MenteePreference
+    from matches.tests.factories import approved_mentor
+
+    settings.MATCH_SUGGESTIONS_FOR_MENTEES = True
+    mentor = approved_mentor(group)
+    Profile.objects.filter(user=mentor).update(gender="man")
+    MenteePreference.objects.create(mentee=mentee, preferred_gender="woman")
+    client.force_login(mentee)
+    page = html_module.unescape(client.get(reverse("matches:suggestions", args=[mentee.pk])).content.decode())
+    why = page[page.index("Why they might fit:"):page.index("Worth knowing:")]
+    assert "Same group" in why and "Not the gender asked for" not in why
+    assert "Not the gender asked for" in page[page.index("Worth knowing:"):]
+    assert "(+" not in page and "score" not in page
