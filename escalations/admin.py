@@ -114,7 +114,7 @@ class ConcernAdmin(_StaffOnly, admin.ModelAdmin):
     readonly_fields = ["match", "reporter", "about", "subject", "group", "situation_list", "details", "source", "tier",
                        "kind_in_words",
                        "routed_to_mea", "escalated_to_staff", "escalated_at", "why_routed", "status", "assigned_to",
-                       "ack_deadline", "overdue", "deadlines_by_tier", "acknowledged_at", "resends", "all_staff_notified_at",
+                       "acknowledge_by", "deadlines_by_tier", "acknowledged_at", "resends", "all_staff_notified_at",
                        "resolved_at", "outcome", "created_at", "deliveries", "other_changes"]
     fields = readonly_fields
     inlines = [EventInline, AccessInline]
@@ -155,10 +155,6 @@ class ConcernAdmin(_StaffOnly, admin.ModelAdmin):
     def reported(self, obj):
         # timesince joins with no-break spaces; a plain one lets the narrow column wrap.
         return _("%(age)s ago") % {"age": timesince(obj.created_at).split(",")[0].replace("\xa0", " ")}
-
-    @admin.display(description=_("overdue"), boolean=True)
-    def overdue(self, obj):
-        return obj.is_overdue
 
     @admin.display(description=_("notifications"))
     def deliveries(self, obj):

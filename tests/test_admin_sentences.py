@@ -55,12 +55,16 @@ def test_a_reports_other_changes_read_as_sentences_with_names_and_kinds(client, 
 
 
 def test_the_queue_names_a_missed_deadline_beside_it(client, group, staff_user, mea):
-    ConcernFactory(match=MatchFactory(group=group, mea=mea), tier=2, kind="monitor",
-                   created_at=timezone.now() - timedelta(hours=2, minutes=5),
-                   ack_deadline=timezone.now() - timedelta(hours=1))
+    concern = ConcernFactory(match=MatchFactory(group=group, mea=mea), tier=2, kind="monitor",
+                             created_at=timezone.now() - timedelta(hours=2, minutes=5),
+                             ack_deadline=timezone.now() - timedelta(hours=1))
     client.force_login(staff_user)
     html = client.get(reverse("admin:escalations_concern_changelist")).content.decode()
     assert 'class="state-late">overdue<' in html and "2 hours ago" in html
+    # The report's page too: the word in red beside the deadline, not a green tick for "overdue".
+    html = client.get(reverse("admin:escalations_concern_change", args=[concern.pk])).content.decode()
+    assert "<label>Acknowledge by:</label>" in html and 'class="state-late">overdue<' in html
+    assert "<label>Overdue:</label>" not in html and "<label>Ack deadline:</label>" not in html
 
 
 def test_values_read_as_words_in_the_readers_zone():
