@@ -30,16 +30,31 @@ def history_of(obj: models.Model):
     return History.objects.tracks(obj).order_by("-pgh_created_at", "-pgh_id")
 
 
+def _is_person(field: models.Field | None) -> bool:
+    return field is not None and field.is_relation and field.related_model is User
+
+
 def actor_names(events) -> dict[int, str]:
-    """{user id: display name} for the people named in these events' context (one query)."""
+    """{user id: display name} for the people these events name: who acted (the context) and
+    who a changed field points at (a match's MEA), in one query."""
     ids = {e.pgh_context.get("user") for e in events if e.pgh_context}
+    for event in events:
+        fields = _fields(apps.get_model(event.pgh_obj_model)) if event.pgh_obj_model else {}
+        for name, pair in (event.pgh_diff or {}).items():
+            if _is_person(fields.get(name)):
+                ids.update(pair)
+        for name, value in (event.pgh_data or {}).items():
+            if _is_person(fields.get(name)):
+                ids.add(value)
     ids = {i for i in ids if isinstance(i, int)}
     return {user.pk: user.display_name for user in User.objects.filter(pk__in=ids).select_related("profile")}
 
 
-def _say_value(field: models.Field | None, value) -> str:
+def _say_value(field: models.Field | None, value, names: dict[int, str]) -> str:
     if field is not None and field.choices and value is not None:
         return str(dict((str(k), v) for k, v in field.flatchoices).get(str(value), value))
+    if _is_person(field) and value in names:
+        return names[value]
     if field is not None and field.is_relation and value is not None:
         return f"{field.related_model._meta.verbose_name} #{value}"
     return value_in_words(value)
@@ -78,11 +93,11 @@ def sentence(event, names: dict[int, str]) -> str:
             field = fields.get(name)
             label = field.verbose_name if field is not None else name.replace("_", " ")
             parts.append(_("%(field)s from %(old)s to %(new)s") % {
-                "field": label, "old": _say_value(field, old), "new": _say_value(field, new)})
+                "field": label, "old": _say_value(field, old, names), "new": _say_value(field, new, names)})
         what = _("changed %(subject)s: %(changes)s") % {"subject": subject, "changes": "; ".join(parts)}
     else:
         data = event.pgh_data or {}
-        parts = [f"{(fields[n].verbose_name if n in fields else n)} {_say_value(fields.get(n), v)}"
+        parts = [f"{(fields[n].verbose_name if n in fields else n)} {_say_value(fields.get(n), v, names)}"
                  for n, v in sorted(data.items()) if not n.startswith("pgh_") and n != "id"]
         what = _("changed %(subject)s (now: %(values)s)") % {"subject": subject, "values": "; ".join(parts)}
     return _("%(who)s %(what)s on %(when)s") % {"who": who, "what": what, "when": when}

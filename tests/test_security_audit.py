@@ -214,6 +214,10 @@ def test_an_mea_assignment_is_recorded_with_the_coordinator(supported, coordinat
     match_mea_assign(match=supported, mea=other_mea, by=coordinator)
     event = _events(supported, "update").get()
     assert _actor_id(event) == coordinator.pk and event.mea_id == other_mea.pk
+    change = History.objects.tracks(supported).get()
+    assert sentence(change, actor_names([change])).startswith(
+        f"{coordinator.display_name} changed the match #{supported.pk} (now: ")
+    assert f"MEA {other_mea.display_name}" in sentence(change, actor_names([change]))
 
 
 def test_a_check_in_recorded_by_the_mea_is_in_the_history_without_what_was_said(supported, mea):
@@ -372,5 +376,7 @@ def test_actor_names_read_every_name_in_one_query(django_assert_num_queries, sta
     events = list(History.objects.all())
     with django_assert_num_queries(1):
         names = actor_names(events)
-    assert names == {staff_user.pk: staff_user.display_name, coordinator.pk: coordinator.display_name}
+    # Who acted, and who the rows point at (the grant's holder, whoever granted it).
+    assert names == {staff_user.pk: staff_user.display_name, coordinator.pk: coordinator.display_name,
+                     mentee.pk: mentee.display_name}
     assert len(list(history_of(mentee.role_grants.get(role=Role.MENTOR)))) == 2
