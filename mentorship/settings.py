@@ -136,6 +136,9 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # History (audit/, docs/AUDIT.md): each event is stamped with the moment of the change
 # (Postgres' NOW() would give every change of one transaction the same time).
 PGHISTORY_CREATED_AT_FUNCTION = "CLOCK_TIMESTAMP()"
+# The requests whose changes are recorded with the signed-in person (audit.middleware): a GET
+# changes nothing, and the emergency page must not read the session or the user.
+PGHISTORY_MIDDLEWARE_METHODS = ("POST", "PUT", "PATCH", "DELETE")
 
 # --- People and sign-in ---------------------------------------------------
 AUTH_USER_MODEL = "profiles.User"

@@ -5,6 +5,7 @@ admin can never list what the model's scope would hide). The pages themselves
 are checked by the authorization matrix (tests/test_authz_matrix.py), on the
 same world (tests/authz_world.py)."""
 
+import pghistory.models
 import pytest
 from django.apps import apps
 from django.contrib import admin
@@ -23,7 +24,18 @@ SCOPED_APPS = ("matches", "meetings", "support", "escalations")
 
 
 def scoped_models():
-    return [m for label in SCOPED_APPS for m in apps.get_app_config(label).get_models()]
+    # Not the history's event tables (matches.MatchHistory, …): they are read only through
+    # audit.History.visible_to (program staff), see test_the_history_is_read_only_through_its_scope.
+    return [m for label in SCOPED_APPS for m in apps.get_app_config(label).get_models()
+            if not issubclass(m, pghistory.models.Event)]
+
+
+def test_the_history_is_read_only_through_its_scope(world):
+    from audit.history import event_models
+    from audit.models import History
+
+    assert History.objects.exists() and not History.objects.visible_to(AnonymousUser()).exists()
+    assert not set(event_models()) & set(admin.site._registry), "an event table with its own admin page"
 
 
 @pytest.fixture
