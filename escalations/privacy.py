@@ -27,7 +27,7 @@ privacy.services).
 """
 
 
-from privacy.services import erasure_actor, personal_identifiers, rows_mentioning, scrub_text
+from privacy.services import erasure_actor
 
 from .models import Concern, ConcernEvent, Debrief
 from .services import concern_escalate
@@ -85,7 +85,6 @@ def export(user) -> dict:
 
 
 def erase(user) -> None:
-    identifiers = personal_identifiers(user)
     held = Concern.objects.filter(routed_to_mea=user, escalated_to_staff=False).exclude(status=Concern.Status.RESOLVED)
     for concern in held:
         concern_escalate(concern, None, "The MEA it was routed to left the program.")
@@ -99,10 +98,3 @@ def erase(user) -> None:
         for pk in unassigned
     ])
     Debrief.objects.filter(owner=user, status__in=[Debrief.Status.OFFERED, Debrief.Status.ACCEPTED]).update(owner=None)
-    # Reports stay whole (anyone's); the member's identifiers in their text do not.
-    for concern in rows_mentioning(Concern.objects.all(), ["details", "outcome"], identifiers):
-        Concern.objects.filter(pk=concern.pk).update(
-            details=scrub_text(concern.details, identifiers)[:5000], outcome=scrub_text(concern.outcome, identifiers)[:2000]
-        )
-    for event in rows_mentioning(ConcernEvent.objects.all(), ["note"], identifiers):
-        ConcernEvent.objects.filter(pk=event.pk).update(note=scrub_text(event.note, identifiers)[:5000])

@@ -29,7 +29,6 @@ from django.utils.translation import gettext as _
 from matches.models import Match
 from matches.notices import coordinators_of
 from notifications.services import notice_create
-from privacy.services import personal_identifiers, rows_mentioning, scrub_text
 
 from .models import CheckIn, CheckInRequest, MatchSupport, MEAProfile, Milestone, Reminder, Survey
 
@@ -39,9 +38,6 @@ COVERS = (
     "support.Reminder.recipient", "support.Survey.respondent",
 )
 EXEMPT: dict[str, str] = {}
-
-CHECKIN_TEXT = ["to_celebrate", "worrying", "private_note"]
-
 
 # Free text erasure scrubs of the member's identifiers in every row, and the rest with why
 # (privacy/registry.py).
@@ -108,7 +104,6 @@ def _free_the_matches_they_support(user) -> None:
 
 def erase(user) -> None:
     _free_the_matches_they_support(user)
-    identifiers = personal_identifiers(user)
     # Their survey sentences go; the scores stay (the match's and the program's counts).
     Survey.objects.filter(respondent=user).exclude(comment="").update(comment="")
     CheckInRequest.objects.filter(Q(respondent=user) | Q(asked_by=user), status=CheckInRequest.Status.PENDING).update(
@@ -116,13 +111,3 @@ def erase(user) -> None:
     MEAProfile.objects.filter(user=user).delete()
     CheckInRequest.objects.filter(respondent=user).exclude(to_celebrate="", worrying="").update(to_celebrate="", worrying="")
     Reminder.objects.filter(recipient=user, status=Reminder.Status.PENDING).update(status=Reminder.Status.SKIPPED)
-    # Kept records that name them: the name and contact details become "[former member]".
-    for checkin in rows_mentioning(CheckIn.objects.filter(_involving(user) | Q(mea=user)), CHECKIN_TEXT, identifiers):
-        scrubbed = {field: scrub_text(getattr(checkin, field), identifiers) for field in CHECKIN_TEXT}
-        CheckIn.objects.filter(pk=checkin.pk).update(**scrubbed)
-    for request in rows_mentioning(CheckInRequest.objects.filter(_involving(user)), ["to_celebrate", "worrying"], identifiers):
-        CheckInRequest.objects.filter(pk=request.pk).update(
-            to_celebrate=scrub_text(request.to_celebrate, identifiers), worrying=scrub_text(request.worrying, identifiers)
-        )
-    for milestone in rows_mentioning(Milestone.objects.filter(_involving(user)), ["what"], identifiers):
-        Milestone.objects.filter(pk=milestone.pk).update(what=scrub_text(milestone.what, identifiers)[:200])
