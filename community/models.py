@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from matches.models import Match
-from profiles.models import Membership, SupportGroup, Topic
+from profiles.models import Membership, SupportGroup, Topic, Transitions
 
 
 def blocked_user_ids(user) -> models.QuerySet:
@@ -79,7 +79,7 @@ class ChatPostQuerySet(models.QuerySet):
         return self.filter(status=ChatPost.Status.OPEN, expires_at__gt=timezone.now())
 
 
-class ChatPost(models.Model):
+class ChatPost(Transitions, models.Model):
     class Kind(models.TextChoices):
         OFFER = "offer", _("Offering to talk")
         REQUEST = "request", _("Looking for someone to talk with")
@@ -115,9 +115,6 @@ class ChatPost(models.Model):
 
     def __str__(self) -> str:
         return self.title
-
-    def can_move_to(self, status: str) -> bool:
-        return status in self.TRANSITIONS[self.Status(self.status)]
 
     @property
     def is_live(self) -> bool:
@@ -215,7 +212,7 @@ class ChatReportQuerySet(models.QuerySet):
         return self.filter(status=ChatReport.Status.OPEN)
 
 
-class ChatReport(models.Model):
+class ChatReport(Transitions, models.Model):
     """A member flags a post or a private message for the group's coordinators."""
 
     class Reason(models.TextChoices):
@@ -265,9 +262,6 @@ class ChatReport(models.Model):
     def __str__(self) -> str:
         return f"chat report #{self.pk}"
 
-    def can_move_to(self, status: str) -> bool:
-        return status in self.TRANSITIONS[self.Status(self.status)]
-
 
 class ResourceQuerySet(models.QuerySet):
     def visible_to(self, user) -> "ResourceQuerySet":
@@ -285,7 +279,7 @@ class ResourceQuerySet(models.QuerySet):
         return self.filter(status=Resource.Status.PUBLISHED)
 
 
-class Resource(models.Model):
+class Resource(Transitions, models.Model):
     """A healing resource in the toolkit library: a link, a text, or both."""
 
     class Status(models.TextChoices):
@@ -317,9 +311,6 @@ class Resource(models.Model):
 
     def __str__(self) -> str:
         return self.title
-
-    def can_move_to(self, status: str) -> bool:
-        return status in self.TRANSITIONS[self.Status(self.status)]
 
 
 class SavedResourceQuerySet(models.QuerySet):

@@ -28,6 +28,8 @@ from django.utils.formats import date_format
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
+from profiles.models import Transitions
+
 from .routing import ABOUT_CHOICES, Kind, Tier, situation_labels
 
 # The tier in words for inboxes, queues and notifications (content-free by design).
@@ -70,7 +72,7 @@ class ConcernQuerySet(models.QuerySet):
     model_name="ConcernHistory",
     obj_field=pghistory.ObjForeignKey(related_name="history", related_query_name="history"),
 )
-class Concern(models.Model):
+class Concern(Transitions, models.Model):
     class Status(models.TextChoices):
         OPEN = "open", _("Open")
         ACKNOWLEDGED = "acknowledged", _("Acknowledged")
@@ -166,9 +168,6 @@ class Concern(models.Model):
     def __str__(self) -> str:
         return f"Concern #{self.pk} (tier {self.tier}, {self.get_status_display()})"
 
-    def can_move_to(self, status: str) -> bool:
-        return status in self.TRANSITIONS[self.Status(self.status)]
-
     @property
     def situation_labels(self) -> list[str]:
         return situation_labels(self.situations)
@@ -261,7 +260,7 @@ class DebriefQuerySet(models.QuerySet):
         return self.filter(q)
 
 
-class Debrief(models.Model):
+class Debrief(Transitions, models.Model):
     """A follow-up offered to a volunteer who reported a staff-tier or emergency situation."""
 
     class Status(models.TextChoices):
@@ -308,9 +307,6 @@ class Debrief(models.Model):
             return str(_("What you are going through matters. Your MEA or program staff can check in with you and "
                          "talk about the support you need."))
         return str(_("Carrying someone else's crisis is heavy. Your MEA or program staff can talk it through with you."))
-
-    def can_move_to(self, status: str) -> bool:
-        return status in self.TRANSITIONS[self.Status(self.status)]
 
 
 class GroupEmergencyNumbersQuerySet(models.QuerySet):

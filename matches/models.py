@@ -12,7 +12,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from profiles.models import Membership, Profile
+from profiles.models import Membership, Profile, Transitions
 
 
 class MatchQuerySet(models.QuerySet):
@@ -62,10 +62,12 @@ class MatchQuerySet(models.QuerySet):
     model_name="MatchHistory",
     obj_field=pghistory.ObjForeignKey(related_name="history", related_query_name="history"),
 )
-class Match(models.Model):
+class Match(Transitions, models.Model):
     class Status(models.TextChoices):
         ACTIVE = "active", _("Active")
         ENDED = "ended", _("Ended")
+
+    TRANSITIONS = {Status.ACTIVE: {Status.ENDED}}
 
     mentor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="mentor_matches")
     mentee = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="mentee_matches")
@@ -127,9 +129,6 @@ class Match(models.Model):
     def __str__(self) -> str:
         return f"{self.mentor} ↔ {self.mentee}"
 
-    def can_move_to(self, status: str) -> bool:
-        return self.status == self.Status.ACTIVE and status == self.Status.ENDED
-
     @property
     def is_active(self) -> bool:
         return self.status == self.Status.ACTIVE
@@ -175,7 +174,7 @@ class MentorApplicationQuerySet(models.QuerySet):
         return self.filter(status=MentorApplication.Status.PENDING)
 
 
-class MentorApplication(models.Model):
+class MentorApplication(Transitions, models.Model):
     class Status(models.TextChoices):
         PENDING = "pending", _("Waiting for review")
         APPROVED = "approved", _("Approved")
@@ -217,9 +216,6 @@ class MentorApplication(models.Model):
     def __str__(self) -> str:
         return f"{self.applicant} ({self.get_status_display()})"
 
-    def can_move_to(self, status: str) -> bool:
-        return status in self.TRANSITIONS.get(self.status, set())
-
     @property
     def quality_labels(self) -> list[str]:
         labels = dict(Quality.choices)
@@ -249,7 +245,7 @@ class MentorProfileQuerySet(models.QuerySet):
         )
 
 
-class MentorProfile(models.Model):
+class MentorProfile(Transitions, models.Model):
     """An approved mentor: how many mentees at once, and whether they take new ones."""
 
     class Status(models.TextChoices):
@@ -280,9 +276,6 @@ class MentorProfile(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} ({self.get_status_display()})"
-
-    def can_move_to(self, status: str) -> bool:
-        return status in self.TRANSITIONS.get(self.status, set())
 
 
 class MenteeRowQuerySet(models.QuerySet):
@@ -367,7 +360,7 @@ class ProposalQuerySet(models.QuerySet):
         return self.filter(status=Proposal.Status.OPEN)
 
 
-class Proposal(models.Model):
+class Proposal(Transitions, models.Model):
     """A suggested pair. Becomes a match only when both sides accept."""
 
     class Kind(models.TextChoices):
@@ -433,9 +426,6 @@ class Proposal(models.Model):
 
     def __str__(self) -> str:
         return f"{self.mentor} → {self.mentee} ({self.get_status_display()})"
-
-    def can_move_to(self, status: str) -> bool:
-        return status in self.TRANSITIONS.get(self.status, set())
 
     @property
     def is_open(self) -> bool:

@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from matches.models import Match
+from profiles.models import Transitions
 
 MEETING_MINUTES = (15, 30, 45, 60, 90, 120)
 
@@ -41,7 +42,7 @@ class MeetingQuerySet(models.QuerySet):
     model_name="MeetingHistory",
     obj_field=pghistory.ObjForeignKey(related_name="history", related_query_name="history"),
 )
-class Meeting(models.Model):
+class Meeting(Transitions, models.Model):
     """One meeting of a pair: proposed by one side, accepted (or moved) by the other, then held or cancelled.
 
     `uid` and `sequence` are the calendar invite's identity: every invite,
@@ -108,9 +109,6 @@ class Meeting(models.Model):
     def __str__(self) -> str:
         return f"meeting #{self.pk} of match #{self.match_id}"
 
-    def can_move_to(self, status: str) -> bool:
-        return status in self.TRANSITIONS.get(self.status, set())
-
     @property
     def ends_at(self):
         return self.starts_at + timedelta(minutes=self.minutes)
@@ -174,7 +172,7 @@ class GoalQuerySet(models.QuerySet):
     model_name="GoalHistory",
     obj_field=pghistory.ObjForeignKey(related_name="history", related_query_name="history"),
 )
-class Goal(models.Model):
+class Goal(Transitions, models.Model):
     """A goal the pair set in their own words; they mark progress, and a reached goal is celebrated."""
 
     class Status(models.TextChoices):
@@ -215,6 +213,3 @@ class Goal(models.Model):
 
     def __str__(self) -> str:
         return f"goal #{self.pk} of match #{self.match_id}"
-
-    def can_move_to(self, status: str) -> bool:
-        return status in self.TRANSITIONS.get(self.status, set())

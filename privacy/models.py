@@ -6,7 +6,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from profiles.models import Membership
+from profiles.models import Membership, Transitions
 
 
 class ErasureRequestQuerySet(models.QuerySet):
@@ -28,7 +28,7 @@ class ErasureRequestQuerySet(models.QuerySet):
     model_name="ErasureRequestHistory",
     obj_field=pghistory.ObjForeignKey(related_name="history", related_query_name="history"),
 )
-class ErasureRequest(models.Model):
+class ErasureRequest(Transitions, models.Model):
     """A member asked for their personal data to be erased; a coordinator or staff completes it."""
 
     class Status(models.TextChoices):
@@ -68,5 +68,5 @@ class ErasureRequest(models.Model):
         return f"erasure request #{self.pk} ({self.status})"
 
     def check_transition(self, new: str) -> None:
-        if new not in self.TRANSITIONS[self.Status(self.status)]:
+        if not self.can_move_to(new):
             raise ValidationError(_("This request is already %(status)s.") % {"status": self.get_status_display()})

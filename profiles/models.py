@@ -18,6 +18,15 @@ from django.utils.crypto import get_random_string
 from django.utils.translation import gettext_lazy as _
 
 
+class Transitions:
+    """A model whose `status` moves only along its TRANSITIONS: {from: {to, ...}}."""
+
+    TRANSITIONS: dict = {}
+
+    def can_move_to(self, status: str) -> bool:
+        return status in self.TRANSITIONS.get(self.status, set())
+
+
 class Role(models.TextChoices):
     MENTEE = "mentee", _("Mentee")
     MENTOR = "mentor", _("Mentor")

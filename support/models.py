@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 from matches.models import Match
 from meetings.models import Meeting
+from profiles.models import Transitions
 from profiles.program import program_settings
 
 
@@ -191,7 +192,7 @@ class CheckInRequestQuerySet(models.QuerySet):
     model_name="CheckInRequestHistory",
     obj_field=pghistory.ObjForeignKey(related_name="history", related_query_name="history"),
 )
-class CheckInRequest(models.Model):
+class CheckInRequest(Transitions, models.Model):
     """The MEA asks the mentor or the mentee to answer a short self check-in; the answer is for the MEA only."""
 
     class Status(models.TextChoices):
@@ -236,9 +237,6 @@ class CheckInRequest(models.Model):
 
     def __str__(self) -> str:
         return f"self check-in request #{self.pk}"
-
-    def can_move_to(self, status: str) -> bool:
-        return status in self.TRANSITIONS.get(self.status, set())
 
 
 class MilestoneQuerySet(models.QuerySet):
