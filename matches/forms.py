@@ -5,8 +5,6 @@ from profiles.models import SupportGroup, Topic
 
 from .models import MenteePreference, MentorApplication, Quality
 
-NOT_CLOSE = _("I confirm we are not close friends or romantic partners.")
-
 
 class MentorApplicationForm(forms.ModelForm):
     qualities = forms.MultipleChoiceField(
@@ -73,16 +71,6 @@ class MenteePreferenceForm(forms.ModelForm):
         return data
 
 
-class ProposalStartForm(forms.Form):
-    reason = forms.CharField(label=_("Why you think this could work (optional)"), required=False,
-                             max_length=1000, widget=forms.Textarea(attrs={"rows": 3}))
-    confirm_not_close = forms.BooleanField(
-        label=NOT_CLOSE, required=True,
-        error_messages={"required": _("Please confirm you are not close friends or romantic partners: "
-                                      "the program asks this of every pair.")},
-    )
-
-
 class CoordinatorProposeForm(forms.Form):
     mentee = forms.IntegerField(label=_("Mentee"), widget=forms.HiddenInput)
     mentor = forms.IntegerField(label=_("Mentor"), widget=forms.HiddenInput)
@@ -91,10 +79,16 @@ class CoordinatorProposeForm(forms.Form):
 
 class AcceptForm(forms.Form):
     confirm_not_close = forms.BooleanField(
-        label=NOT_CLOSE, required=True,
+        label=_("I confirm we are not close friends or romantic partners."), required=True,
         error_messages={"required": _("Please confirm you are not close friends or romantic partners: "
                                       "the program asks this of every pair.")},
     )
+
+
+class ProposalStartForm(AcceptForm):
+    reason = forms.CharField(label=_("Why you think this could work (optional)"), required=False,
+                             max_length=1000, widget=forms.Textarea(attrs={"rows": 3}))
+    field_order = ["reason", "confirm_not_close"]
 
 
 class MatchEndForm(forms.Form):

@@ -140,37 +140,30 @@ def mentee_preferences(request):
 def proposal_ask(request, mentor_id):
     mentor = get_object_or_404(MentorProfile.objects.visible_to(request.user).select_related("user"),
                                user_id=mentor_id).user
-    form = ProposalStartForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            proposal = services.proposal_create(
-                mentor=mentor, mentee=request.user, by=request.user, kind=Proposal.Kind.MENTEE,
-                reason=form.cleaned_data["reason"], confirm_not_close=True,
-            )
-        except MatchingError as exc:
-            return _fail(request, exc, "matches:mentee_home")
-        messages.success(request, _("Your ask was sent. Reaching out is brave: thank you."))
-        return redirect("matches:proposal_detail", pk=proposal.pk)
-    return render(request, "matches/proposal_start.html", {
-        "form": form, "other": mentor, "other_profile": _profile_of(mentor), "kind": "ask"})
+    return _proposal_start(request, mentor, request.user, _("Your ask was sent. Reaching out is brave: thank you."))
 
 
 @role_required(Role.MENTOR)
 def proposal_offer(request, mentee_id):
     mentee = get_object_or_404(selectors.waiting_mentees(_member_group_ids(request.user)), pk=mentee_id)
+    return _proposal_start(request, request.user, mentee, _("Your offer was sent."))
+
+
+def _proposal_start(request, mentor, mentee, sent: str):
+    """A mentee's ask or a mentor's offer to the other: the form, then the proposal."""
+    asked = request.user == mentee
+    kind, other = (Proposal.Kind.MENTEE, mentor) if asked else (Proposal.Kind.MENTOR, mentee)
     form = ProposalStartForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            proposal = services.proposal_create(
-                mentor=request.user, mentee=mentee, by=request.user, kind=Proposal.Kind.MENTOR,
-                reason=form.cleaned_data["reason"], confirm_not_close=True,
-            )
+            proposal = services.proposal_create(mentor=mentor, mentee=mentee, by=request.user, kind=kind,
+                                                reason=form.cleaned_data["reason"], confirm_not_close=True)
         except MatchingError as exc:
-            return _fail(request, exc, "matches:mentor_home")
-        messages.success(request, _("Your offer was sent."))
+            return _fail(request, exc, "matches:mentee_home" if asked else "matches:mentor_home")
+        messages.success(request, sent)
         return redirect("matches:proposal_detail", pk=proposal.pk)
     return render(request, "matches/proposal_start.html", {
-        "form": form, "other": mentee, "other_profile": _profile_of(mentee), "kind": "offer"})
+        "form": form, "other": other, "other_profile": _profile_of(other), "kind": "ask" if asked else "offer"})
 
 
 @role_required(Role.COORDINATOR)
@@ -320,10 +313,7 @@ def proposal_link(request, token):
 @login_required
 @require_POST
 def match_end(request, pk):
-    match = get_object_or_404(Match.objects.visible_to(request.user).select_related(
-        "mentor__profile", "mentee__profile", "mea__profile"), pk=pk)
-    if not match.involves(request.user):
-        raise Http404  # either side ends a match; its MEA, coordinators and staff read it only
+    match = _match_to_end(request, pk)
     form = MatchEndForm(request.POST)
     if not form.is_valid():
         # Re-show the page with the form's errors next to its fields; nothing changes.
@@ -402,19 +392,24 @@ def mentor_retire_confirm(request):
     return render(request, "matches/confirm_retire.html", {"mentor_profile": profile, "active": active})
 
 
-def match_end_page(request, match: Match, form=None, status=200):
+def match_end_page(request, match: Match, form=None):
     """The page to end a match (also re-shown by match_end with the form's errors)."""
     return render(request, "matches/match_end.html", {
         "match": match, "other": match.other_person(request.user), "end_form": form or MatchEndForm(),
-    }, status=status)
+    })
 
 
-@login_required
-def match_end_confirm(request, pk):
+def _match_to_end(request, pk) -> Match:
     match = get_object_or_404(
         Match.objects.visible_to(request.user).select_related("mentor__profile", "mentee__profile", "mea__profile"), pk=pk)
     if not match.involves(request.user):
         raise Http404  # either side ends a match; its MEA, coordinators and staff read it only
+    return match
+
+
+@login_required
+def match_end_confirm(request, pk):
+    match = _match_to_end(request, pk)
     if not match.is_active:
         return redirect("matches:match_detail", pk=pk)
     return match_end_page(request, match)
