@@ -28,9 +28,6 @@ class AccessEventQuerySet(models.QuerySet):
         """Program staff (and superusers) read the trail; nobody else does."""
         return self if _staff(user) else self.none()
 
-    def for_object(self, obj) -> "AccessEventQuerySet":
-        return self.filter(content_type=ContentType.objects.get_for_model(obj), object_id=obj.pk)
-
 
 class AccessEvent(models.Model):
     """A staff member read an object (a report, a profile): who, what, when, where."""

@@ -139,7 +139,6 @@ def erase(user) -> None:
     MentorApplication.objects.filter(applicant=user).delete()
     MentorProfile.objects.filter(user=user).delete()
     MenteePreference.objects.filter(mentee=user).delete()
-    # Audited: the trail records that the ending text was erased, never the text.
     Match.objects.filter(ended_by=user).exclude(end_reason="", gratitude_note="").update(
         end_reason="", gratitude_note=""
     )

@@ -127,8 +127,8 @@ def mentor_set_status(*, mentor: User, status: str, by: User) -> MentorProfile:
     profile.save(update_fields=["status", "updated_at"])
     if status != MentorProfile.Status.AVAILABLE:
         # Open proposals end with the pause (current matches go on). After
-        # commit, by a task: locking proposals here, after the profile, could
-        # wait on an accept that holds a proposal and waits for this profile.
+        # commit: locking proposals here, after the profile, could wait on an
+        # accept that holds a proposal and waits for this profile.
         transaction.on_commit(partial(_tidy_after_commit, mentor_id=mentor.pk))
     return profile
 

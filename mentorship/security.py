@@ -14,6 +14,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.shortcuts import redirect
 from django.utils.cache import patch_cache_control
+from django.utils.deprecation import MiddlewareMixin
 from django.utils.translation import gettext as _
 
 # The views anyone signed in may reach without an authenticator, by their exact
@@ -39,7 +40,7 @@ def needs_mfa(user) -> bool:
     return not user.has_totp
 
 
-class MFARequiredMiddleware:
+class MFARequiredMiddleware(MiddlewareMixin):
     """Send staff, coordinators and MEAs without an authenticator to TOTP setup.
 
     Switched by settings.MFA_ENFORCE (on in production, off under DEBUG so the
@@ -47,12 +48,6 @@ class MFARequiredMiddleware:
     the authentication middleware. The check runs in process_view so the URL
     name is known and allauth's own pages (login, logout, MFA setup) stay open.
     """
-
-    def __init__(self, get_response):
-        self.get_response = get_response
-
-    def __call__(self, request):
-        return self.get_response(request)
 
     def process_view(self, request, view_func, view_args, view_kwargs):
         if not settings.MFA_ENFORCE:
