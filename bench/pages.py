@@ -110,7 +110,7 @@ def make_sessions(needed: set[str]) -> dict[str, str]:
         user = User.objects.get(email=probe_email(who))
         store = SessionStore()
         store[SESSION_KEY] = str(user.pk)
-        store[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+        store[BACKEND_SESSION_KEY] = "mentorship.security.ModelBackend"
         store[HASH_SESSION_KEY] = user.get_session_auth_hash()
         store.create()
         keys[who] = store.session_key

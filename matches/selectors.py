@@ -26,7 +26,6 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from notifications.models import Notice
 from profiles.joining import JoinRequest, OrientationItem
 from profiles.models import Membership, Profile, Role, RoleGrant, User
 from profiles.program import program_settings
@@ -115,7 +114,6 @@ class Board:
     applications_total: int
     join_requests: int  # waiting for an answer, in the coordinator's groups (the next step)
     oldest_join_request: datetime | None
-    unread_notices: int  # the navigation's count, read with the others
 
 
 def _count(qs, field: str = "pk", *, distinct: bool = False) -> Subquery:
@@ -126,8 +124,7 @@ def _count(qs, field: str = "pk", *, distinct: bool = False) -> Subquery:
 
 def _counts(user, groups) -> dict:
     """The home's counts beyond its lists, in one query: the mentees waiting in these groups (counted on
-    the (group, since) index), the requests to join waiting for an answer and since when (the next step),
-    and the coordinator's unread notices (the navigation)."""
+    the (group, since) index), and the requests to join waiting for an answer and since when (the next step)."""
     joining = JoinRequest.objects.visible_to(user).filter(status=JoinRequest.Status.PENDING).order_by()
     groups = list(groups)
     return User.objects.filter(pk=user.pk).values(
@@ -135,7 +132,6 @@ def _counts(user, groups) -> dict:
         waiting_total=_count(MenteeWaiting.objects.filter(group_id__in=groups), "mentee", distinct=len(groups) > 1),
         joining_total=_count(joining),
         joining_oldest=Subquery(joining.order_by("created_at").values("created_at")[:1]),
-        unread_total=_count(Notice.objects.visible_to(user).unread()),
     ).get()
 
 
@@ -161,7 +157,7 @@ def pairing_board(user, waiting_page=None) -> Board:
     page.object_list = list(page.object_list)
     return Board(page.object_list, counts["waiting_total"], page,
                  *_first(mentors), *_first(proposals), *_first(applications),
-                 counts["joining_total"], counts["joining_oldest"], counts["unread_total"])
+                 counts["joining_total"], counts["joining_oldest"])
 
 
 def _first(qs) -> tuple[list, int]:

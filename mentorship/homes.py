@@ -9,6 +9,7 @@ match page. The MEA's home is support's own page (support/views.py).
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.cache import never_cache
@@ -69,6 +70,7 @@ def _page(matches, total: int, number):
     return paginator.get_page(number)
 
 
+@transaction.non_atomic_requests  # reads only: no transaction to open and commit
 @role_required(Role.MENTOR)
 def mentor_home(request):
     """The mentor's availability, proposals and mentees: current and past each a page at a time.
@@ -114,13 +116,13 @@ def mentor_home(request):
     })
 
 
+@transaction.non_atomic_requests  # reads only: no transaction to open and commit
 @role_required(Role.COORDINATOR)
 def coordinator_home(request):
     board = match_selectors.pairing_board(request.user, waiting_page=request.GET.get("waiting"))
     return render(request, "matches/coordinator_home.html", {
         "board": board,
         "next_step": support_steps.for_coordinator(request.user, board),
-        "unread_notifications": board.unread_notices,  # the navigation's count, read with the board's
         "review_form": ReviewForm(),
     })
 

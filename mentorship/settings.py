@@ -145,9 +145,10 @@ AUTH_USER_MODEL = "profiles.User"
 AUTHENTICATION_BACKENDS = [
     # First: refuses any attempt while the account+address or the address is locked out.
     "mentorship.security.AxesBackend",
-    # Django's (the test client and the shell) and allauth's (the sign-in form).
-    "django.contrib.auth.backends.ModelBackend",
-    "allauth.account.auth_backends.AuthenticationBackend",
+    # Django's (the test client and the shell) and allauth's (the sign-in form), each loading the
+    # signed-in person with their roles and authenticator in one query.
+    "mentorship.security.ModelBackend",
+    "mentorship.security.AuthenticationBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

@@ -61,6 +61,20 @@ class UserManager(BaseUserManager):
         extra.setdefault("is_superuser", True)
         return self._create_user(email, password, **extra)
 
+    def signed_in(self):
+        """People as each request loads the signed-in one (mentorship.security's backends): with
+        their current grants and whether they have an authenticator app, in the same query."""
+        from allauth.mfa.models import Authenticator
+        from django.contrib.postgres.expressions import ArraySubquery
+        from django.db.models import Exists, OuterRef
+        from django.db.models.functions import JSONObject
+
+        grants = RoleGrant.objects.filter(user=OuterRef("pk"), ended_at=None).order_by("role", "pk")
+        return self.annotate(
+            active_grants=ArraySubquery(grants.values(grant=JSONObject(role="role", group_id="group_id"))),
+            has_totp=Exists(Authenticator.objects.filter(user=OuterRef("pk"), type=Authenticator.Type.TOTP)),
+        )
+
 
 class User(AbstractUser):
     """A person. Email is the login; there is no username."""
@@ -90,24 +104,24 @@ class User(AbstractUser):
         return self.email.split("@")[0]
 
     @cached_property
-    def active_grants(self) -> list["RoleGrant"]:
-        """This person's current role grants, loaded once per request."""
+    def active_grants(self) -> list[dict]:
+        """This person's current role grants ({"role", "group_id"}), once per request: the
+        signed-in person's come with them (UserManager.signed_in)."""
         if not self.pk:
             return []
-        # Ordered by role alone: the model's ordering ("user", i.e. the person's email) joined the
-        # user table and sorted on every signed-in request for rows that all share one person.
-        return list(self.role_grants.filter(ended_at=None).order_by("role", "pk"))
+        return list(self.role_grants.filter(ended_at=None).order_by("role", "pk").values("role", "group_id"))
 
     @cached_property
     def has_totp(self) -> bool:
-        """Whether this person has an authenticator app (MFA enforcement); once per request."""
+        """Whether this person has an authenticator app (MFA enforcement); once per request,
+        read with the signed-in person (UserManager.signed_in)."""
         from allauth.mfa.models import Authenticator
 
         return bool(self.pk) and Authenticator.objects.filter(user=self, type=Authenticator.Type.TOTP).exists()
 
     @property
     def roles(self) -> set[str]:
-        return {grant.role for grant in self.active_grants}
+        return {grant["role"] for grant in self.active_grants}
 
     def has_role(self, *roles: str) -> bool:
         return bool(self.roles.intersection(roles))
@@ -121,7 +135,7 @@ class User(AbstractUser):
 
     @property
     def coordinated_group_ids(self) -> set[int]:
-        return {g.group_id for g in self.active_grants if g.role == Role.COORDINATOR and g.group_id}
+        return {g["group_id"] for g in self.active_grants if g["role"] == Role.COORDINATOR and g["group_id"]}
 
 
 def time_zone_choices() -> list[tuple[str, str]]:

@@ -2,6 +2,7 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db import transaction
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -21,6 +22,7 @@ from .next_steps import for_mea
 from .services import SupportError
 
 
+@transaction.non_atomic_requests  # reads only: no transaction to open and commit
 @role_required(Role.MEA)
 def mea_home(request):
     mine = Match.objects.supported_by(request.user)

@@ -93,7 +93,7 @@ def test_the_cached_copy_of_a_session_expires_no_later_than_the_session(group):
         person = member(Role.MENTOR, group)
         store = SessionStore()
         store[SESSION_KEY] = str(person.pk)
-        store["_auth_user_backend"] = "django.contrib.auth.backends.ModelBackend"
+        store["_auth_user_backend"] = "mentorship.security.ModelBackend"
         store["_auth_user_hash"] = person.get_session_auth_hash()
         store.set_expiry(timezone.now() + timedelta(seconds=30))  # as a sign-in sets it: a fixed end
         store.create()
@@ -111,7 +111,7 @@ def test_an_expired_session_signs_nobody_in(group):
         person = member(Role.MENTOR, group)
         store = SessionStore()
         store[SESSION_KEY] = str(person.pk)
-        store["_auth_user_backend"] = "django.contrib.auth.backends.ModelBackend"
+        store["_auth_user_backend"] = "mentorship.security.ModelBackend"
         store["_auth_user_hash"] = person.get_session_auth_hash()
         store.set_expiry(timezone.now() - timedelta(seconds=1))
         store.create()

@@ -196,7 +196,7 @@ class Site:
         from django.test import Client
 
         client = Client()
-        client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+        client.force_login(user, backend="mentorship.security.ModelBackend")
         cookie = client.cookies[settings.SESSION_COOKIE_NAME]
         self.page.context.add_cookies([{"name": settings.SESSION_COOKIE_NAME, "value": cookie.value,
                                         "url": self.base_url}])
