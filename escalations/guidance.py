@@ -14,8 +14,10 @@ reads no database, so the public /help/ page renders with everything down.
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from django.conf import settings
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from profiles.program import program_row_cached, program_settings
@@ -196,7 +198,7 @@ _ORDER = ("self", "self_harm", "abuse", "harm_others", "psychosis", "thoughts", 
 def render_guide(guide: Guide, numbers: dict[str, str]) -> dict:
     fill = {"emergency": numbers["emergency"], "crisis": numbers["crisis_call"] or numbers["crisis_text"]}
     return {
-        "key": guide.key, "title": guide.title, "lead": guide.lead,
+        "key": guide.key, "title": str(guide.title), "lead": str(guide.lead),
         "lines": [line for line in (_line(k, numbers) for k in guide.lines) if line],
         "steps": [str(step).format(**fill) for step in guide.steps],
     }
@@ -213,9 +215,16 @@ def guidance_for(situations: list[str], about: str, numbers: dict[str, str]) -> 
     return [render_guide(g, numbers) for g in guides_for(situations, about)]
 
 
-def public_guidance(numbers: dict[str, str] | None = None) -> list[dict]:
-    numbers = numbers or program_numbers()
-    return [render_guide(GUIDES[k], numbers) for k in PUBLIC_KINDS]
+def public_page() -> dict:
+    """What the public /help/ page lists, in the reader's language: the same for every reader
+    until staff change a number, so built once per language and numbers (the key), not per request."""
+    return _public_page(get_language(), tuple(program_numbers().items()))
+
+
+@lru_cache(maxsize=16)
+def _public_page(language: str, numbers: tuple) -> dict:
+    numbers = dict(numbers)
+    return {"lines": all_lines(numbers), "guides": [render_guide(GUIDES[k], numbers) for k in PUBLIC_KINDS]}
 
 
 def all_lines(numbers: dict[str, str]) -> list[dict]:

@@ -26,9 +26,7 @@ from .models import Concern, ConcernEvent, Debrief
 
 
 def _public_context() -> dict:
-    numbers = guidance.program_numbers()
-    return {"program_name": settings.PROGRAM_NAME, "lines": guidance.all_lines(numbers),
-            "guides": guidance.public_guidance(numbers)}
+    return {"program_name": settings.PROGRAM_NAME, **guidance.public_page()}
 
 
 @transaction.non_atomic_requests
