@@ -357,11 +357,12 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
-# Outgoing email (the outbox's deliver_batch) has a queue of its own, which every worker consumes
-# beside the default one (no -Q needed; kombu takes the two in turn): a reminder scan's hundreds of
-# claim batches no longer hold back the emails already claimed, nor a report's notification queued
-# meanwhile (make bench, 100,000 matches: delivery started only after the last claim before).
-CELERY_TASK_QUEUES = [Queue("celery"), Queue("email")]
+# Outgoing email has queues of its own, which every worker consumes beside the default one (no -Q
+# needed; kombu takes them in turn): "email" for what is queued one at a time (a report's
+# notification, a sign-in link, a proposal) and "bulk" for a reminder run's batches, so a report's
+# email never waits behind reminders, and a scan's claim batches never hold back the emails already
+# claimed (make bench, 100,000 matches: delivery started only after the last claim before).
+CELERY_TASK_QUEUES = [Queue("celery"), Queue("email"), Queue("bulk")]
 CELERY_TASK_ROUTES = {"notifications.tasks.deliver_batch": {"queue": "email"}}
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = "UTC"

@@ -124,19 +124,20 @@ def email_queue_many(emails: list[dict], *, expires_at: datetime | None = None) 
 
 
 def email_deliver_batch(email_ids: list[int]) -> None:
-    """Deliver `email_ids` after commit, a few tasks of up to PER_CONNECTION each (broker down: the drain)."""
+    """Deliver `email_ids` after commit, a few tasks of up to PER_CONNECTION each (broker down: the drain),
+    on the "bulk" queue: a run of reminders never holds back an email queued one at a time (a report's)."""
     if email_ids:
-        transaction.on_commit(partial(_enqueue, list(email_ids), EMAIL))
+        transaction.on_commit(partial(_enqueue, list(email_ids), EMAIL, "bulk"))
 
 
-def _enqueue(ids: list[int], kind: str) -> None:
+def _enqueue(ids: list[int], kind: str, queue: str = "email") -> None:
     if broker_refused_already():
         left_for_later(kind)
         return
     try:
         # One task per connection's worth: the worker pool sends them side by side.
         for i in range(0, len(ids), PER_CONNECTION):
-            deliver_batch.delay(ids[i:i + PER_CONNECTION])
+            deliver_batch.apply_async((ids[i:i + PER_CONNECTION],), queue=queue)
     except Exception:  # noqa: BLE001 - broker down: the outbox drain delivers them later
         log.warning("broker unavailable; %d deliveries left for the outbox drain", len(ids))
         left_for_later(kind)

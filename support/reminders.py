@@ -86,13 +86,9 @@ def _zone(name: str | None) -> zoneinfo.ZoneInfo:
         return zoneinfo.ZoneInfo("UTC")
 
 
+@lru_cache(maxsize=8192)
 def _not_before(day: date, tz_name: str | None, start_hour: int) -> datetime:
     """The start of waking hours (`start_hour`) on `day`, in the recipient's zone (DST-aware)."""
-    return _start_of_day(day, tz_name, start_hour)
-
-
-@lru_cache(maxsize=8192)
-def _start_of_day(day: date, tz_name: str | None, start_hour: int) -> datetime:
     return datetime.combine(day, time(start_hour), tzinfo=_zone(tz_name))
 
 
@@ -102,11 +98,6 @@ def in_waking_hours(now: datetime, tz_name: str | None, hours: tuple[int, int] |
     was a third of the 100,000-match scan: make bench)."""
     start, end = hours or cadence()["local_hours"]
     return start <= now.astimezone(_zone(tz_name)).hour < end
-
-
-def _time_zone(user) -> str | None:
-    profile = getattr(user, "profile", None)
-    return profile.time_zone if profile is not None else None
 
 
 def _missing(kind: str, recipient_ref: str = "match__mea", occurrence_ref: str = "next_due"):
@@ -255,32 +246,31 @@ def _answered(reminders: list[Reminder]) -> set[tuple]:
             for kind, m, u, o in rows.values_list("kind", "match_id", "respondent_id", "occurrence")}
 
 
-def _is_stale(reminder: Reminder, now: datetime, answered: frozenset = frozenset(), c: dict | None = None) -> bool:
-    """True when the reminder no longer applies (match ended, check-in done, MEA changed, answered);
-    `c`: the cadence, when the caller read it once for a batch."""
-    match = reminder.match
-    if reminder.kind == K.CLOSING:  # asked within CLOSING_DAYS of the end, and only until answered
-        return (match.ended_at is None or match.ended_at < now - timedelta(days=CLOSING_DAYS)
-                or (Survey.Kind.CLOSING, match.pk, reminder.recipient_id, None) in answered)
-    if match.status != Match.Status.ACTIVE:
+def _is_stale(r, now: datetime, answered: frozenset, overdue_after_days: int) -> bool:
+    """True when the reminder (a row of send_many's CLAIMED columns) no longer applies: match ended,
+    check-in done, MEA changed, answered."""
+    if r.kind == K.CLOSING:  # asked within CLOSING_DAYS of the end, and only until answered
+        ended = r.match__ended_at
+        return (ended is None or ended < now - timedelta(days=CLOSING_DAYS)
+                or (Survey.Kind.CLOSING, r.match_id, r.recipient_id, None) in answered)
+    if r.match__status != Match.Status.ACTIVE:
         return True
-    if reminder.kind == K.MEETING:
-        meeting = reminder.meeting
-        return (meeting is None or meeting.status != Meeting.Status.ACCEPTED or meeting.starts_at <= now
-                or meeting.starts_at.astimezone(_zone(_time_zone(reminder.recipient))).date() != reminder.occurrence)
-    if reminder.kind == K.REQUEST:
-        return reminder.request is None or reminder.request.status != CheckInRequest.Status.PENDING
-    support = getattr(match, "support", None)
-    if support is None or support.next_due != reminder.occurrence:
+    if r.kind == K.MEETING:
+        starts = r.meeting__starts_at
+        return (r.meeting__status != Meeting.Status.ACCEPTED or starts <= now
+                or starts.astimezone(_zone(r.recipient__profile__time_zone)).date() != r.occurrence)
+    if r.kind == K.REQUEST:
+        return r.request__status != CheckInRequest.Status.PENDING
+    if r.match__support__next_due != r.occurrence:  # None: no support row
         return True
-    if reminder.kind in (K.CHECKIN_DUE, K.CHECKIN_OVERDUE) and match.mea_id != reminder.recipient_id:
+    if r.kind in (K.CHECKIN_DUE, K.CHECKIN_OVERDUE) and r.match__mea_id != r.recipient_id:
         return True
-    if reminder.kind == K.PULSE:
-        return (Survey.Kind.PULSE, match.pk, reminder.recipient_id, reminder.occurrence) in answered
-    if reminder.kind == K.CHECKIN_DUE:
+    if r.kind == K.PULSE:
+        return (Survey.Kind.PULSE, r.match_id, r.recipient_id, r.occurrence) in answered
+    if r.kind == K.CHECKIN_DUE:
         # Already past the overdue point (e.g. after an outage): the overdue reminder says it all.
-        local_today = now.astimezone(_zone(_time_zone(reminder.recipient))).date()
-        return local_today >= reminder.occurrence + timedelta(days=(c or cadence())["overdue_after_days"])
+        local_today = now.astimezone(_zone(r.recipient__profile__time_zone)).date()
+        return local_today >= r.occurrence + timedelta(days=overdue_after_days)
     return False
 
 
@@ -295,7 +285,7 @@ def _title(kind: str) -> str:
     }.get(kind, _("An MEA's check-ins are long overdue"))
 
 
-def _path(reminder: Reminder, staff_ids: set[int]) -> str:
+def _path(reminder, staff_ids: set[int]) -> str:
     """Where the recipient can act on it: a page they may open."""
     if reminder.kind == K.REQUEST:
         return reverse("support:request_answer", args=[reminder.request_id])
@@ -311,6 +301,12 @@ def _path(reminder: Reminder, staff_ids: set[int]) -> str:
             return reverse("admin:matches_match_change", args=[reminder.match_id])
         return reverse("support:coordinator_dashboard")
     return reverse("support:match_detail", args=[reminder.match_id])
+
+
+# What a claim reads of each reminder: the staleness check's columns, not whole rows of six tables.
+CLAIMED = ("pk", "kind", "match_id", "recipient_id", "occurrence", "request_id", "meeting_id", "not_before",
+           "recipient__email", "recipient__profile__time_zone", "match__status", "match__ended_at", "match__mea_id",
+           "match__support__next_due", "request__status", "meeting__status", "meeting__starts_at")
 
 
 def send_many(ids: list[int], now: datetime | None = None) -> dict[str, int]:
@@ -329,38 +325,37 @@ def send_many(ids: list[int], now: datetime | None = None) -> dict[str, int]:
     with transaction.atomic():
         pending = list(
             Reminder.objects.filter(pk__in=ids, status=Reminder.Status.PENDING)
-            .select_related("recipient__profile", "match__support", "request", "meeting")
-            .select_for_update(of=("self",))
-            .order_by("pk")
+            .select_for_update(of=("self",)).order_by("pk").values_list(*CLAIMED, named=True)
         )
         counts["done"] = len(ids) - len(pending)  # sent or skipped already (a retried or duplicate batch)
         fresh, stale = [], []
         answered = _answered(pending)
         c = cadence()  # once for the batch
-        for reminder in pending:
-            if reminder.not_before > now or not in_waking_hours(now, _time_zone(reminder.recipient), c["local_hours"]):
+        for r in pending:
+            if r.not_before > now or not in_waking_hours(now, r.recipient__profile__time_zone, c["local_hours"]):
                 counts["later"] += 1  # stays pending; a later scan queues it in the recipient's waking hours
-            elif _is_stale(reminder, now, answered, c):
-                stale.append(reminder.pk)
+            elif _is_stale(r, now, answered, c["overdue_after_days"]):
+                stale.append(r.pk)
             else:
-                fresh.append(reminder)
+                fresh.append(r)
         counts["skipped"] = Reminder.objects.filter(pk__in=stale).update(status=Reminder.Status.SKIPPED)
         counts["sent"] = Reminder.objects.filter(pk__in=[r.pk for r in fresh]).update(
             status=Reminder.Status.SENT, sent_at=now)
         long_overdue = {r.recipient_id for r in fresh if r.kind == K.LONG_OVERDUE}
         staff_ids = set(RoleGrant.objects.filter(role=Role.STAFF, ended_at=None, user_id__in=long_overdue)
                         .values_list("user_id", flat=True)) if long_overdue else set()
+        titles = {kind: _title(kind) for kind in {r.kind for r in fresh}}  # translated once per kind
         emails, notices = [], []
-        for reminder in fresh:
-            title, path, key = _title(reminder.kind), _path(reminder, staff_ids), f"reminder:{reminder.pk}"
+        for r in fresh:
+            title, path, key = titles[r.kind], _path(r, staff_ids), f"reminder:{r.pk}"
             subject, text, html = email_render("reminder", {"title": title, "path": path})
-            emails.append({"to": reminder.recipient.email, "subject": subject, "body_text": text,
-                           "body_html": html, "dedupe_key": key, "user_id": reminder.recipient_id,
+            emails.append({"to": r.recipient__email, "subject": subject, "body_text": text,
+                           "body_html": html, "dedupe_key": key, "user_id": r.recipient_id,
                            # A pulse email's one-click link answers for the person: blanked once delivered.
-                           "secret": reminder.kind == K.PULSE})
+                           "secret": r.kind == K.PULSE})
             # The portal notice never carries the email's signed link: it opens the pulse form in the portal.
-            notice_path = reverse("support:pulse", args=[reminder.match_id]) if reminder.kind == K.PULSE else path
-            notices.append((reminder.recipient_id, title, notice_path, key))
+            notice_path = reverse("support:pulse", args=[r.match_id]) if r.kind == K.PULSE else path
+            notices.append((r.recipient_id, title, notice_path, key))
         # Same transaction as the claim: claim, email and notice are saved together or not at all.
         email_ids = email_queue_many(emails, expires_at=now + EMAIL_LIFETIME)
         notices_create(notices)

@@ -65,7 +65,7 @@ class SpareRedis:
         import redis
 
         client = redis.Redis(port=self.port)
-        return client.llen("celery") + client.llen("email")
+        return client.llen("celery") + client.llen("email") + client.llen("bulk")
 
 
 def _pings(client) -> bool:

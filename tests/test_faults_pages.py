@@ -94,13 +94,13 @@ def test_a_request_queueing_many_emails_with_redis_unreachable_tries_the_broker_
     from notifications.services import email_queue
 
     attempts = []
-    real_delay = tasks.deliver_batch.delay
+    real_send = tasks.deliver_batch.apply_async
 
-    def counted(*args):
+    def counted(*args, **kwargs):
         attempts.append(args)
-        return real_delay(*args)
+        return real_send(*args, **kwargs)
 
-    monkeypatch.setattr(tasks.deliver_batch, "delay", counted)
+    monkeypatch.setattr(tasks.deliver_batch, "apply_async", counted)
 
     def view(request):
         with transaction.atomic():

@@ -317,13 +317,14 @@ def test_a_run_of_many_reminders_queues_one_email_delivery_per_batch(group, mea,
     settings.EMAIL_BACKEND = "notifications.tests.test_delivery.CountingBackend"
     CountingBackend.opened = 0
     batches = []
-    real_batch = tasks.deliver_batch.delay
+    real_batch = tasks.deliver_batch.apply_async
 
-    def record_batch(ids):
-        batches.append(list(ids))
-        return real_batch(ids)
+    def record_batch(args, queue):
+        assert queue == "bulk"
+        batches.append(list(args[0]))
+        return real_batch(args, queue=queue)
 
-    monkeypatch.setattr(tasks.deliver_batch, "delay", record_batch)
+    monkeypatch.setattr(tasks.deliver_batch, "apply_async", record_batch)
     with django_capture_on_commit_callbacks(execute=True):
         reminders_scan()
     assert [len(b) for b in batches] == [3, 3, 1]
