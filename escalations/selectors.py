@@ -6,22 +6,6 @@ from django.utils import timezone
 from .models import Concern
 
 
-def open_concerns_by_match(match_ids, for_user) -> dict[int, int]:
-    """Unresolved concerns per match that `for_user` may see, in one grouped query."""
-    ids = list(match_ids)
-    if not ids:
-        return {}
-    rows = (
-        Concern.objects.visible_to(for_user)
-        .unresolved()
-        .filter(match_id__in=ids)
-        .order_by()
-        .values("match_id")
-        .annotate(n=Count("id"))
-    )
-    return {row["match_id"]: row["n"] for row in rows}
-
-
 def inbox_for(user):
     """Reports routed to an MEA: open ones first, by tier (most urgent first), then by deadline; resolved last."""
     return (

@@ -26,13 +26,6 @@ from .need import assess, support_or_fresh
 CELEBRATE_DAYS = 45
 
 
-def open_concerns_by_match(match_ids: list[int], for_user) -> dict[int, int]:
-    """Open concerns per match that `for_user` may know about (one grouped query in the escalations app)."""
-    from escalations.selectors import open_concerns_by_match as from_router
-
-    return from_router(match_ids, for_user) if match_ids else {}
-
-
 @dataclass
 class Row:
     match: Match
