@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from escalations.services import ConcernError, concern_raise
 from matches.models import Match
 from notifications.services import email_queue, notice_create
-from profiles.models import Membership, Role, RoleGrant, SupportGroup, User
+from profiles.models import Membership, SupportGroup, User
 from profiles.program import program_settings
 from profiles.resubmit import resubmitted
 
@@ -174,11 +174,6 @@ def block_remove(*, blocker: User, block_id: int) -> int:
     return deleted
 
 
-def _coordinators_of(group_id: int) -> list[User]:
-    ids = RoleGrant.objects.filter(role=Role.COORDINATOR, group_id=group_id, ended_at=None).values("user_id")
-    return list(User.objects.filter(pk__in=ids, is_active=True))
-
-
 def report_create(*, reporter: User, reason: str, note: str = "", post: ChatPost | None = None,
                   message: ChatMessage | None = None, situation: str = "") -> ChatReport:
     """Flag a post or a message to the group's coordinators (in the portal and by email, never with content).
@@ -212,7 +207,7 @@ def report_create(*, reporter: User, reason: str, note: str = "", post: ChatPost
         concern = _safety_concern(reporter, post.author if post else message.sender, situation, note)
     url = reverse("community:report_detail", args=[report.pk])
     title = _("A chat board report needs a coordinator")
-    for coordinator in _coordinators_of(group_id):
+    for coordinator in User.objects.coordinators_of(group_id):
         notice_create(coordinator, title, url, dedupe_key=f"chatreport:{report.pk}:{coordinator.pk}")
         email_queue(to=coordinator.email, template="chat_report", context={"title": title, "path": url},
                     dedupe_key=f"chatreport:{report.pk}:{coordinator.pk}")

@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from notifications.services import email_queue, notice_create
-from profiles.models import Role, RoleGrant, User
+from profiles.models import User
 
 from .links import link_url
 from .models import Match, MentorApplication, Proposal
@@ -32,11 +32,6 @@ def _send(user: User, template: str, context: dict, key: str, title: str, url: s
         secret="accept_url" in context,
     )
     notice_create(user, title, url, dedupe_key=f"{key}:{user.pk}")
-
-
-def coordinators_of(group_id: int) -> list[User]:
-    ids = RoleGrant.objects.filter(role=Role.COORDINATOR, group_id=group_id, ended_at=None).values("user_id")
-    return list(User.objects.filter(pk__in=ids))
 
 
 def proposal_sent(proposal: Proposal) -> None:
@@ -120,7 +115,7 @@ def match_ended(match: Match, by: User) -> None:
         f"match:{match.pk}:ended", _("Your mentorship match has ended"), url,
     )
     # The MEA is asked to debrief both sides; with no MEA, the group's coordinators.
-    debriefers = [match.mea] if match.mea_id else coordinators_of(match.group_id)
+    debriefers = [match.mea] if match.mea_id else User.objects.coordinators_of(match.group_id)
     for person in debriefers:
         _send(
             person, "match_debrief", {"match": match},
@@ -130,7 +125,7 @@ def match_ended(match: Match, by: User) -> None:
 
 def application_submitted(application: MentorApplication) -> None:
     url = _url("matches:coordinator_home")
-    for person in coordinators_of(application.group_id):
+    for person in User.objects.coordinators_of(application.group_id):
         notice_create(person, _("A new mentor application is waiting for review"), url,
                dedupe_key=f"application:{application.pk}:new:{person.pk}")
 
@@ -146,7 +141,7 @@ def application_decided(application: MentorApplication) -> None:
 def mentee_waiting(mentee: User, group_id: int, since_key: str) -> None:
     """Bring a mentee who has waited long to their group's coordinators."""
     url = _url("matches:suggestions", mentee_id=mentee.pk)
-    for person in coordinators_of(group_id):
+    for person in User.objects.coordinators_of(group_id):
         _send(
             person, "match_unmatched_nudge", {"mentee": mentee},
             f"unmatched:{mentee.pk}:{since_key}", _("A mentee is still waiting for a mentor"), url,

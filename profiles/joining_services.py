@@ -3,14 +3,13 @@
 import secrets
 from datetime import timedelta
 
-from allauth.account.models import EmailAddress
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from .joining import Invitation, JoinRequest, OrientationAck, OrientationItem, token_hash
 from .models import Membership, Role, SupportGroup, User
-from .services import role_grant
+from .services import email_mark_verified, role_grant
 from .signals import invitation_sent, join_decided, join_requested
 
 INVITATION_DAYS = 14
@@ -112,16 +111,8 @@ def invitation_accept(*, invitation_id: int, user: User, verify: bool = True) ->
     invitation = Invitation.objects.select_related("group", "invited_by").get(pk=invitation_id)
     member_add(user=user, group=invitation.group, role=invitation.role, by=invitation.invited_by)
     if verify:
-        _mark_verified(user)
+        email_mark_verified(user)
     return invitation
-
-
-def _mark_verified(user: User) -> None:
-    """The invitation reached this address: it is verified."""
-    address, created = EmailAddress.objects.get_or_create(
-        user=user, email=user.email, defaults={"verified": True, "primary": True})
-    if not created and not address.verified:
-        EmailAddress.objects.filter(pk=address.pk).update(verified=True)
 
 
 # --- Requests to join ---------------------------------------------------------------
@@ -141,9 +132,7 @@ def join_request_create(*, user: User, group: SupportGroup, note: str = "") -> J
     except IntegrityError:
         raise JoiningError(_("You already asked to join %(group)s; a coordinator will answer.")
                            % {"group": group.name}) from None
-    coordinators = User.objects.filter(role_grants__role=Role.COORDINATOR, role_grants__group=group,
-                                       role_grants__ended_at=None).distinct()
-    join_requested.send(JoinRequest, join_request=join, coordinators=list(coordinators))
+    join_requested.send(JoinRequest, join_request=join, coordinators=list(User.objects.coordinators_of(group.pk)))
     return join
 
 
@@ -180,13 +169,9 @@ def orientation_missing(user: User, role: str | None = None) -> list[Orientation
     return list(OrientationItem.objects.for_role(role).exclude(pk__in=done))
 
 
-def orientation_complete(user: User, role: str) -> bool:
-    return not orientation_missing(user, role)
-
-
 def orientation_require(user: User, role: str) -> None:
     """Raise JoiningError unless `user` completed the orientation for `role` (services call it before a first match)."""
-    if not orientation_complete(user, role):
+    if orientation_missing(user, role):
         who = _("an MEA") if role == OrientationItem.Audience.MEA else _("a mentor")
         raise JoiningError(_("%(name)s has not completed the orientation for %(who)s yet (Orientation, "
                              "in the menu): it comes before a first match.") % {"name": user.display_name, "who": who})

@@ -75,6 +75,11 @@ class UserManager(BaseUserManager):
             has_totp=Exists(Authenticator.objects.filter(user=OuterRef("pk"), type=Authenticator.Type.TOTP)),
         )
 
+    def coordinators_of(self, group_id: int) -> models.QuerySet:
+        """The group's coordinators now (active accounts; one open grant per group each)."""
+        return self.filter(is_active=True, role_grants__role=Role.COORDINATOR, role_grants__group_id=group_id,
+                           role_grants__ended_at=None)
+
 
 class User(AbstractUser):
     """A person. Email is the login; there is no username."""

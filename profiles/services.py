@@ -40,6 +40,14 @@ def profile_for(user: User) -> Profile:
     return profile
 
 
+def email_mark_verified(user: User) -> None:
+    """The person's address is verified (an invitation's link reached it, or staff vouch for it)."""
+    address, created = EmailAddress.objects.get_or_create(
+        user=user, email=user.email, defaults={"verified": True, "primary": True})
+    if not created and not address.verified:
+        EmailAddress.objects.filter(pk=address.pk).update(verified=True)
+
+
 def staff_account_ensure(*, email: str, password: str | None) -> tuple[User, bool]:
     """A program staff account for `email` (a verified address, the staff role), created if need be.
 
@@ -56,9 +64,6 @@ def staff_account_ensure(*, email: str, password: str | None) -> tuple[User, boo
     if not user.is_active:
         User.objects.filter(pk=user.pk).update(is_active=True)
     profile_for(user)
-    address, _ = EmailAddress.objects.get_or_create(user=user, email=user.email,
-                                                    defaults={"verified": True, "primary": True})
-    if not address.verified:
-        EmailAddress.objects.filter(pk=address.pk).update(verified=True)
+    email_mark_verified(user)
     role_grant(user, Role.STAFF)
     return user, created

@@ -27,8 +27,8 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from matches.models import Match
-from matches.notices import coordinators_of
 from notifications.services import notice_create
+from profiles.models import User
 
 from .models import CheckIn, CheckInRequest, MatchSupport, MEAProfile, Milestone, Reminder, Survey
 
@@ -97,7 +97,7 @@ def _free_the_matches_they_support(user) -> None:
     for match in Match.objects.select_for_update().filter(mea=user, status=Match.Status.ACTIVE):
         match.mea = None
         match.save(update_fields=["mea"])
-        for person in coordinators_of(match.group_id):
+        for person in User.objects.coordinators_of(match.group_id):
             notice_create(person, _("A match needs a new MEA"), reverse("support:match_detail", kwargs={"pk": match.pk}),
                           dedupe_key=f"match:{match.pk}:mea-left:{user.pk}:{person.pk}")
 
