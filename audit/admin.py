@@ -7,7 +7,7 @@ on …"), newest first, across every event table (one per tracked model).
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from profiles.admin_access import OfferedLookupsChangeList, RoleAdminMixin
+from profiles.admin_access import OfferedLookupsChangeList, RoleAdminMixin, ScopedAdminMixin
 
 from .history import actor_names, sentence, tracked_models
 from .models import AccessEvent, History
@@ -37,13 +37,10 @@ class TrackedModelFilter(admin.SimpleListFilter):
         return queryset
 
 
-class _ReadOnly(RoleAdminMixin, admin.ModelAdmin):
+class _ReadOnly(ScopedAdminMixin, RoleAdminMixin, admin.ModelAdmin):
     """History is evidence: staff can read it, nobody can add, edit or delete it here."""
 
     read_only = True
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).visible_to(request.user)
 
     def get_actions(self, request):
         return {}

@@ -5,13 +5,13 @@ read on the report's page in the portal, by the group's coordinators)."""
 from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 
-from profiles.admin_access import RoleAdminMixin
+from profiles.admin_access import RoleAdminMixin, ScopedAdminMixin
 
 from . import services
 from .models import ChatPost, ChatReport, Resource
 
 
-class _ProgramStaff(RoleAdminMixin):
+class _ProgramStaff(ScopedAdminMixin, RoleAdminMixin):
     """Program staff read here; `can_edit` models they may also add to and change. Nothing is deleted here."""
 
     can_edit = False
@@ -34,10 +34,8 @@ class ChatPostAdmin(_ProgramStaff, admin.ModelAdmin):
     # No FK filters: each would cost a query for its choices (the changelist stays within 8).
     list_filter = ["kind", "status"]
     search_fields = ["title", "group__name"]
+    list_select_related = ["author__profile", "group"]
     readonly_fields = ["author", "group", "kind", "title", "body", "created_at", "expires_at", "status", "closed_at"]
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).visible_to(request.user).select_related("author__profile", "group")
 
 
 @admin.register(ChatReport)
@@ -47,10 +45,8 @@ class ChatReportAdmin(_ProgramStaff, admin.ModelAdmin):
     search_fields = ["group__name"]
     readonly_fields = ["reporter", "group", "post", "message", "reason", "note", "status", "created_at", "resolved_at",
                        "resolved_by"]
+    list_select_related = ["group"]
     actions = ["resolve"]
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).visible_to(request.user).select_related("group")
 
     @admin.action(description=_("Mark as handled"))
     def resolve(self, request, queryset):
@@ -71,10 +67,8 @@ class ResourceAdmin(_ProgramStaff, admin.ModelAdmin):
     list_filter = ["status"]
     search_fields = ["title", "body", "group__name", "topics__name"]
     filter_horizontal = ["topics"]
+    list_select_related = ["group", "created_by__profile"]
     readonly_fields = ["created_by", "created_at", "updated_at"]
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).visible_to(request.user).select_related("group", "created_by__profile")
 
     def save_model(self, request, obj, form, change):
         if not change:

@@ -1,12 +1,12 @@
 from django.contrib import admin
 
-from profiles.admin_access import RoleAdminMixin
+from profiles.admin_access import RoleAdminMixin, ScopedAdminMixin
 
 from .models import ErasureRequest
 
 
 @admin.register(ErasureRequest)
-class ErasureRequestAdmin(RoleAdminMixin, admin.ModelAdmin):
+class ErasureRequestAdmin(ScopedAdminMixin, RoleAdminMixin, admin.ModelAdmin):
     """Erasure is completed from the portal (privacy:erasure_requests), which runs every app's eraser."""
 
     list_display = ["pk", "user", "status", "requested_at", "completed_at", "completed_by"]
@@ -15,6 +15,3 @@ class ErasureRequestAdmin(RoleAdminMixin, admin.ModelAdmin):
     fields = list_display
     readonly_fields = list_display
     read_only = True
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).visible_to(request.user)
