@@ -51,17 +51,15 @@ class Need:
     score: int
     reasons: list[str]
 
-    @property
-    def is_high(self) -> bool:
-        return self.score >= 20
+
+def fresh_support(match: Match) -> MatchSupport:
+    """The support row a match gets before its first check-in (unsaved)."""
+    return MatchSupport(match=match, next_due=next_due(timezone.localdate(match.started_at), 0, None))
 
 
 def support_or_fresh(match: Match) -> MatchSupport:
     """The match's support row; before the first beat run or check-in, the one it will get."""
-    support = getattr(match, "support", None)
-    if support is None:
-        support = MatchSupport(match=match, next_due=next_due(timezone.localdate(match.started_at), 0, None))
-    return support
+    return getattr(match, "support", None) or fresh_support(match)
 
 
 def assess(match: Match, support: MatchSupport, *, open_concerns: int, answers_waiting: int, cancelled_lately: int,

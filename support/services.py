@@ -26,7 +26,7 @@ from profiles.resubmit import resubmitted
 
 from .cadence import next_due
 from .models import CheckIn, CheckInRequest, MatchSupport, MEAProfile, Milestone
-from .need import need_score_refresh
+from .need import fresh_support, need_score_refresh
 
 log = logging.getLogger(__name__)
 
@@ -38,15 +38,11 @@ class SupportError(Exception):
 # --- MatchSupport: the per-match check-in state ------------------------------
 
 
-def _fresh_support(match: Match) -> MatchSupport:
-    return MatchSupport(match=match, next_due=next_due(timezone.localdate(match.started_at), 0, None))
-
-
 def support_for(match: Match) -> MatchSupport:
     """The match's support row, created on first use (matches are made by another app)."""
     support = MatchSupport.objects.filter(match=match).first()
     if support is None:
-        MatchSupport.objects.bulk_create([_fresh_support(match)], ignore_conflicts=True)
+        MatchSupport.objects.bulk_create([fresh_support(match)], ignore_conflicts=True)
         support = MatchSupport.objects.get(match=match)
     return support
 
@@ -61,7 +57,7 @@ def supports_ensure(batch_size: int = 2000) -> int:
         if not missing:
             return created
         # ignore_conflicts: a check-in recorded meanwhile may have created the row already.
-        MatchSupport.objects.bulk_create([_fresh_support(m) for m in missing], ignore_conflicts=True)
+        MatchSupport.objects.bulk_create([fresh_support(m) for m in missing], ignore_conflicts=True)
         need_score_refresh([m.pk for m in missing])
         created += len(missing)
 
