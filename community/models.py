@@ -208,9 +208,6 @@ class ChatReportQuerySet(models.QuerySet):
             return self
         return self.filter(Q(reporter=user) | Q(group_id__in=user.coordinated_group_ids))
 
-    def open(self) -> "ChatReportQuerySet":
-        return self.filter(status=ChatReport.Status.OPEN)
-
 
 class ChatReport(Transitions, models.Model):
     """A member flags a post or a private message for the group's coordinators."""

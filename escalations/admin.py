@@ -154,7 +154,7 @@ class ConcernAdmin(_StaffOnly, admin.ModelAdmin):
     @admin.display(description=_("reported"), ordering="created_at")
     def reported(self, obj):
         # timesince joins with no-break spaces; a plain one lets the narrow column wrap.
-        return _("%(age)s ago") % {"age": timesince(obj.created_at).split(",")[0].replace("\xa0", " ")}
+        return _("%(age)s ago") % {"age": timesince(obj.created_at, depth=1).replace("\xa0", " ")}
 
     @admin.display(description=_("notifications"))
     def deliveries(self, obj):

@@ -84,7 +84,7 @@ def _locked(meeting: Meeting) -> Meeting:
             .select_related("match__mentor__profile", "match__mentee__profile").get(pk=meeting.pk))
 
 
-def _save(meeting: Meeting, by: User, action: str, fields: list[str]) -> None:
+def _save(meeting: Meeting, by: User, fields: list[str]) -> None:
     with acting_for(by):
         meeting.save(update_fields=fields)
 
@@ -105,7 +105,7 @@ def meeting_accept(*, meeting: Meeting, by: User) -> Meeting:
     if m.invited:
         m.sequence += 1
     m.status, m.accepted_at, m.invited = Meeting.Status.ACCEPTED, timezone.now(), True
-    _save(m, by, "accepted", ["status", "accepted_at", "invited", "sequence"])
+    _save(m, by, ["status", "accepted_at", "invited", "sequence"])
     notices.meeting_announce(m, kind, to=[m.match.mentor, m.match.mentee], invite=True)
     return m
 
@@ -126,7 +126,7 @@ def meeting_suggest(*, meeting: Meeting, by: User, starts_at: datetime, minutes:
     m.status, m.proposed_by, m.time_zone, m.accepted_at = Meeting.Status.PROPOSED, by, _zone_name(by), None
     if m.invited:
         m.sequence += 1  # the calendars that have it show the new time as tentative until it is accepted
-    _save(m, by, "moved", ["starts_at", "minutes", "how", "where", "status", "proposed_by", "time_zone",
+    _save(m, by, ["starts_at", "minutes", "how", "where", "status", "proposed_by", "time_zone",
                            "accepted_at", "sequence"])
     if m.invited:
         notices.meeting_announce(m, "moved", to=[m.match.mentor, m.match.mentee], invite=True)
@@ -145,7 +145,7 @@ def meeting_mark_held(*, meeting: Meeting, by: User) -> Meeting:
     if m.starts_at > timezone.now():
         raise MeetingError(_("A meeting can be marked held once it has started."))
     m.status, m.closed_at, m.closed_by = Meeting.Status.HELD, timezone.now(), by
-    _save(m, by, "held", ["status", "closed_at", "closed_by"])
+    _save(m, by, ["status", "closed_at", "closed_by"])
     return m
 
 
@@ -160,7 +160,7 @@ def meeting_cancel(*, meeting: Meeting, by: User) -> Meeting:
     if m.invited:
         m.sequence += 1
     m.status, m.closed_at, m.closed_by = Meeting.Status.CANCELLED, timezone.now(), by
-    _save(m, by, "cancelled", ["status", "closed_at", "closed_by", "sequence"])
+    _save(m, by, ["status", "closed_at", "closed_by", "sequence"])
     match_changed.send(sender=Meeting, match_ids=[m.match_id])  # cancellations raise the need score
     if m.invited:
         notices.meeting_announce(m, "cancelled", to=[m.match.mentor, m.match.mentee], invite=True)

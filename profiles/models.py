@@ -345,10 +345,6 @@ class RoleGrant(models.Model):
         where = f" ({self.group})" if self.group_id else ""
         return f"{self.user} — {self.get_role_display()}{where}"
 
-    @property
-    def is_active(self) -> bool:
-        return self.ended_at is None
-
 
 # Importing them here registers them with the app.
 from .joining import Invitation, JoinRequest, OrientationAck, OrientationItem  # noqa: E402

@@ -109,9 +109,6 @@ class MatchSupport(models.Model):
     def __str__(self) -> str:
         return f"support of match #{self.match_id}"
 
-    def is_overdue(self, today) -> bool:
-        return self.next_due < today
-
 
 # What a check-in says is the MEA's alone: the history (read by staff) never copies these
 # fields (audit/, docs/AUDIT.md).
