@@ -50,8 +50,7 @@ def my_active_matches(user) -> list[Match]:
         .select_related("mentor__profile", "mentee__profile")
     )
     for match in matches:
-        other = match.mentee if match.mentor_id == user.pk else match.mentor
-        match.other_name = other.display_name
+        match.other_name = match.other_person(user).display_name
     return matches
 
 

@@ -11,7 +11,6 @@ from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
-from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import cache_control, never_cache
 from django.views.decorators.http import require_POST
@@ -199,4 +198,4 @@ def inbox_act(request, pk, action):
         messages.error(request, str(exc))
     else:
         messages.success(request, _("Saved."))
-    return redirect(reverse("escalations:inbox_detail", args=[concern.pk]))
+    return redirect("escalations:inbox_detail", pk=concern.pk)

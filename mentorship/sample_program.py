@@ -191,10 +191,10 @@ class Program:
             ended_at=None if active else started + timedelta(days=self.rng.randint(30, 200)),
         )
         if active:
-            self.support_for(mid, mea, started.date())
+            self.support_for(mid, mea)
         return mid
 
-    def support_for(self, match_id: int, mea: int | None, started_on: date) -> None:
+    def support_for(self, match_id: int, mea: int | None) -> None:
         rng = self.rng
         done = rng.choice((0, 1, 2, 2, 3, 3, 4, 5))
         # One match in five is due or overdue today; the rest are due within a month.
