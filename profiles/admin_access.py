@@ -54,10 +54,6 @@ class OfferedLookupsChangeList(ChangeList):
         return filter_specs, has_filters, remaining, may_have_duplicates, has_active_filters
 
 
-def is_program_staff(user) -> bool:
-    return bool(getattr(user, "is_authenticated", False) and user.is_program_staff)
-
-
 class RoleAdminMixin:
     staff_may: frozenset[str] = frozenset()
     read_only = False
@@ -75,7 +71,7 @@ class RoleAdminMixin:
             return False
         if user.is_superuser:
             return django_says()
-        return is_program_staff(user) and (action == "view" or action in self.staff_may)
+        return user.is_program_staff and (action == "view" or action in self.staff_may)
 
     def has_module_permission(self, request):
         return self._may(request, "view", lambda: super(RoleAdminMixin, self).has_module_permission(request))
