@@ -351,11 +351,9 @@ CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
-# Outgoing email has queues of its own, which every worker consumes beside the default one (no -Q
-# needed; kombu takes them in turn): "email" for what is queued one at a time (a report's
-# notification, a sign-in link, a proposal) and "bulk" for a reminder run's batches, so a report's
-# email never waits behind reminders, and a scan's claim batches never hold back the emails already
-# claimed (make bench, 100,000 matches: delivery started only after the last claim before).
+# Outgoing email has queues of its own, which every worker consumes in turn with the default one:
+# "email" for what is queued one at a time (a report's notification) and "bulk" for reminder runs,
+# so claims hold back no email and reminders no report (docs/OPERATIONS.md).
 CELERY_TASK_QUEUES = [Queue("celery"), Queue("email"), Queue("bulk")]
 CELERY_TASK_ROUTES = {"notifications.tasks.deliver_batch": {"queue": "email"}}
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True

@@ -124,8 +124,7 @@ def email_queue_many(emails: list[dict], *, expires_at: datetime | None = None) 
 
 
 def email_deliver_batch(email_ids: list[int]) -> None:
-    """Deliver `email_ids` after commit, a few tasks of up to PER_CONNECTION each (broker down: the drain),
-    on the "bulk" queue: a run of reminders never holds back an email queued one at a time (a report's)."""
+    """Deliver `email_ids` after commit, tasks of up to PER_CONNECTION on the "bulk" queue (broker down: the drain)."""
     if email_ids:
         transaction.on_commit(partial(_enqueue, list(email_ids), EMAIL, "bulk"))
 

@@ -15,17 +15,19 @@ Who hears what:
 
 Two steps, both run by the beat task `support.tasks.reminders_scan`:
 
-1. *Materialise*: scan by due date (``next_due <= today``), not by "what was
+1. *Dispatch* what an earlier run left pending: rows whose `not_before` has
+   passed and whose recipient is now within local waking hours (09:00–20:00 by
+   default) are queued in batches to `send_reminders` (ids only).
+2. *Materialise*: scan by due date (``next_due <= today``), not by "what was
    scheduled", and insert one Reminder row per (kind, match, occurrence,
-   recipient) that does not exist yet (`bulk_create(ignore_conflicts=True)`:
-   the database's unique constraint makes the row exist once, however often or
-   concurrently the scan runs). A reminder whose day passed while the broker or
+   recipient) that does not exist yet, a chunk at a time (`bulk_create` with
+   `update_conflicts`: the database's unique constraint makes the row exist
+   once, however often or concurrently the scan runs); each chunk's rows that
+   may go out now are queued as soon as it is committed, so the workers claim
+   while the scan goes on. A reminder whose day passed while the broker or
    beat was down is simply found by the next run. Each row carries
    `not_before`: 09:00 on the due day in the recipient's own time zone
    (zoneinfo, so daylight-saving changes are right).
-2. *Dispatch*: pending rows whose `not_before` has passed and whose recipient
-   is now within local waking hours (09:00–20:00 by default) are queued in
-   batches to `send_reminders` (ids only).
 
 Delivery guarantee, per reminder: AT MOST ONCE, per batch. `send_many` locks
 the batch's pending rows (SELECT ... FOR UPDATE) and, in ONE transaction,
@@ -93,9 +95,8 @@ def _not_before(day: date, tz_name: str | None, start_hour: int) -> datetime:
 
 
 def in_waking_hours(now: datetime, tz_name: str | None, hours: tuple[int, int] | None = None) -> bool:
-    """Whether it is within waking hours (`hours`, else the program's) in the recipient's zone.
-    A loop over many reminders passes the hours, read once (reading the program's settings per row
-    was a third of the 100,000-match scan: make bench)."""
+    """Whether it is within waking hours (`hours`, else the program's: a loop passes them, read once)
+    in the recipient's zone."""
     start, end = hours or cadence()["local_hours"]
     return start <= now.astimezone(_zone(tz_name)).hour < end
 
@@ -118,26 +119,44 @@ def _long_overdue_recipients(group_ids: set[int]) -> tuple[dict[int, list[tuple[
     return coordinators, staff
 
 
-def materialise(now: datetime) -> int:
-    """Insert the Reminder rows that are due by now and do not exist yet. Returns how many were tried."""
+def materialise(now: datetime, send=lambda ids: None) -> int:
+    """Insert the Reminder rows that are due by now and do not exist yet, INSERT_CHUNK at a time, handing
+    each chunk's rows that may go out now to `send` as it is committed. Returns how many were tried."""
     c = cadence()  # read once: the program's settings per row cost more than the row
-    start_hour = c["local_hours"][0]
+    start_hour, hours = c["local_hours"][0], c["local_hours"]
     # The latest calendar date anywhere (UTC+14): a due date up to here may already be "today" somewhere.
     horizon = (now + timedelta(hours=14)).date()
     active = MatchSupport.objects.filter(match__status=Match.Status.ACTIVE)
     with_mea = active.filter(match__mea__isnull=False)
     created = timezone.now()
     rows: list[Reminder] = []
+    now_ok: list[bool] = []  # per row: may go out now (past not_before, recipient awake)
+    awake = lru_cache(maxsize=None)(lambda tz: in_waking_hours(now, tz, hours))  # per time zone, not per row
+    tried = 0
 
-    def add(kind, match_id, recipient_id, occurrence, not_before, request_id=None, meeting_id=None):
+    def flush():
+        nonlocal tried
+        # The unique (kind, match, occurrence, recipient) key is the guard: a reminder a concurrent scan
+        # inserted is left as it is (its not_before recomputed) and its id returned: queued twice, claimed once.
+        Reminder.objects.bulk_create(rows, update_conflicts=True, update_fields=["not_before"],
+                                     unique_fields=["kind", "match", "occurrence", "recipient"])
+        send([r.pk for r, ok in zip(rows, now_ok, strict=True) if ok])
+        tried += len(rows)
+        rows.clear()
+        now_ok.clear()
+
+    def add(kind, match_id, recipient_id, occurrence, not_before, tz, request_id=None, meeting_id=None):
         rows.append(Reminder(kind=kind, match_id=match_id, recipient_id=recipient_id, occurrence=occurrence,
                              request_id=request_id, meeting_id=meeting_id, not_before=not_before, created_at=created))
+        now_ok.append(not_before <= now and awake(tz))
+        if len(rows) >= INSERT_CHUNK:
+            flush()
 
     for kind, delay in ((K.CHECKIN_DUE, 0), (K.CHECKIN_OVERDUE, c["overdue_after_days"])):
         due = with_mea.filter(next_due__lte=horizon - timedelta(days=delay)).filter(_missing(kind))
         fields = ("match_id", "next_due", "match__mea_id", "match__mea__profile__time_zone")
         for match_id, next_due, mea_id, tz in due.values_list(*fields).iterator(chunk_size=5000):
-            add(kind, match_id, mea_id, next_due, _not_before(next_due + timedelta(days=delay), tz, start_hour))
+            add(kind, match_id, mea_id, next_due, _not_before(next_due + timedelta(days=delay), tz, start_hour), tz)
 
     long_after = c["long_overdue_days"]
     late = list(
@@ -151,22 +170,20 @@ def materialise(now: datetime) -> int:
             # A coordinator who is also staff hears once.
             for user_id, tz in dict([*staff, *coordinators[group_id]]).items():
                 add(K.LONG_OVERDUE, match_id, user_id, next_due,
-                    _not_before(next_due + timedelta(days=long_after), tz, start_hour))
+                    _not_before(next_due + timedelta(days=long_after), tz, start_hour), tz)
         if not staff and any(not coordinators[group_id] for _m, _d, group_id in late):
             log.error("long-overdue check-ins in a group with no coordinator, and no program staff to tell")
 
     asked = (
         CheckInRequest.objects.filter(status=CheckInRequest.Status.PENDING, match__status=Match.Status.ACTIVE)
         .filter(~Exists(Reminder.objects.filter(kind=K.REQUEST, request=OuterRef("pk"))))
-        .values_list("pk", "match_id", "respondent_id", "created_at")
+        .values_list("pk", "match_id", "respondent_id", "created_at", "respondent__profile__time_zone")
     )
-    for request_id, match_id, respondent_id, created_at in asked.iterator(chunk_size=5000):
-        add(K.REQUEST, match_id, respondent_id, created_at.date(), created_at, request_id=request_id)
+    for request_id, match_id, respondent_id, created_at, tz in asked.iterator(chunk_size=5000):
+        add(K.REQUEST, match_id, respondent_id, created_at.date(), created_at, tz, request_id=request_id)
     _materialise_voices(now, horizon, active, add, c)
-    # ignore_conflicts: the unique (kind, match, occurrence, recipient) key is the guard; a
-    # concurrent scan inserting the same reminder is a no-op here.
-    Reminder.objects.bulk_create(rows, batch_size=INSERT_CHUNK, ignore_conflicts=True)
-    return len(rows)
+    flush()
+    return tried
 
 
 SIDES = (("match__mentor_id", "match__mentor__profile__time_zone"),
@@ -181,7 +198,7 @@ def _materialise_voices(now: datetime, horizon: date, active, add, c: dict) -> N
         due = active.filter(next_due__lte=horizon + timedelta(days=lead)).filter(_missing(K.PULSE, person.removesuffix("_id")))
         for match_id, next_due, user_id, tz in due.values_list("match_id", "next_due", person, tz_field).iterator(
                 chunk_size=5000):
-            add(K.PULSE, match_id, user_id, next_due, _not_before(next_due - timedelta(days=lead), tz, start_hour))
+            add(K.PULSE, match_id, user_id, next_due, _not_before(next_due - timedelta(days=lead), tz, start_hour), tz)
     # Accepted meetings starting within two days; a row per person and local day (a moved meeting on
     # another day is a new reminder; the unique key makes the same day remind once).
     soon = Meeting.objects.filter(status=Meeting.Status.ACCEPTED, match__status=Match.Status.ACTIVE,
@@ -190,7 +207,7 @@ def _materialise_voices(now: datetime, horizon: date, active, add, c: dict) -> N
         for meeting_id, match_id, starts_at, user_id, tz in soon.values_list(
                 "pk", "match_id", "starts_at", person, tz_field).iterator(chunk_size=5000):
             day = starts_at.astimezone(_zone(tz)).date()
-            add(K.MEETING, match_id, user_id, day, _not_before(day - timedelta(days=1), tz, start_hour),
+            add(K.MEETING, match_id, user_id, day, _not_before(day - timedelta(days=1), tz, start_hour), tz,
                 meeting_id=meeting_id)
     ended = Match.objects.filter(status=Match.Status.ENDED, ended_at__gte=now - timedelta(days=CLOSING_DAYS))
     for person, tz_field in (("mentor_id", "mentor__profile__time_zone"), ("mentee_id", "mentee__profile__time_zone")):
@@ -198,7 +215,7 @@ def _materialise_voices(now: datetime, horizon: date, active, add, c: dict) -> N
                 kind=K.CLOSING, match=OuterRef("pk"), recipient=OuterRef(person)))).values_list(
                 "pk", "ended_at", person, tz_field):
             day = ended_at.astimezone(_zone(tz)).date()
-            add(K.CLOSING, match_id, user_id, day, _not_before(day + timedelta(days=1), tz, start_hour))
+            add(K.CLOSING, match_id, user_id, day, _not_before(day + timedelta(days=1), tz, start_hour), tz)
 
 
 def due_ids(now: datetime) -> list[int]:
@@ -207,27 +224,8 @@ def due_ids(now: datetime) -> list[int]:
         "pk", "recipient__profile__time_zone"
     ).order_by("pk")
     hours = cadence()["local_hours"]
-    awake: dict[str | None, bool] = {}  # per time zone, not per row: a program has a few dozen zones
-    due = []
-    for pk, tz in pending.iterator(chunk_size=5000):
-        if tz not in awake:
-            awake[tz] = in_waking_hours(now, tz, hours)
-        if awake[tz]:
-            due.append(pk)
-    return due
-
-
-def dispatch(ids: list[int], enqueue) -> int:
-    """Queue `ids` in batches; a broker that is down leaves them pending for the next scan."""
-    queued = 0
-    for i in range(0, len(ids), BATCH):
-        try:
-            enqueue(ids[i:i + BATCH])
-        except Exception:  # noqa: BLE001 - broker down: the rows stay pending, the next scan finds them
-            log.warning("broker unavailable; %d reminders left for the next scan", len(ids) - i)
-            break
-        queued += len(ids[i:i + BATCH])
-    return queued
+    awake = lru_cache(maxsize=None)(lambda tz: in_waking_hours(now, tz, hours))  # per time zone, not per row
+    return [pk for pk, tz in pending.iterator(chunk_size=5000) if awake(tz)]
 
 
 # --- Sending a batch -------------------------------------------------------------
@@ -364,20 +362,27 @@ def send_many(ids: list[int], now: datetime | None = None) -> dict[str, int]:
     return {k: v for k, v in counts.items() if v}
 
 
-def send_one(reminder_id: int, now: datetime | None = None) -> str:
-    """Send one reminder (a batch of one): "sent", "skipped", "later" or "done" (sent or skipped already)."""
-    counts = send_many([reminder_id], now)
-    return next(iter(counts), "done")
-
-
 def scan(enqueue, now: datetime | None = None) -> dict[str, int]:
-    """One beat run: create missing support rows, materialise due reminders, queue what may go out now
-    (`enqueue(batch)` sends a batch of reminder ids on: support.tasks.send_reminders.delay)."""
+    """One beat run: create missing support rows, queue what earlier runs left pending, then materialise
+    and queue the new reminders (`enqueue(batch)`: support.tasks.send_reminders.delay). Once the broker
+    refused a batch, nothing more is queued in this run: the rows stay pending for the next."""
     now = now or timezone.now()
     created = supports_ensure()
-    tried = materialise(now)
-    ids = due_ids(now)
-    queued = dispatch(ids, enqueue)
+    counts = {"due": 0, "queued": 0}
+
+    def send(ids: list[int]) -> None:
+        for batch in (ids[i:i + BATCH] for i in range(0, len(ids), BATCH)):
+            refused = counts["queued"] < counts["due"]  # the broker refused a batch: the rest waits too
+            counts["due"] += len(batch)
+            if not refused:
+                try:
+                    enqueue(batch)
+                    counts["queued"] += len(batch)
+                except Exception:  # noqa: BLE001 - broker down: the rows stay pending, the next scan finds them
+                    log.warning("broker unavailable; due reminders left pending for the next scan")
+
+    send(due_ids(now))  # before materialising: only what an earlier run left pending
+    tried = materialise(now, send)
     log.info("reminder scan: %d support rows created, %d reminders materialised, %d of %d queued",
-             created, tried, queued, len(ids))
-    return {"supports_created": created, "materialised": tried, "due": len(ids), "queued": queued}
+             created, tried, counts["queued"], counts["due"])
+    return {"supports_created": created, "materialised": tried, **counts}
