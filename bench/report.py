@@ -416,9 +416,10 @@ def _why(pages, rem, match) -> list[str]:
         big_misses = big and big["candidate"].get("seconds", 0) >= 10
         if mid_misses or big_misses:
             lines.append(
-                f"- Matching: `{match['assigner']}` solves the exact dense problem up to 250,000 pairs and, above, "
-                "the exact best matching on a sparse graph of each mentee's best mentors and each mentor's best "
-                "mentees (`matches.cohort.candidates`). Its time is two selection passes over the score matrix "
+                f"- Matching: `{match['assigner']}` solves, at every size, the exact best matching on a sparse "
+                "graph of each mentee's best mentors and each mentor's best mentees (`matches.cohort.candidates`); "
+                "the exact solver it is timed against runs on the whole matrix, on the same loaded cores. Its time is "
+                "two selection passes over the score matrix "
                 "(argpartition by rows, then by narrow transposed column blocks) and the sparse solver; fewer "
                 "candidates per mentor (`TOP_MENTEES_PER_PLACE`) trade share of the optimum for time."
             )
