@@ -111,7 +111,7 @@ def _long_overdue_recipients(group_ids: set[int]) -> tuple[dict[int, list[tuple[
     """(coordinators by group, program staff), each as (user id, time zone): staff hear about every group."""
     coordinators = defaultdict(list)
     for group_id, user_id, tz in RoleGrant.objects.filter(
-        role=Role.COORDINATOR, ended_at=None, group_id__in=group_ids
+        role=Role.COORDINATOR, ended_at=None, group_id__in=group_ids, user__is_active=True
     ).values_list("group_id", "user_id", "user__profile__time_zone"):
         coordinators[group_id].append((user_id, tz))
     staff = list(RoleGrant.objects.filter(role=Role.STAFF, ended_at=None, user__is_active=True)

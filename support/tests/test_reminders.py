@@ -184,6 +184,9 @@ def test_coordinators_and_staff_hear_when_check_ins_are_long_overdue(group, mea,
     at(time_machine, NOON_NY_WINTER)
     match = supported_match(group, mea, next_due=date(2026, 1, 1))
     second = member("coordinator", group)  # a second coordinator of the same group
+    gone = member("coordinator", group)  # a coordinator whose account was closed hears nothing
+    gone.is_active = False
+    gone.save(update_fields=["is_active"])
     reminders_scan()
     long = sent(Reminder.Kind.LONG_OVERDUE)
     assert set(long.values_list("recipient_id", flat=True)) == {coordinator.pk, second.pk, staff_user.pk}
