@@ -259,7 +259,8 @@ def _matching(lines: list[str], m: dict, verdicts: list[str]) -> None:
     lines += [
         "Synthetic cohort (topics, groups, availability, preferences; capacities 1–3). Exact optimum: scipy "
         "`linear_sum_assignment` on the capacity-expanded matrix. Each solver runs in its own process, imports "
-        "done before its clock starts; "
+        "done before its clock starts; each runs three times, the two taking turns, and the table gives its fastest "
+        "run (slower runs measure the other work on this shared machine; every run's seconds are in the JSON); "
         "peak memory includes generating the problem and its score matrix.",
         "",
         "| mentees × mentors | candidate s | candidate MB | exact s | exact MB | share of optimum | time vs exact |",
