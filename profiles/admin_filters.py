@@ -13,6 +13,8 @@ from django.contrib import admin
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from .models import Membership
+
 
 class NameFilter(admin.SimpleListFilter):
     """A text box in the filter sidebar; the list is narrowed to names containing it."""
@@ -57,8 +59,6 @@ def group_filter(path: str, *, member: bool = False) -> type[NameFilter]:
             if name is None:
                 return queryset
             if member:
-                from .models import Membership
-
                 people = Membership.objects.filter(group__name__icontains=name).values("user_id")
                 return queryset.filter(**{f"{path}__in": people})
             return queryset.filter(**{f"{path}__name__icontains": name})

@@ -36,6 +36,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from escalations.models import Concern
 from matches.models import Match
 
 from .cadence import cadence, next_due
@@ -107,8 +108,6 @@ def assess(match: Match, support: MatchSupport, *, open_concerns: int, answers_w
 
 def mea_concerns_by_match(match_ids) -> dict[int, int]:
     """Unresolved concerns per match that the match's own MEA may know of (one grouped query)."""
-    from escalations.models import Concern
-
     mea_may_know = Q(reporter=F("match__mea")) | (Q(routed_to_mea=F("match__mea")) & ~Q(about="mea"))
     rows = (Concern.objects.unresolved().filter(match_id__in=list(match_ids)).filter(mea_may_know)
             .order_by().values("match_id").annotate(n=Count("pk")))
