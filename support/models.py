@@ -164,7 +164,11 @@ class CheckIn(models.Model):
         constraints = [
             models.CheckConstraint(condition=Q(rating__gte=1, rating__lte=5), name="checkin_rating_1_to_5"),
         ]
-        indexes = [models.Index(fields=["match", "-held_on"], name="checkin_match_held")]
+        indexes = [
+            models.Index(fields=["match", "-held_on"], name="checkin_match_held"),
+            # "To celebrate" on the MEA dashboard: the newest check-ins with something to celebrate.
+            models.Index(fields=["-held_on"], condition=~Q(to_celebrate=""), name="checkin_celebrate_held"),
+        ]
 
     def __str__(self) -> str:
         return f"check-in #{self.pk} on match #{self.match_id}"
@@ -221,6 +225,11 @@ class CheckInRequest(Transitions, models.Model):
 
     class Meta:
         ordering = ["-created_at"]
+        indexes = [
+            # "To celebrate" on the MEA dashboard: the newest answers with something to celebrate.
+            models.Index(fields=["-answered_at"], condition=Q(status="answered") & ~Q(to_celebrate=""),
+                         name="checkinrequest_celebrate"),
+        ]
         constraints = [
             # One open question per person and match: asking again while one is pending is a no-op.
             models.UniqueConstraint(
@@ -255,7 +264,11 @@ class Milestone(models.Model):
 
     class Meta:
         ordering = ["-happened_on", "-created_at"]
-        indexes = [models.Index(fields=["match", "-happened_on"], name="milestone_match_happened")]
+        indexes = [
+            models.Index(fields=["match", "-happened_on"], name="milestone_match_happened"),
+            # "To celebrate" on the dashboards: the newest milestones.
+            models.Index(fields=["-happened_on"], name="milestone_happened"),
+        ]
 
     def __str__(self) -> str:
         return self.what

@@ -7,7 +7,7 @@ come from one grouped query in the escalations app.
 """
 
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 
 from django.core.paginator import Page, Paginator
 from django.db.models import Count, DateField, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
@@ -141,39 +141,52 @@ class Celebration:
         return f"{self.mentor} ↔ {self.mentee}"
 
 
-def celebrations(matches: QuerySet, user, *, include_checkins: bool, limit: int = 15) -> list[Celebration]:
-    """What to celebrate lately: milestones, and (for the MEA only) what they heard in check-ins.
+def celebrations(user, *, as_mea: bool, limit: int = 15) -> list[Celebration]:
+    """What to celebrate lately in the person's active matches: as their MEA (Match.supported_by)
+    milestones, what they heard in check-ins and self check-ins, and the goals reached; as a
+    coordinator (Match.coordinated_by) milestones only.
 
-    Every read goes through its model's visible_to. Two
-    queries whatever the number of matches: the newest `limit` of each source
+    Two queries whatever the number of matches: the newest `limit` of each source
     in one narrow UNION (few tables, so Postgres plans it in well under a
     millisecond; joining the names in made planning cost 20 times the run),
     then the names of the pairs of those (at most `limit`) matches.
+
+    Each source in two steps of that query. First the ids of its newest `limit`
+    rows in the active matches in scope, read along an index of its date column
+    (the models' Meta.indexes), the scope written on the row's own match (its MEA
+    or group, and status): one join, so Postgres estimates how many rows it walks
+    before it has `limit` of a long caseload and stops there, and for a short
+    caseload looks up its few matches instead. (Filtering by `match__in` a list of
+    matches, on top of the visible_to join, made it guess a few rows where there
+    were thousands, and read every match of the caseload.) Then those rows
+    through the model's visible_to: what is shown is read there, and every row in
+    scope is visible to the person (they are the match's MEA, or coordinate its
+    group), so these are the same newest rows.
     """
+    if not getattr(user, "is_authenticated", False):
+        return []
     since = timezone.localdate() - timedelta(days=CELEBRATE_DAYS)
-    ids = matches.active().values("pk")
+    since_start = timezone.make_aware(datetime.combine(since, time.min))  # the day `since` begins, here
+    scope = {"match__mea": user} if as_mea else {"match__group_id__in": user.coordinated_group_ids}
     columns = ("match_id", "what_said", "on", "source")
 
-    def part(qs, what: str, on, source: str):
-        return (qs.annotate(what_said=F(what), on=on, source=Value(source))
-                .values_list(*columns).order_by("-on")[:limit])
+    def part(model, what: str, newest: str, on, source: str, *conditions, **filters):
+        ids = (model.objects.filter(*conditions, **scope, match__status=Match.Status.ACTIVE, **filters)
+               .order_by(F(newest).desc()).values("pk")[:limit])
+        return (model.objects.visible_to(user).filter(pk__in=ids)
+                .annotate(what_said=F(what), on=on, source=Value(source))
+                .values_list(*columns).order_by(F(newest).desc())[:limit])
 
-    parts = [part(Milestone.objects.visible_to(user).filter(match__in=ids, happened_on__gte=since),
-                  "what", F("happened_on"), "milestone")]
-    if include_checkins:
-        parts.append(part(
-            CheckIn.objects.visible_to(user).filter(match__in=ids, held_on__gte=since).exclude(to_celebrate=""),
-            "to_celebrate", F("held_on"), "check-in"))
-        parts.append(part(
-            CheckInRequest.objects.visible_to(user).filter(
-                match__in=ids, match__mea=user, status=CheckInRequest.Status.ANSWERED, answered_at__date__gte=since,
-            ).exclude(to_celebrate=""),
-            "to_celebrate", Cast("answered_at", DateField()), "self check-in"))
+    parts = [part(Milestone, "what", "happened_on", F("happened_on"), "milestone", happened_on__gte=since)]
+    if as_mea:
+        parts.append(part(CheckIn, "to_celebrate", "held_on", F("held_on"), "check-in",
+                          ~Q(to_celebrate=""), held_on__gte=since))
+        parts.append(part(CheckInRequest, "to_celebrate", "answered_at", Cast("answered_at", DateField()),
+                          "self check-in", ~Q(to_celebrate=""), status=CheckInRequest.Status.ANSWERED,
+                          answered_at__gte=since_start))
         # Goals the pair reached (their own words, confidential to the pair and the MEA: Goal.visible_to).
-        parts.append(part(
-            Goal.objects.visible_to(user).filter(match__in=ids, match__mea=user, status=Goal.Status.REACHED,
-                                                 reached_at__date__gte=since),
-            "text", Cast("reached_at", DateField()), "goal"))
+        parts.append(part(Goal, "text", "reached_at", Cast("reached_at", DateField()), "goal",
+                          status=Goal.Status.REACHED, reached_at__gte=since_start))
     qs = parts[0].union(*parts[1:], all=True).order_by("-on")[:limit] if len(parts) > 1 else parts[0]
     found = [dict(zip(columns, values, strict=True)) for values in qs]
     if not found:

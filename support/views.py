@@ -33,7 +33,7 @@ def mea_home(request):
         "open_reports": step.open_reports,  # the navigation's count, read with the next step
         "page": page,
         "rows": page.rows,
-        "celebrations": selectors.celebrations(mine, request.user, include_checkins=True),
+        "celebrations": selectors.celebrations(request.user, as_mea=True),
         "today": timezone.localdate(),
     })
 
@@ -60,7 +60,7 @@ def coordinator_dashboard(request):
     return render(request, "support/coordinator_dashboard.html", {
         "page": page,
         "rows": page.rows,
-        "celebrations": selectors.celebrations(theirs, request.user, include_checkins=False),
+        "celebrations": selectors.celebrations(request.user, as_mea=False),
         "today": timezone.localdate(),
     })
 
