@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from matches.models import Match
-from profiles.models import Membership, SupportGroup, Topic, Transitions
+from profiles.models import Membership, ScopedQuerySet, SupportGroup, Topic, Transitions
 
 
 def blocked_user_ids(user) -> models.QuerySet:
@@ -199,13 +199,9 @@ class ChatMessage(models.Model):
         return f"chat message #{self.pk}"
 
 
-class ChatReportQuerySet(models.QuerySet):
-    def visible_to(self, user) -> "ChatReportQuerySet":
+class ChatReportQuerySet(ScopedQuerySet):
+    def scoped_to(self, user) -> "ChatReportQuerySet":
         """The reporter, the coordinators of the group it happened in, and staff."""
-        if not _signed_in(user):
-            return self.none()
-        if user.is_program_staff:
-            return self
         return self.filter(Q(reporter=user) | Q(group_id__in=user.coordinated_group_ids))
 
 
@@ -260,13 +256,9 @@ class ChatReport(Transitions, models.Model):
         return f"chat report #{self.pk}"
 
 
-class ResourceQuerySet(models.QuerySet):
-    def visible_to(self, user) -> "ResourceQuerySet":
+class ResourceQuerySet(ScopedQuerySet):
+    def scoped_to(self, user) -> "ResourceQuerySet":
         """Published program-wide resources and those of the reader's groups; curators also see archived ones."""
-        if not _signed_in(user):
-            return self.none()
-        if user.is_program_staff:
-            return self
         my_groups = Membership.objects.filter(user=user).values("group_id")
         curated = Q(group_id__in=user.coordinated_group_ids)
         readable = Q(status=Resource.Status.PUBLISHED) & (Q(group__isnull=True) | Q(group_id__in=my_groups))

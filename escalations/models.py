@@ -28,7 +28,7 @@ from django.utils.formats import date_format
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
-from profiles.models import Transitions
+from profiles.models import ScopedQuerySet, Transitions
 
 from .routing import ABOUT_CHOICES, Kind, Tier, situation_labels
 
@@ -309,13 +309,9 @@ class Debrief(Transitions, models.Model):
         return str(_("Carrying someone else's crisis is heavy. Your MEA or program staff can talk it through with you."))
 
 
-class GroupEmergencyNumbersQuerySet(models.QuerySet):
-    def visible_to(self, user) -> "GroupEmergencyNumbersQuerySet":
+class GroupEmergencyNumbersQuerySet(ScopedQuerySet):
+    def scoped_to(self, user) -> "GroupEmergencyNumbersQuerySet":
         """Staff, and the members and coordinators of the group (the numbers shown on their reports)."""
-        if not getattr(user, "is_authenticated", False):
-            return self.none()
-        if user.is_program_staff:
-            return self
         return self.filter(Q(group__memberships__user=user) | Q(group_id__in=user.coordinated_group_ids)).distinct()
 
 

@@ -12,17 +12,13 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from profiles.models import Membership, Profile, Transitions
+from profiles.models import Membership, Profile, ScopedQuerySet, Transitions
 
 
-class MatchQuerySet(models.QuerySet):
+class MatchQuerySet(ScopedQuerySet):
 
-    def visible_to(self, user) -> "MatchQuerySet":
-        """Deny by default: the two people in it, its MEA, coordinators of its group, staff."""
-        if not getattr(user, "is_authenticated", False):
-            return self.none()
-        if user.is_program_staff:
-            return self
+    def scoped_to(self, user) -> "MatchQuerySet":
+        """The two people in it, its MEA, coordinators of its group, staff."""
         return self.filter(
             Q(mentor=user) | Q(mentee=user) | Q(mea=user) | Q(group_id__in=user.coordinated_group_ids)
         )
@@ -161,13 +157,9 @@ def _member_groups(user):
     return Membership.objects.filter(user=user).values("group_id")
 
 
-class MentorApplicationQuerySet(models.QuerySet):
-    def visible_to(self, user) -> "MentorApplicationQuerySet":
+class MentorApplicationQuerySet(ScopedQuerySet):
+    def scoped_to(self, user) -> "MentorApplicationQuerySet":
         """The applicant, coordinators of the group applied to, staff."""
-        if not getattr(user, "is_authenticated", False):
-            return self.none()
-        if user.is_program_staff:
-            return self
         return self.filter(Q(applicant=user) | Q(group_id__in=user.coordinated_group_ids))
 
     def pending(self) -> "MentorApplicationQuerySet":
@@ -222,13 +214,9 @@ class MentorApplication(Transitions, models.Model):
         return [str(labels[q]).split(":")[0] for q in self.qualities if q in labels]
 
 
-class MentorProfileQuerySet(models.QuerySet):
-    def visible_to(self, user) -> "MentorProfileQuerySet":
+class MentorProfileQuerySet(ScopedQuerySet):
+    def scoped_to(self, user) -> "MentorProfileQuerySet":
         """Their own; mentors sharing a group with the reader (or in a group they coordinate); staff."""
-        if not getattr(user, "is_authenticated", False):
-            return self.none()
-        if user.is_program_staff:
-            return self
         groups = Q(user__memberships__group_id__in=_member_groups(user)) | Q(
             user__memberships__group_id__in=user.coordinated_group_ids
         )
@@ -278,15 +266,11 @@ class MentorProfile(Transitions, models.Model):
         return f"{self.user} ({self.get_status_display()})"
 
 
-class MenteeRowQuerySet(models.QuerySet):
+class MenteeRowQuerySet(ScopedQuerySet):
     """Rows about one mentee (their preferences, since when they wait)."""
 
-    def visible_to(self, user) -> "MenteeRowQuerySet":
+    def scoped_to(self, user) -> "MenteeRowQuerySet":
         """The mentee, coordinators of the mentee's groups, staff."""
-        if not getattr(user, "is_authenticated", False):
-            return self.none()
-        if user.is_program_staff:
-            return self
         return self.filter(
             Q(mentee=user) | Q(mentee__memberships__group_id__in=user.coordinated_group_ids)
         ).distinct()
@@ -347,13 +331,9 @@ class MenteePreference(models.Model):
 # --- Proposals: the one way a match starts -----------------------------------
 
 
-class ProposalQuerySet(models.QuerySet):
-    def visible_to(self, user) -> "ProposalQuerySet":
+class ProposalQuerySet(ScopedQuerySet):
+    def scoped_to(self, user) -> "ProposalQuerySet":
         """The two people in it, coordinators of its group, staff."""
-        if not getattr(user, "is_authenticated", False):
-            return self.none()
-        if user.is_program_staff:
-            return self
         return self.filter(Q(mentor=user) | Q(mentee=user) | Q(group_id__in=user.coordinated_group_ids))
 
     def open(self) -> "ProposalQuerySet":
@@ -449,12 +429,8 @@ class Proposal(Transitions, models.Model):
         return self.mentee if user.pk == self.mentor_id else self.mentor
 
 
-class UsedLinkQuerySet(models.QuerySet):
-    def visible_to(self, user) -> "UsedLinkQuerySet":
-        """Technical record: staff only."""
-        if getattr(user, "is_authenticated", False) and user.is_program_staff:
-            return self
-        return self.none()
+class UsedLinkQuerySet(ScopedQuerySet):
+    """Technical record: staff only (scoped_to allows nobody else)."""
 
 
 class UsedLink(models.Model):
@@ -472,13 +448,9 @@ class UsedLink(models.Model):
 # --- History -----------------------------------------------------------------
 
 
-class MatchEventQuerySet(models.QuerySet):
-    def visible_to(self, user) -> "MatchEventQuerySet":
+class MatchEventQuerySet(ScopedQuerySet):
+    def scoped_to(self, user) -> "MatchEventQuerySet":
         """Events of the matches and proposals the reader may see."""
-        if not getattr(user, "is_authenticated", False):
-            return self.none()
-        if user.is_program_staff:
-            return self
         return self.filter(
             Q(match__in=Match.objects.visible_to(user)) | Q(proposal__in=Proposal.objects.visible_to(user))
         )

@@ -6,16 +6,12 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from profiles.models import Membership, Transitions
+from profiles.models import Membership, ScopedQuerySet, Transitions
 
 
-class ErasureRequestQuerySet(models.QuerySet):
-    def visible_to(self, user) -> "ErasureRequestQuerySet":
+class ErasureRequestQuerySet(ScopedQuerySet):
+    def scoped_to(self, user) -> "ErasureRequestQuerySet":
         """Your own requests; a coordinator sees their groups' members'; staff see all."""
-        if not getattr(user, "is_authenticated", False):
-            return self.none()
-        if user.is_program_staff:
-            return self
         members = Membership.objects.filter(group_id__in=user.coordinated_group_ids).values("user_id")
         return self.filter(Q(user=user) | Q(user_id__in=members)).distinct()
 

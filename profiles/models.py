@@ -27,6 +27,21 @@ class Transitions:
         return status in self.TRANSITIONS.get(self.status, set())
 
 
+class ScopedQuerySet(models.QuerySet):
+    """Deny by default: `visible_to` gives nothing to the signed-out, everything to program
+    staff, and to anyone else what the subclass's `scoped_to(user)` allows."""
+
+    def visible_to(self, user):
+        if not getattr(user, "is_authenticated", False):
+            return self.none()
+        if user.is_program_staff:
+            return self
+        return self.scoped_to(user)
+
+    def scoped_to(self, user):
+        return self.none()
+
+
 class Role(models.TextChoices):
     MENTEE = "mentee", _("Mentee")
     MENTOR = "mentor", _("Mentor")
@@ -147,13 +162,9 @@ def time_zone_choices() -> list[tuple[str, str]]:
     return [(name, name.replace("_", " ")) for name in sorted(zoneinfo.available_timezones())]
 
 
-class ProfileQuerySet(models.QuerySet):
-    def visible_to(self, user) -> "ProfileQuerySet":
+class ProfileQuerySet(ScopedQuerySet):
+    def scoped_to(self, user) -> "ProfileQuerySet":
         """Profiles a person may read: their own, members of their groups, all for staff."""
-        if not getattr(user, "is_authenticated", False):
-            return self.none()
-        if user.is_program_staff:
-            return self
         group_ids = Membership.objects.filter(user=user).values("group_id")
         return self.filter(Q(user=user) | Q(user__memberships__group_id__in=group_ids)).distinct()
 
@@ -233,12 +244,8 @@ def join_code_new() -> str:
     return get_random_string(8, allowed_chars="ABCDEFGHJKLMNPQRSTUVWXYZ23456789")
 
 
-class SupportGroupQuerySet(models.QuerySet):
-    def visible_to(self, user) -> "SupportGroupQuerySet":
-        if not getattr(user, "is_authenticated", False):
-            return self.none()
-        if user.is_program_staff:
-            return self
+class SupportGroupQuerySet(ScopedQuerySet):
+    def scoped_to(self, user) -> "SupportGroupQuerySet":
         return self.filter(Q(memberships__user=user) | Q(pk__in=user.coordinated_group_ids)).distinct()
 
 
@@ -290,14 +297,10 @@ class Membership(models.Model):
         return f"{self.user} in {self.group}"
 
 
-class RoleGrantQuerySet(models.QuerySet):
+class RoleGrantQuerySet(ScopedQuerySet):
     """Role changes are security changes: every change, bulk ones too, is in the history (audit/)."""
 
-    def visible_to(self, user) -> "RoleGrantQuerySet":
-        if not getattr(user, "is_authenticated", False):
-            return self.none()
-        if user.is_program_staff:
-            return self
+    def scoped_to(self, user) -> "RoleGrantQuerySet":
         return self.filter(Q(user=user) | Q(group_id__in=user.coordinated_group_ids))
 
 

@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 from matches.models import Match
 from meetings.models import Meeting
-from profiles.models import Transitions
+from profiles.models import ScopedQuerySet, Transitions
 from profiles.program import program_settings
 
 
@@ -24,14 +24,10 @@ def _default_caseload() -> int:
     return program_settings().mea_caseload_limit
 
 
-class MEAProfileQuerySet(models.QuerySet):
-    def visible_to(self, user) -> "MEAProfileQuerySet":
+class MEAProfileQuerySet(ScopedQuerySet):
+    def scoped_to(self, user) -> "MEAProfileQuerySet":
         """The MEA; coordinators of a group they are MEA in; whoever may see a match they
         support (its mentor and mentee read how to reach their MEA there); staff."""
-        if not getattr(user, "is_authenticated", False):
-            return self.none()
-        if user.is_program_staff:
-            return self
         theirs = Match.objects.visible_to(user).filter(mea__isnull=False).values("mea_id")
         return self.filter(
             Q(user=user)
@@ -274,12 +270,8 @@ class Milestone(models.Model):
         return self.what
 
 
-class ReminderQuerySet(models.QuerySet):
-    def visible_to(self, user) -> "ReminderQuerySet":
-        if not getattr(user, "is_authenticated", False):
-            return self.none()
-        if user.is_program_staff:
-            return self
+class ReminderQuerySet(ScopedQuerySet):
+    def scoped_to(self, user) -> "ReminderQuerySet":
         return self.filter(recipient=user)
 
 
