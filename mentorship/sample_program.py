@@ -206,7 +206,6 @@ class Program:
         self.add(
             "support.MatchSupport", match_id=match_id, next_due=next_due, last_checkin_on=last, checkins_done=done,
             last_rating=rng.randint(1, 5) if done else None, prev_rating=rng.randint(2, 5) if done > 1 else None,
-            recent_cancellations=rng.choice((0, 0, 0, 1, 2)), last_cancelled=0,
             mea_assigned_at=self.now if mea else None, mea_assigned_by_id=None,
         )
         if mea:

@@ -85,10 +85,6 @@ class MatchSupport(models.Model):
     checkins_done = models.PositiveIntegerField(default=0)
     last_rating = models.PositiveSmallIntegerField(null=True, blank=True)
     prev_rating = models.PositiveSmallIntegerField(null=True, blank=True)
-    recent_cancellations = models.PositiveSmallIntegerField(
-        default=0, help_text=_("Meetings cancelled across the last two check-ins.")
-    )
-    last_cancelled = models.PositiveSmallIntegerField(default=0)
     # The members' own voice: the latest pulse answer (1-5, either side) and the one before it.
     pulse_last = models.PositiveSmallIntegerField(null=True, blank=True)
     pulse_prev = models.PositiveSmallIntegerField(null=True, blank=True)

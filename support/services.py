@@ -219,17 +219,9 @@ def _support_after_checkin(support: MatchSupport, checkin: CheckIn) -> None:
     if support.last_checkin_on is None or checkin.held_on > support.last_checkin_on:
         support.checkins_done += 1
         support.last_checkin_on = checkin.held_on
-        support.recent_cancellations = support.last_cancelled + checkin.meetings_cancelled
-        support.last_cancelled = checkin.meetings_cancelled
-    elif checkin.held_on == support.last_checkin_on:
-        support.last_cancelled += checkin.meetings_cancelled
-        support.recent_cancellations += checkin.meetings_cancelled
     support.prev_rating, support.last_rating = support.last_rating, checkin.rating
     support.next_due = next_due(timezone.localdate(support.match.started_at), support.checkins_done, support.last_checkin_on)
-    support.save(update_fields=[
-        "checkins_done", "last_checkin_on", "recent_cancellations", "last_cancelled", "prev_rating", "last_rating",
-        "next_due",
-    ])
+    support.save(update_fields=["checkins_done", "last_checkin_on", "prev_rating", "last_rating", "next_due"])
 
 
 # --- Self check-ins ----------------------------------------------------------

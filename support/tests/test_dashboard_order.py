@@ -57,7 +57,6 @@ def varied_matches(group, mea, n, seed=7):
                 match=match, next_due=today + timedelta(days=rng.randint(-90, 30)),
                 checkins_done=rng.choice([0, 0, 1, 2, 5]), last_rating=last,
                 prev_rating=rng.choice([None, 1, 3, 5]) if last else None,
-                recent_cancellations=rng.choice([0, 1, 2, 3]),
                 pulse_last=rng.choice([None, 1, 2, 4, 5]), pulse_prev=rng.choice([None, 2, 5]),
             )
         made.append(match)
