@@ -1,7 +1,7 @@
 """The read log (AccessEvent) and the history of changes as staff read it (History).
 
 Changes are recorded by Postgres triggers (django-pghistory): each tracked
-model declares `@pghistory.track(...)` in its own app, which creates its event
+model declares `@tracked(...)` (profiles.history) in its own app, which creates its event
 model there (`<Model>History`, e.g. matches.MatchHistory) and installs the
 triggers, so a save, a queryset `.update()`, a `bulk_create` and a delete all
 leave a row, with the context of the change (the signed-in person's id and the

@@ -28,6 +28,7 @@ from django.utils.formats import date_format
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
+from profiles.history import tracked
 from profiles.models import ScopedQuerySet, Transitions
 
 from .routing import ABOUT_CHOICES, Kind, Tier, situation_labels
@@ -66,12 +67,8 @@ class ConcernQuerySet(models.QuerySet):
 # details added) is its people-facing timeline, ConcernEvent, written by the services; the
 # history (audit/) records only the other changes (the report re-pointed to another match,
 # person or group) and deletions: nothing twice (docs/AUDIT.md). What was reported is in neither.
-@pghistory.track(
-    pghistory.UpdateEvent(), pghistory.DeleteEvent(),
-    fields=["reporter", "match", "subject", "group", "source"],
-    model_name="ConcernHistory",
-    obj_field=pghistory.ObjForeignKey(related_name="history", related_query_name="history"),
-)
+@tracked("ConcernHistory", pghistory.UpdateEvent(), pghistory.DeleteEvent(),
+         fields=["reporter", "match", "subject", "group", "source"])
 class Concern(Transitions, models.Model):
     class Status(models.TextChoices):
         OPEN = "open", _("Open")

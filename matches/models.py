@@ -12,6 +12,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from profiles.history import tracked
 from profiles.models import Membership, Profile, ScopedQuerySet, Transitions
 
 
@@ -52,12 +53,7 @@ class MatchQuerySet(ScopedQuerySet):
 # went) is the people-facing timeline, MatchEvent, written by the services; the history
 # (audit/) records only the later changes of the pairing, the group and the MEA, and
 # deletions: nothing twice (docs/AUDIT.md). The ending's private words are in neither.
-@pghistory.track(
-    pghistory.UpdateEvent(), pghistory.DeleteEvent(),
-    fields=["mentor", "mentee", "group", "mea"],
-    model_name="MatchHistory",
-    obj_field=pghistory.ObjForeignKey(related_name="history", related_query_name="history"),
-)
+@tracked("MatchHistory", pghistory.UpdateEvent(), pghistory.DeleteEvent(), fields=["mentor", "mentee", "group", "mea"])
 class Match(Transitions, models.Model):
     class Status(models.TextChoices):
         ACTIVE = "active", _("Active")

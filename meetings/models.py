@@ -11,7 +11,6 @@ coordinators and staff never read them.
 import uuid
 from datetime import timedelta
 
-import pghistory
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -20,6 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from matches.models import Match
+from profiles.history import tracked
 from profiles.models import Transitions
 
 MEETING_MINUTES = (15, 30, 45, 60, 90, 120)
@@ -37,11 +37,7 @@ class MeetingQuerySet(models.QuerySet):
         return self.filter(Q(match__mentor=user) | Q(match__mentee=user))
 
 
-@pghistory.track(
-    pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent(),
-    model_name="MeetingHistory",
-    obj_field=pghistory.ObjForeignKey(related_name="history", related_query_name="history"),
-)
+@tracked("MeetingHistory")
 class Meeting(Transitions, models.Model):
     """One meeting of a pair: proposed by one side, accepted (or moved) by the other, then held or cancelled.
 
@@ -166,12 +162,7 @@ class GoalQuerySet(models.QuerySet):
 
 
 # The goal's words are the pair's own: the history records that it changed, never what it says.
-@pghistory.track(
-    pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent(),
-    exclude=["text", "celebration"],
-    model_name="GoalHistory",
-    obj_field=pghistory.ObjForeignKey(related_name="history", related_query_name="history"),
-)
+@tracked("GoalHistory", exclude=["text", "celebration"])
 class Goal(Transitions, models.Model):
     """A goal the pair set in their own words; they mark progress, and a reached goal is celebrated."""
 

@@ -1,4 +1,3 @@
-import pghistory
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -6,6 +5,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from profiles.history import tracked
 from profiles.models import Membership, ScopedQuerySet, Transitions
 
 
@@ -19,11 +19,7 @@ class ErasureRequestQuerySet(ScopedQuerySet):
         return self.filter(status=ErasureRequest.Status.REQUESTED)
 
 
-@pghistory.track(
-    pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent(),
-    model_name="ErasureRequestHistory",
-    obj_field=pghistory.ObjForeignKey(related_name="history", related_query_name="history"),
-)
+@tracked("ErasureRequestHistory")
 class ErasureRequest(Transitions, models.Model):
     """A member asked for their personal data to be erased; a coordinator or staff completes it."""
 

@@ -7,11 +7,12 @@ readable secret stays in the row (the email that carried it is the outbox's).
 
 import hashlib
 
-import pghistory
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from .history import tracked
 
 
 def token_hash(token: str) -> str:
@@ -34,12 +35,7 @@ class InvitationQuerySet(_CoordinatedQuerySet):
 
 
 # The token's hash is a secret's stand-in: not history.
-@pghistory.track(
-    pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent(),
-    exclude=["token_hash"],
-    model_name="InvitationHistory",
-    obj_field=pghistory.ObjForeignKey(related_name="history", related_query_name="history"),
-)
+@tracked("InvitationHistory", exclude=["token_hash"])
 class Invitation(models.Model):
     """An invitation to join `group` with `role`, sent to `email`, answered once."""
 
@@ -84,11 +80,7 @@ class Invitation(models.Model):
         return self.status == self.Status.PENDING and self.expires_at > timezone.now()
 
 
-@pghistory.track(
-    pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent(),
-    model_name="JoinRequestHistory",
-    obj_field=pghistory.ObjForeignKey(related_name="history", related_query_name="history"),
-)
+@tracked("JoinRequestHistory")
 class JoinRequest(models.Model):
     """A signed-up member asks to join a group; its coordinators approve or decline."""
 
@@ -123,11 +115,7 @@ class OrientationItemQuerySet(models.QuerySet):
         return self.filter(Q(audience=OrientationItem.Audience.BOTH) | Q(audience=role), active=True)
 
 
-@pghistory.track(
-    pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent(),
-    model_name="OrientationItemHistory",
-    obj_field=pghistory.ObjForeignKey(related_name="history", related_query_name="history"),
-)
+@tracked("OrientationItemHistory")
 class OrientationItem(models.Model):
     """One part of the orientation (text staff edit in the admin), acknowledged on its own."""
 
@@ -153,11 +141,7 @@ class OrientationItem(models.Model):
         return self.title
 
 
-@pghistory.track(
-    pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent(),
-    model_name="OrientationAckHistory",
-    obj_field=pghistory.ObjForeignKey(related_name="history", related_query_name="history"),
-)
+@tracked("OrientationAckHistory")
 class OrientationAck(models.Model):
     """A person read and acknowledged one orientation item."""
 

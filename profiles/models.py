@@ -8,7 +8,6 @@ mentor the next and an MEA elsewhere. A role is held while its grant has no
 import zoneinfo
 from functools import cached_property
 
-import pghistory
 from django.contrib.auth.base_user import BaseUserManager
 from django.contrib.auth.models import AbstractUser
 from django.db import models
@@ -16,6 +15,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.crypto import get_random_string
 from django.utils.translation import gettext_lazy as _
+
+from .history import tracked
 
 
 class Transitions:
@@ -169,12 +170,7 @@ class ProfileQuerySet(ScopedQuerySet):
         return self.filter(Q(user=user) | Q(user__memberships__group_id__in=group_ids)).distinct()
 
 
-@pghistory.track(
-    pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent(),
-    exclude=["updated_at"],
-    model_name="ProfileHistory",
-    obj_field=pghistory.ObjForeignKey(related_name="history", related_query_name="history"),
-)
+@tracked("ProfileHistory", exclude=["updated_at"])
 class Profile(models.Model):
     class Gender(models.TextChoices):
         WOMAN = "woman", _("Woman")
@@ -249,11 +245,7 @@ class SupportGroupQuerySet(ScopedQuerySet):
         return self.filter(Q(memberships__user=user) | Q(pk__in=user.coordinated_group_ids)).distinct()
 
 
-@pghistory.track(
-    pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent(),
-    model_name="SupportGroupHistory",
-    obj_field=pghistory.ObjForeignKey(related_name="history", related_query_name="history"),
-)
+@tracked("SupportGroupHistory")
 class SupportGroup(models.Model):
     """A support group (cohort) that members belong to."""
 
@@ -279,11 +271,7 @@ class SupportGroup(models.Model):
         return self.name
 
 
-@pghistory.track(
-    pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent(),
-    model_name="MembershipHistory",
-    obj_field=pghistory.ObjForeignKey(related_name="history", related_query_name="history"),
-)
+@tracked("MembershipHistory")
 class Membership(models.Model):
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="memberships")
     group = models.ForeignKey(SupportGroup, on_delete=models.CASCADE, related_name="memberships")
@@ -304,11 +292,7 @@ class RoleGrantQuerySet(ScopedQuerySet):
         return self.filter(Q(user=user) | Q(group_id__in=user.coordinated_group_ids))
 
 
-@pghistory.track(
-    pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent(),
-    model_name="RoleGrantHistory",
-    obj_field=pghistory.ObjForeignKey(related_name="history", related_query_name="history"),
-)
+@tracked("RoleGrantHistory")
 class RoleGrant(models.Model):
     """A role a person holds, optionally within one group, from `started_at` until `ended_at`."""
 

@@ -20,12 +20,13 @@ import threading
 import time
 from dataclasses import dataclass, field
 
-import pghistory
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import DatabaseError, models, transaction
 from django.utils.translation import gettext_lazy as _
+
+from .history import tracked
 
 MEMO_SECONDS = 30
 _NO_ROW = object()
@@ -96,12 +97,7 @@ def checkin_days_parse(text: str) -> list[int]:
     return days
 
 
-@pghistory.track(
-    pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent(),
-    exclude=["updated_at"],
-    model_name="ProgramSettingsHistory",
-    obj_field=pghistory.ObjForeignKey(related_name="history", related_query_name="history"),
-)
+@tracked("ProgramSettingsHistory", exclude=["updated_at"])
 class ProgramSettings(models.Model):
     """The program's settings (one row, pk=1). A blank field means: the environment's default."""
 

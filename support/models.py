@@ -6,7 +6,6 @@ coordinators and not staff. It reaches staff only when it is escalated, through
 the escalation router (a concern), never through these tables.
 """
 
-import pghistory
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -16,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from matches.models import Match
 from meetings.models import Meeting
+from profiles.history import tracked
 from profiles.models import ScopedQuerySet, Transitions
 from profiles.program import program_settings
 
@@ -65,12 +65,7 @@ class MatchSupportQuerySet(models.QuerySet):
 
 
 # The check-in state is in the history; the ratings (what the MEA heard) are not.
-@pghistory.track(
-    pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent(),
-    exclude=["last_rating", "prev_rating", "pulse_last", "pulse_prev"],
-    model_name="MatchSupportHistory",
-    obj_field=pghistory.ObjForeignKey(related_name="history", related_query_name="history"),
-)
+@tracked("MatchSupportHistory", exclude=["last_rating", "prev_rating", "pulse_last", "pulse_prev"])
 class MatchSupport(models.Model):
     """One row per match: the denormalised check-in state the dashboard and the beat read.
 
@@ -119,12 +114,7 @@ class CheckInQuerySet(models.QuerySet):
         return self.filter(match__mea=user)
 
 
-@pghistory.track(
-    pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent(),
-    exclude=list(CHECKIN_CONTENT),
-    model_name="CheckInHistory",
-    obj_field=pghistory.ObjForeignKey(related_name="history", related_query_name="history"),
-)
+@tracked("CheckInHistory", exclude=list(CHECKIN_CONTENT))
 class CheckIn(models.Model):
     """What the MEA heard when checking in with the mentor, the mentee or both."""
 
@@ -179,12 +169,7 @@ class CheckInRequestQuerySet(models.QuerySet):
         return self.filter(Q(respondent=user) | Q(match__mea=user))
 
 
-@pghistory.track(
-    pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent(),
-    exclude=list(CHECKIN_CONTENT),
-    model_name="CheckInRequestHistory",
-    obj_field=pghistory.ObjForeignKey(related_name="history", related_query_name="history"),
-)
+@tracked("CheckInRequestHistory", exclude=list(CHECKIN_CONTENT))
 class CheckInRequest(Transitions, models.Model):
     """The MEA asks the mentor or the mentee to answer a short self check-in; the answer is for the MEA only."""
 
