@@ -57,9 +57,7 @@ def post_close(*, post: ChatPost, by: User) -> ChatPost:
         raise CommunityError(_("Only the author can close a post."))
     if not post.can_move_to(ChatPost.Status.CLOSED):
         raise CommunityError(_("This post is already closed."))
-    post.status = ChatPost.Status.CLOSED
-    post.closed_at = timezone.now()
-    post.save(update_fields=["status", "closed_at"])
+    post.move(ChatPost.Status.CLOSED, closed_at=timezone.now())
     return post
 
 
@@ -235,10 +233,7 @@ def report_resolve(*, report: ChatReport, by: User, close_post: bool = False) ->
         raise CommunityError(_("Only the group's coordinators handle this report."))
     if not report.can_move_to(ChatReport.Status.RESOLVED):
         raise CommunityError(_("This report was already handled."))
-    report.status = ChatReport.Status.RESOLVED
-    report.resolved_at = timezone.now()
-    report.resolved_by = by
-    report.save(update_fields=["status", "resolved_at", "resolved_by"])
+    report.move(ChatReport.Status.RESOLVED, resolved_at=timezone.now(), resolved_by=by)
     if close_post and report.post_id:
         ChatPost.objects.filter(pk=report.post_id, status=ChatPost.Status.OPEN).update(
             status=ChatPost.Status.CLOSED, closed_at=timezone.now()

@@ -196,10 +196,7 @@ def _move(concern: Concern, actor: User | None, status: str, what: str, *, note:
         if not locked.can_move_to(status):
             raise ConcernError(_("This report is %(status)s; that step is not possible now.")
                                % {"status": locked.get_status_display().lower()})
-        locked.status = status
-        for name, value in fields.items():
-            setattr(locked, name, value)
-        locked.save(update_fields=["status", *fields])
+        locked.move(status, **fields)
         ConcernEvent.objects.create(concern=locked, actor=actor, what=what, note=note)
         concern_changed.send(sender=Concern, match_id=locked.match_id)
         if status != Concern.Status.OPEN:
@@ -254,12 +251,9 @@ def concern_escalate(concern: Concern, actor: User | None, reason: str) -> Conce
             raise ConcernError(_("Staff already have this report."))
         if locked.status == Concern.Status.RESOLVED:
             raise ConcernError(_("This report is resolved."))
-        locked.escalated_to_staff = True
-        locked.escalated_at = now
         # Staff must acknowledge it afresh, within the staff deadline in force when it was made.
-        locked.status = Concern.Status.OPEN
-        locked.ack_deadline = now + _hours(locked, _staff_deadline_tier(locked))
-        locked.save(update_fields=["escalated_to_staff", "escalated_at", "status", "ack_deadline"])
+        locked.move(Concern.Status.OPEN, escalated_to_staff=True, escalated_at=now,
+                    ack_deadline=now + _hours(locked, _staff_deadline_tier(locked)))
         ConcernEvent.objects.create(concern=locked, actor=actor, what=ConcernEvent.What.ESCALATED, note=reason)
         plan_notifications(locked, "escalated", mea=False, staff=True)
     log.info("concern %s escalated to staff by %s", locked.pk, actor.pk if actor else "deadline")
@@ -345,8 +339,7 @@ def debrief_respond(debrief: Debrief, person: User, *, accept: bool) -> Debrief:
             raise ConcernError(_("This debrief is not yours."))
         if not locked.can_move_to(status):
             raise ConcernError(_("This debrief can no longer be changed."))
-        locked.status = status
-        locked.save(update_fields=["status"])
+        locked.move(status)
         ConcernEvent.objects.create(concern_id=locked.concern_id, actor=person, what=ConcernEvent.What.DEBRIEF,
                                     note=status)
     return locked
@@ -359,8 +352,6 @@ def debrief_done(debrief: Debrief, actor: User) -> Debrief:
             raise ConcernError(_("You cannot change this debrief."))
         if not locked.can_move_to(Debrief.Status.DONE):
             raise ConcernError(_("The reporter has not accepted this debrief."))
-        locked.status = Debrief.Status.DONE
-        locked.done_at = timezone.now()
-        locked.save(update_fields=["status", "done_at"])
+        locked.move(Debrief.Status.DONE, done_at=timezone.now())
         ConcernEvent.objects.create(concern_id=locked.concern_id, actor=actor, what=ConcernEvent.What.DEBRIEF, note="done")
     return locked

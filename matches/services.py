@@ -83,11 +83,7 @@ def _application_review(application_id, by: User, status: str, note: str) -> Men
         raise MatchingError(_("No such application."))
     if not application.can_move_to(status):
         raise MatchingError(_("This application was already reviewed."))
-    application.status = status
-    application.reviewer = by
-    application.review_note = note
-    application.reviewed_at = timezone.now()
-    application.save(update_fields=["status", "reviewer", "review_note", "reviewed_at"])
+    application.move(status, reviewer=by, review_note=note, reviewed_at=timezone.now())
     return application
 
 
@@ -292,10 +288,7 @@ def _activate(proposal: Proposal, by: User) -> Match:
             )
     except IntegrityError as exc:
         raise MatchingError(_("This mentee already has a mentor.")) from exc
-    proposal.status = Proposal.Status.ACCEPTED
-    proposal.decided_at = timezone.now()
-    proposal.match = match
-    proposal.save(update_fields=["status", "decided_at", "match"])
+    proposal.move(Proposal.Status.ACCEPTED, decided_at=timezone.now(), match=match)
     _event(MatchEvent.Kind.STARTED, by, match=match, proposal=proposal)
     match_changed.send(sender=Match, match_ids=[match.pk])
     waiting_since_refresh([match.mentee_id])  # the mentee no longer waits
@@ -358,9 +351,7 @@ def proposal_withdraw(*, proposal_id, by: User) -> Proposal:
 
 def _proposal_close(proposal: Proposal, by: User | None, status: str, *, tell: bool = True) -> None:
     """Close a locked, open proposal as declined or withdrawn."""
-    proposal.status = status
-    proposal.decided_at = timezone.now()
-    proposal.save(update_fields=["status", "decided_at"])
+    proposal.move(status, decided_at=timezone.now())
     kind = MatchEvent.Kind.DECLINED if status == Proposal.Status.DECLINED else MatchEvent.Kind.WITHDRAWN
     _event(kind, by, proposal=proposal)
     if not tell:
@@ -439,14 +430,9 @@ def match_end(
         raise MatchingError(_("Please give a reason (only coordinators will see it)."))
     if rating is not None and not 1 <= int(rating) <= 5:
         raise MatchingError(_("The rating is from 1 to 5."))
-    match.status = Match.Status.ENDED
-    match.ended_at = timezone.now()
-    match.ended_by = by
-    match.end_reason = reason.strip()
-    match.gratitude_note = (gratitude_note or "").strip()
-    match.suitability_rating = rating
     with acting_for(by):
-        match.save(update_fields=["status", "ended_at", "ended_by", "end_reason", "gratitude_note", "suitability_rating"])
+        match.move(Match.Status.ENDED, ended_at=timezone.now(), ended_by=by, end_reason=reason.strip(),
+                   gratitude_note=(gratitude_note or "").strip(), suitability_rating=rating)
     _event(MatchEvent.Kind.ENDED, by, match=match)
     match_changed.send(sender=Match, match_ids=[match.pk])
     waiting_since_refresh([match.mentee_id])  # the mentee waits again, from now

@@ -192,8 +192,7 @@ def erasure_withdraw(user: User, request_id: int) -> ErasureRequest:
         # Lock: a coordinator may be completing it at this moment.
         request = ErasureRequest.objects.select_for_update().get(pk=request_id, user=user)
         request.check_transition(ErasureRequest.Status.WITHDRAWN)
-        request.status = ErasureRequest.Status.WITHDRAWN
-        request.save(update_fields=["status"])
+        request.move(ErasureRequest.Status.WITHDRAWN)
     return request
 
 
@@ -225,10 +224,7 @@ def erasure_complete(request_id: int, *, by: User) -> ErasureRequest:
                 for fn in registry.history_scrubbers().values():
                     fn(user, identifiers)
                 _scrub_admin_log(identifiers)
-                request.status = ErasureRequest.Status.COMPLETED
-                request.completed_at = timezone.now()
-                request.completed_by = by
-                request.save(update_fields=["status", "completed_at", "completed_by"])
+                request.move(ErasureRequest.Status.COMPLETED, completed_at=timezone.now(), completed_by=by)
         finally:
             _completing_by.reset(token)
     log.info("erasure request %s completed", request.pk)

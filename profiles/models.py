@@ -27,6 +27,13 @@ class Transitions:
     def can_move_to(self, status: str) -> bool:
         return status in self.TRANSITIONS.get(self.status, set())
 
+    def move(self, status: str, **changes) -> None:
+        """Save the move to `status` with `changes`, those fields only (the caller checked the move under its lock)."""
+        self.status = status
+        for name, value in changes.items():
+            setattr(self, name, value)
+        self.save(update_fields=["status", *changes])
+
 
 class ScopedQuerySet(models.QuerySet):
     """Deny by default: `visible_to` gives nothing to the signed-out, everything to program

@@ -266,15 +266,9 @@ def checkin_request_answer(
     if not 1 <= int(rating) <= 5:
         raise SupportError(_("The rating is from 1 to 5."))
     situations = _valid_situations(situations)
-    req.status = CheckInRequest.Status.ANSWERED
-    req.answered_at = timezone.now()
-    req.rating, req.meetings_held, req.meetings_cancelled = rating, meetings_held, meetings_cancelled
-    req.to_celebrate, req.worrying, req.situations = to_celebrate, worrying, situations
     with acting_for(by):
-        req.save(update_fields=[
-            "status", "answered_at", "rating", "meetings_held", "meetings_cancelled", "to_celebrate", "worrying",
-            "situations",
-        ])
+        req.move(CheckInRequest.Status.ANSWERED, answered_at=timezone.now(), rating=rating, meetings_held=meetings_held,
+                 meetings_cancelled=meetings_cancelled, to_celebrate=to_celebrate, worrying=worrying, situations=situations)
     need_score_refresh([req.match_id])
     if req.match.mea_id:
         notice_create(req.match.mea, _("A self check-in was answered."), reverse("support:request_detail", args=[req.pk]),
@@ -300,9 +294,8 @@ def checkin_request_withdraw(*, request: CheckInRequest, by: User) -> CheckInReq
         raise SupportError(_("Only the match's MEA can withdraw this request."))
     if not req.can_move_to(CheckInRequest.Status.WITHDRAWN):
         raise SupportError(_("This self check-in was already answered or withdrawn."))
-    req.status = CheckInRequest.Status.WITHDRAWN
     with acting_for(by):
-        req.save(update_fields=["status"])
+        req.move(CheckInRequest.Status.WITHDRAWN)
     return req
 
 
