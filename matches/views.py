@@ -320,8 +320,7 @@ def match_end(request, pk):
         messages.error(request, _("Please correct the highlighted fields."))
         return match_end_page(request, match, form)
     try:
-        services.match_end(match_id=match.pk, by=request.user, reason=form.cleaned_data["reason"],
-                           gratitude_note=form.cleaned_data["gratitude_note"], rating=form.cleaned_data["rating"])
+        services.match_end(match_id=match.pk, by=request.user, **form.cleaned_data)
     except MatchingError as exc:
         return _fail(request, exc, reverse("matches:match_detail", args=[pk]))
     messages.success(request, _("The match has ended. Thank you for the time you shared."))

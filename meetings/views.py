@@ -184,8 +184,7 @@ def goal_update(request, pk):
         messages.error(request, _("Choose how far along you are."))
         return _back_to_match(goal.match_id)
     try:
-        goal = services.goal_progress(goal=goal, by=request.user, progress=form.cleaned_data["progress"],
-                                      celebration=form.cleaned_data["celebration"])
+        goal = services.goal_progress(goal=goal, by=request.user, **form.cleaned_data)
     except MeetingError as exc:
         messages.error(request, str(exc))
     else:

@@ -27,10 +27,8 @@ def _own_match(request, pk) -> Match:
 
 def _answer_pulse(request, *, match: Match, person: User, occurrence, form: PulseForm, after: str | None):
     """Save a valid pulse; a worry shows the emergency guidance and the report form at once."""
-    data = form.cleaned_data
     try:
-        survey = surveys.pulse_answer(match=match, by=person, occurrence=occurrence, score=data["score"],
-                                      comment=data["comment"], worried=data["worried"])
+        survey = surveys.pulse_answer(match=match, by=person, occurrence=occurrence, **form.cleaned_data)
     except SupportError as exc:
         if after is None:
             return render(request, "support/pulse_form.html", {"error": str(exc)}, status=409)
@@ -97,8 +95,7 @@ def closing(request, pk):
     if request.method == "POST":
         if form.is_valid():
             try:
-                surveys.closing_answer(match=match, by=request.user, score=form.cleaned_data["score"],
-                                       comment=form.cleaned_data["comment"])
+                surveys.closing_answer(match=match, by=request.user, **form.cleaned_data)
             except SupportError as exc:
                 messages.error(request, str(exc))
             else:

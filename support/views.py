@@ -160,12 +160,7 @@ def checkin_create(request, pk):
         if form.is_valid():
             data = form.cleaned_data
             try:
-                services.checkin_record(
-                    match=match, mea=request.user, with_whom=data["with_whom"], held_on=data["held_on"],
-                    rating=data["rating"], meetings_held=data["meetings_held"],
-                    meetings_cancelled=data["meetings_cancelled"], to_celebrate=data["to_celebrate"],
-                    worrying=data["worrying"], private_note=data["private_note"], situations=data.get("situations"),
-                )
+                services.checkin_record(match=match, mea=request.user, **data)
             except SupportError as exc:
                 messages.error(request, str(exc))
             else:
@@ -208,11 +203,7 @@ def request_answer(request, pk):
         if form.is_valid():
             data = form.cleaned_data
             try:
-                services.checkin_request_answer(
-                    request=req, by=request.user, rating=data["rating"], meetings_held=data["meetings_held"],
-                    meetings_cancelled=data["meetings_cancelled"], to_celebrate=data["to_celebrate"],
-                    worrying=data["worrying"], situations=data.get("situations"),
-                )
+                services.checkin_request_answer(request=req, by=request.user, **data)
             except SupportError as exc:
                 messages.error(request, str(exc))
             else:
