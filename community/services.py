@@ -14,16 +14,7 @@ from profiles.models import Membership, SupportGroup, User
 from profiles.program import program_settings
 from profiles.resubmit import resubmitted
 
-from .models import (
-    Block,
-    ChatMessage,
-    ChatPost,
-    ChatReport,
-    ChatThread,
-    ContactMethod,
-    Resource,
-    SavedResource,
-)
+from .models import Block, ChatMessage, ChatPost, ChatReport, ChatThread, ContactMethod, Resource, SavedResource
 
 
 class CommunityError(Exception):

@@ -10,18 +10,7 @@ import numpy as np
 from django.conf import settings
 from django.contrib.postgres.aggregates import ArrayAgg
 from django.core.paginator import Page, Paginator
-from django.db.models import (
-    Count,
-    Exists,
-    F,
-    Func,
-    IntegerField,
-    OuterRef,
-    Q,
-    Subquery,
-    Value,
-    Window,
-)
+from django.db.models import Count, Exists, F, Func, IntegerField, OuterRef, Q, Subquery, Value, Window
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _

@@ -9,15 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from .admin_access import ReadLoggedAdminMixin, RoleAdminMixin, ScopedAdminMixin, adopt_registered_admins
 from .admin_filters import group_filter
-from .models import (
-    Membership,
-    Profile,
-    ProgramSettings,
-    RoleGrant,
-    SupportGroup,
-    Topic,
-    User,
-)
+from .models import Membership, Profile, ProgramSettings, RoleGrant, SupportGroup, Topic, User
 from .program import program_defaults
 from .services import role_grant
 
