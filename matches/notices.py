@@ -34,6 +34,12 @@ def _send(user: User, template: str, context: dict, key: str, title: str, url: s
     notice_create(user, title, url, dedupe_key=f"{key}:{user.pk}")
 
 
+def _answer_links(proposal: Proposal, person: User) -> dict:
+    """The person's signed accept and decline links (accept_url, decline_url)."""
+    return {f"{action}_url": link_url(proposal_id=proposal.pk, user_id=person.pk, action=action)
+            for action in ("accept", "decline")}
+
+
 def proposal_sent(proposal: Proposal) -> None:
     """Ask each side that has not accepted yet, with signed accept/decline links."""
     url = _url("matches:proposal_detail", pk=proposal.pk)
@@ -41,12 +47,8 @@ def proposal_sent(proposal: Proposal) -> None:
         if proposal.accepted_by(side):
             continue
         other = proposal.mentee if side == "mentor" else proposal.mentor
-        links = {
-            "accept_url": link_url(proposal_id=proposal.pk, user_id=person.pk, action="accept"),
-            "decline_url": link_url(proposal_id=proposal.pk, user_id=person.pk, action="decline"),
-        }
         _send(
-            person, "proposal_new", {"proposal": proposal, "side": side, "other": other, **links},
+            person, "proposal_new", {"proposal": proposal, "side": side, "other": other, **_answer_links(proposal, person)},
             f"proposal:{proposal.pk}:new", _("A possible mentorship match is waiting for your answer"), url,
         )
 
@@ -56,12 +58,8 @@ def proposal_reminded(proposal: Proposal) -> None:
     for side, person in (("mentor", proposal.mentor), ("mentee", proposal.mentee)):
         if proposal.accepted_by(side):
             continue
-        links = {
-            "accept_url": link_url(proposal_id=proposal.pk, user_id=person.pk, action="accept"),
-            "decline_url": link_url(proposal_id=proposal.pk, user_id=person.pk, action="decline"),
-        }
         _send(
-            person, "proposal_reminder", {"proposal": proposal, **links},
+            person, "proposal_reminder", {"proposal": proposal, **_answer_links(proposal, person)},
             f"proposal:{proposal.pk}:reminder", _("Reminder: a possible match is waiting for your answer"), url,
         )
 
