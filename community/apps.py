@@ -11,10 +11,8 @@ class CommunityConfig(AppConfig):
     verbose_name = "Chat board, toolkit and insights"
 
     def ready(self) -> None:
-        from privacy.registry import register_eraser, register_exporter, register_free_text
+        from privacy.registry import register_app
 
         from . import privacy
 
-        register_exporter("community", privacy.export, covers=privacy.COVERS, exempt=privacy.EXEMPT)
-        register_eraser("community", privacy.erase)
-        register_free_text(privacy.SCRUBBED_TEXT, privacy.TEXT_KEPT)
+        register_app("community", privacy)

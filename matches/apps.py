@@ -6,13 +6,11 @@ class MatchesConfig(AppConfig):
     verbose_name = "Matching"
 
     def ready(self) -> None:
-        from privacy.registry import register_eraser, register_exporter, register_free_text
+        from privacy.registry import register_app
 
         from . import privacy
 
-        register_exporter("matches", privacy.export, covers=privacy.COVERS, exempt=privacy.EXEMPT)
-        register_eraser("matches", privacy.erase)
-        register_free_text(privacy.SCRUBBED_TEXT, privacy.TEXT_KEPT)
+        register_app("matches", privacy)
 
         # A new mentee waits from their role's start (matches.waiting).
         from profiles.models import Role

@@ -6,10 +6,8 @@ class MeetingsConfig(AppConfig):
     verbose_name = "Meetings and goals of a match"
 
     def ready(self) -> None:
-        from privacy.registry import register_eraser, register_exporter, register_free_text
+        from privacy.registry import register_app
 
         from . import privacy
 
-        register_exporter("meetings", privacy.export, covers=privacy.COVERS, exempt=privacy.EXEMPT)
-        register_eraser("meetings", privacy.erase)
-        register_free_text(privacy.SCRUBBED_TEXT, privacy.TEXT_KEPT)
+        register_app("meetings", privacy)

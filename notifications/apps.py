@@ -6,12 +6,10 @@ class NotificationsConfig(AppConfig):
     verbose_name = "Notifications"
 
     def ready(self) -> None:
-        from privacy.registry import register_eraser, register_exporter, register_free_text
+        from privacy.registry import register_app
         from privacy.services import erasure_requested
 
         from . import privacy
 
-        register_exporter("notifications", privacy.export, covers=privacy.COVERS)
-        register_eraser("notifications", privacy.erase)
-        register_free_text(privacy.SCRUBBED_TEXT, privacy.TEXT_KEPT)
+        register_app("notifications", privacy)
         erasure_requested.connect(privacy.erasure_requested, dispatch_uid="notifications-erasure-requested")

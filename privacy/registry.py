@@ -3,14 +3,9 @@
 Every app above privacy registers itself from its AppConfig.ready (privacy
 knows only profiles, and registers profiles' part itself, in privacy/apps.py):
 
-    # matches/apps.py
-    class MatchesConfig(AppConfig):
-        def ready(self):
-            from privacy.registry import register_eraser, register_exporter, register_free_text
-            from . import privacy
-            register_exporter("matches", privacy.export, covers=privacy.COVERS, exempt=privacy.EXEMPT)
-            register_eraser("matches", privacy.erase)      # fn(user) -> None
-            register_free_text(privacy.SCRUBBED_TEXT, privacy.TEXT_KEPT)
+    # matches/apps.py, in MatchesConfig.ready: matches/privacy.py's export(user), erase(user),
+    # COVERS, EXEMPT, SCRUBBED_TEXT and TEXT_KEPT, as register_exporter, _eraser and _free_text
+    register_app("matches", privacy)
 
 Exporters and erasers: `covers` names every "app.Model.field" pointing at the
 user that the app's exporter and eraser handle. A model with a foreign key to
@@ -86,6 +81,13 @@ def register_free_text(scrubbed: Iterable[str] = (), kept: dict[str, str] | None
     identifiers in every row; `kept`: the app's other free-text fields, each with why."""
     _SCRUBBED.update(scrubbed)
     TEXT_KEPT.update(kept or {})
+
+
+def register_app(name: str, module) -> None:
+    """An app's privacy module (export, erase, COVERS, EXEMPT if any, SCRUBBED_TEXT, TEXT_KEPT), registered at once."""
+    register_exporter(name, module.export, covers=module.COVERS, exempt=getattr(module, "EXEMPT", None))
+    register_eraser(name, module.erase)
+    register_free_text(module.SCRUBBED_TEXT, module.TEXT_KEPT)
 
 
 def exporters() -> dict[str, Callable]:

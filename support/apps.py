@@ -6,13 +6,11 @@ class SupportConfig(AppConfig):
     verbose_name = "MEA support and check-ins"
 
     def ready(self) -> None:
-        from privacy.registry import register_eraser, register_exporter, register_free_text
+        from privacy.registry import register_app
 
         from . import joining, privacy  # noqa: F401 (joining: receivers of profiles' joining signals)
 
-        register_exporter("support", privacy.export, covers=privacy.COVERS, exempt=privacy.EXEMPT)
-        register_eraser("support", privacy.erase)
-        register_free_text(privacy.SCRUBBED_TEXT, privacy.TEXT_KEPT)
+        register_app("support", privacy)
 
         # The stored need score follows the matches and reports it is made of (support.need).
         from escalations.signals import concern_changed
