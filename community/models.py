@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from matches.models import Match
-from profiles.models import Membership, ScopedQuerySet, SupportGroup, Topic, Transitions
+from profiles.models import ScopedQuerySet, SupportGroup, Topic, Transitions
 
 
 def blocked_user_ids(user) -> models.QuerySet:
@@ -68,9 +68,8 @@ class ChatPostQuerySet(models.QuerySet):
         if user.is_program_staff:
             scoped = self
         else:
-            my_groups = Membership.objects.filter(user=user).values("group_id")
             scoped = self.filter(
-                Q(author=user) | Q(group_id__in=my_groups) | Q(group_id__in=user.coordinated_group_ids)
+                Q(author=user) | Q(group_id__in=user.member_group_ids) | Q(group_id__in=user.coordinated_group_ids)
             )
         return scoped.exclude(author_id__in=blocked_user_ids(user))
 
@@ -259,9 +258,8 @@ class ChatReport(Transitions, models.Model):
 class ResourceQuerySet(ScopedQuerySet):
     def scoped_to(self, user) -> "ResourceQuerySet":
         """Published program-wide resources and those of the reader's groups; curators also see archived ones."""
-        my_groups = Membership.objects.filter(user=user).values("group_id")
         curated = Q(group_id__in=user.coordinated_group_ids)
-        readable = Q(status=Resource.Status.PUBLISHED) & (Q(group__isnull=True) | Q(group_id__in=my_groups))
+        readable = Q(status=Resource.Status.PUBLISHED) & (Q(group__isnull=True) | Q(group_id__in=user.member_group_ids))
         return self.filter(curated | readable)
 
     def published(self) -> "ResourceQuerySet":

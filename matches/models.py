@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from profiles.history import tracked
-from profiles.models import Membership, Profile, ScopedQuerySet, Transitions
+from profiles.models import Profile, ScopedQuerySet, Transitions
 
 
 class MatchQuerySet(ScopedQuerySet):
@@ -149,10 +149,6 @@ class Quality(models.TextChoices):
     SAFETY = "safety", _("Safety: protects privacy; not a close friend or partner of mentees")
 
 
-def _member_groups(user):
-    return Membership.objects.filter(user=user).values("group_id")
-
-
 class MentorApplicationQuerySet(ScopedQuerySet):
     def scoped_to(self, user) -> "MentorApplicationQuerySet":
         """The applicant, coordinators of the group applied to, staff."""
@@ -213,7 +209,7 @@ class MentorApplication(Transitions, models.Model):
 class MentorProfileQuerySet(ScopedQuerySet):
     def scoped_to(self, user) -> "MentorProfileQuerySet":
         """Their own; mentors sharing a group with the reader (or in a group they coordinate); staff."""
-        groups = Q(user__memberships__group_id__in=_member_groups(user)) | Q(
+        groups = Q(user__memberships__group_id__in=user.member_group_ids) | Q(
             user__memberships__group_id__in=user.coordinated_group_ids
         )
         return self.filter(Q(user=user) | groups).distinct()

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from profiles.access import role_required
-from profiles.models import Membership, Profile, Role, User
+from profiles.models import Profile, Role, User
 
 from . import selectors, services
 from .forms import (
@@ -43,10 +43,6 @@ def _profile_of(user: User) -> Profile | None:
     allowed to open (its scoping decided): the two people of a proposal see each
     other even when they share no group, so Profile.visible_to is not the gate here."""
     return Profile.objects.filter(user=user).prefetch_related("topics").first()
-
-
-def _member_group_ids(user: User) -> list[int]:
-    return list(Membership.objects.filter(user=user).values_list("group_id", flat=True))
 
 
 # --- Becoming a mentor -------------------------------------------------------------
@@ -145,7 +141,7 @@ def proposal_ask(request, mentor_id):
 
 @role_required(Role.MENTOR)
 def proposal_offer(request, mentee_id):
-    mentee = get_object_or_404(selectors.waiting_mentees(_member_group_ids(request.user)), pk=mentee_id)
+    mentee = get_object_or_404(selectors.waiting_mentees(request.user.member_group_ids), pk=mentee_id)
     return _proposal_start(request, request.user, mentee, _("Your offer was sent."))
 
 

@@ -19,14 +19,10 @@ from matches import selectors as match_selectors
 from matches.forms import CapacityForm, ReviewForm
 from matches.models import Match, MatchEvent, MenteePreference, MentorApplication, MentorProfile, Proposal
 from profiles.access import role_required
-from profiles.models import Membership, Role, User
+from profiles.models import Role
 from support import next_steps as support_steps
 
 from . import next_steps
-
-
-def _group_ids(user: User) -> list[int]:
-    return list(Membership.objects.filter(user=user).values_list("group_id", flat=True))
 
 
 @role_required(Role.MENTEE)
@@ -99,7 +95,7 @@ def mentor_home(request):
     past = _page(mine.filter(status=Match.Status.ENDED), past_total, request.GET.get("past"))
     waiting = []
     if profile and profile.status == MentorProfile.Status.AVAILABLE and profile.active_count < profile.capacity:
-        waiting = list(match_selectors.waiting_mentees(_group_ids(user)).exclude(pk=user.pk)[:20])
+        waiting = list(match_selectors.waiting_mentees(user.member_group_ids).exclude(pk=user.pk)[:20])
     proposals = list(Proposal.objects.visible_to(user).open().filter(mentor=user).select_related("mentee__profile", "group"))
     step, _rel = next_steps.for_member(user, current.object_list[0] if current.object_list else None, proposals=proposals,
                                       is_mentor=True)

@@ -162,6 +162,11 @@ class User(AbstractUser):
         return Role.STAFF in self.roles or (self.is_superuser and self.is_active)
 
     @property
+    def member_group_ids(self) -> models.QuerySet:
+        """The ids of the groups this person belongs to: a subquery for `group_id__in`, or a list with list()."""
+        return Membership.objects.filter(user=self).values_list("group_id", flat=True)
+
+    @property
     def coordinated_group_ids(self) -> set[int]:
         return {g["group_id"] for g in self.active_grants if g["role"] == Role.COORDINATOR and g["group_id"]}
 
@@ -173,8 +178,7 @@ def time_zone_choices() -> list[tuple[str, str]]:
 class ProfileQuerySet(ScopedQuerySet):
     def scoped_to(self, user) -> "ProfileQuerySet":
         """Profiles a person may read: their own, members of their groups, all for staff."""
-        group_ids = Membership.objects.filter(user=user).values("group_id")
-        return self.filter(Q(user=user) | Q(user__memberships__group_id__in=group_ids)).distinct()
+        return self.filter(Q(user=user) | Q(user__memberships__group_id__in=user.member_group_ids)).distinct()
 
 
 @tracked("ProfileHistory", exclude=["updated_at"])
