@@ -72,7 +72,6 @@ class Situation:
     key: str
     label: str  # the seed's wording
     group: str  # a key of GROUPS
-    crisis_line: bool = False  # the reporter also sees crisis-line guidance at once
 
     @property
     def tier(self) -> Tier:
@@ -97,8 +96,7 @@ SITUATIONS: tuple[Situation, ...] = (
     Situation("boundaries", _("Your Mentee is not respecting the boundaries that you've set together"), "mea"),
     Situation("practical_question", _("Any practical question about the program and requirements"), "mea"),
     # 2. Staff Support — to be monitored
-    Situation("suicidal_thoughts_plan", _("Your Mentee has active thoughts of suicide and a plan for it"), "monitor",
-              crisis_line=True),
+    Situation("suicidal_thoughts_plan", _("Your Mentee has active thoughts of suicide and a plan for it"), "monitor"),
     Situation("victim_of_abuse", _("Your Mentee is currently victim of abuse"), "monitor"),
     Situation("confessed_crime", _("Your Mentee confessed having committed a crime"), "monitor"),
     Situation("traumatic_experience", _("Your Mentee has known a traumatic experience during the year of the program "
@@ -108,8 +106,7 @@ SITUATIONS: tuple[Situation, ...] = (
     Situation("discriminated", _("You are being discriminated or victim of racism by your Mentee or MEA"), "policy"),
     # 3. Professional services (emergencies)
     Situation("abusing_someone", _("Your Mentee is actively abusing someone (partner, child)"), "emergency"),
-    Situation("actively_suicidal", _("Your Mentee is actively suicidal and about to hurt themselves"), "emergency",
-              crisis_line=True),
+    Situation("actively_suicidal", _("Your Mentee is actively suicidal and about to hurt themselves"), "emergency"),
     Situation("decompensation", _("Your Mentee is having a mental decompensation (psychotic break)"), "emergency"),
     Situation("hurting_someone", _("Your Mentee is planning on hurting someone"), "emergency"),
 )
@@ -130,15 +127,14 @@ class Decision:
 
     `mea` is the one MEA to tell (the recipient besides staff), or None when the
     MEA must not or cannot be told. `notify_staff` says whether staff are told
-    now (and may therefore read it).
+    now (and may therefore read it). What the reporter sees on the spot (the
+    crisis line, emergency guidance) is escalations.guidance's, by situation.
     """
 
     tier: Tier
     kind: Kind
     mea: object | None
     notify_staff: bool
-    show_emergency_guidance_first: bool
-    show_crisis_line: bool
     reasons: tuple[str, ...] = field(default_factory=tuple)
 
 
@@ -204,8 +200,5 @@ def route(situations: list[str], about: str, match) -> Decision:
         kind=kind,
         mea=mea if tell_mea else None,
         notify_staff=notify_staff,
-        show_emergency_guidance_first=tier == Tier.EMERGENCY,
-        show_crisis_line=any(s.crisis_line for s in named) or (about == About.SELF and tier >= Tier.STAFF
-                                                               and kind != Kind.POLICY),
         reasons=tuple(reasons),
     )

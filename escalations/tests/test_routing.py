@@ -5,13 +5,14 @@ from types import SimpleNamespace
 
 import pytest
 
+from escalations.guidance import guides_for
 from escalations.routing import GROUPS, SITUATIONS, SITUATIONS_BY_KEY, Kind, Tier, UnknownSituation, route
 
 MEA = SimpleNamespace(pk=7, email="mea@example.org")
 WITH_MEA = SimpleNamespace(mea=MEA)
 NO_MEA = SimpleNamespace(mea=None)
 
-# The table in shared/DESIGN.md: situation -> (tier, MEA told, staff told, guidance first)
+# The table in docs: situation -> (tier, MEA told, staff told, guidance shown to the reporter on the spot)
 TABLE = {
     "relational": (1, True, False, False),
     "communication": (1, True, False, False),
@@ -19,7 +20,7 @@ TABLE = {
     "overwhelmed": (1, True, False, False),
     "boundaries": (1, True, False, False),
     "practical_question": (1, True, False, False),
-    "suicidal_thoughts_plan": (2, True, True, False),
+    "suicidal_thoughts_plan": (2, True, True, True),  # the crisis line at once: a plan can turn imminent
     "victim_of_abuse": (2, True, True, False),
     "confessed_crime": (2, True, True, False),
     "traumatic_experience": (2, True, True, False),
@@ -44,7 +45,7 @@ def test_each_situation_routes_as_the_table_says(key):
     assert decision.tier == tier
     assert (decision.mea is MEA) is mea_told
     assert decision.notify_staff is staff_told
-    assert decision.show_emergency_guidance_first is guidance_first
+    assert bool(guides_for([key], "mentee")) is guidance_first
 
 
 def test_situations_are_grouped_as_the_seed_groups_them():
@@ -83,20 +84,20 @@ def test_monitor_situations_go_to_staff_and_the_mea():
     decision = route(["traumatic_experience"], "mentee", WITH_MEA)
     assert decision.kind == Kind.MONITOR
     assert decision.mea is MEA and decision.notify_staff
-    assert not decision.show_emergency_guidance_first
+    assert not guides_for(["traumatic_experience"], "mentee")
 
 
 def test_emergencies_show_guidance_first_then_tell_staff_and_mea():
     decision = route(["hurting_someone"], "mentee", WITH_MEA)
-    assert decision.show_emergency_guidance_first
+    assert [g.lines[0] for g in guides_for(["hurting_someone"], "mentee")] == ["emergency"]
     assert decision.notify_staff and decision.mea is MEA
 
 
 def test_suicidal_thoughts_with_a_plan_go_to_staff_and_show_the_crisis_line_at_once():
     decision = route(["suicidal_thoughts_plan"], "mentee", WITH_MEA)
     assert decision.tier == Tier.STAFF
-    assert decision.show_crisis_line
-    assert not route(["victim_of_abuse"], "mentee", WITH_MEA).show_crisis_line
+    assert [g.lines[0] for g in guides_for(["suicidal_thoughts_plan"], "mentee")] == ["crisis_call"]
+    assert not guides_for(["victim_of_abuse"], "mentee")
 
 
 def test_an_unknown_or_empty_situation_is_refused():
@@ -123,15 +124,20 @@ def test_a_self_report_with_no_match_goes_to_staff():
     assert decision.mea is None and decision.notify_staff
 
 
-@pytest.mark.parametrize("key", ["actively_suicidal", "suicidal_thoughts_plan", "victim_of_abuse"])
-def test_a_self_report_of_danger_shows_the_crisis_line(key):
-    decision = route([key], "self", WITH_MEA)
-    assert decision.show_crisis_line and decision.notify_staff
+@pytest.mark.parametrize("key, first_line", [("actively_suicidal", "crisis_call"),
+                                              ("suicidal_thoughts_plan", "crisis_call"),
+                                              ("victim_of_abuse", "emergency")])
+def test_a_self_report_of_danger_goes_to_staff_and_shows_where_to_get_help_first(key, first_line):
+    """Thoughts of suicide lead with the crisis line; someone being hurt, with emergency services and
+    then the domestic violence hotline (the guide that fits the situation)."""
+    assert route([key], "self", WITH_MEA).notify_staff
+    assert [g.lines[0] for g in guides_for([key], "self")] == [first_line]
 
 
 def test_an_emergency_about_oneself_is_tier_three():
     decision = route(["actively_suicidal"], "self", NO_MEA)
-    assert decision.tier == Tier.EMERGENCY and decision.show_emergency_guidance_first
+    assert decision.tier == Tier.EMERGENCY
+    assert [g.key for g in guides_for(["actively_suicidal"], "self")] == ["self"]
 
 
 @pytest.mark.parametrize("about", ["member", "someone"])
