@@ -14,7 +14,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from escalations.routing import SITUATIONS_BY_KEY, Tier
+from escalations.guidance import guides_for
+from escalations.routing import SITUATIONS_BY_KEY, About
 from escalations.services import ConcernError, concern_raise
 from matches.models import Match
 from notifications.services import notice_create
@@ -135,11 +136,9 @@ def match_mea_assign(*, match: Match, mea: User, by: User) -> Match:
 
 
 def needs_emergency_guidance(situations: list[str] | None) -> bool:
-    """True when a named situation is an emergency or comes with crisis-line guidance (shown at once)."""
-    if not situations:
-        return False
-    found = [SITUATIONS_BY_KEY[k] for k in situations if k in SITUATIONS_BY_KEY]
-    return any(s.tier == Tier.EMERGENCY or s.crisis_line for s in found)
+    """True when a worry names a situation that comes with guidance shown at once (an emergency, or
+    thoughts of suicide with a plan: the crisis line). A worry is about the other person, never oneself."""
+    return bool(guides_for(situations or [], About.MENTEE))
 
 
 def concern_from_worry(*, reporter: User, match: Match, situations: list[str], details: str, source: str):
