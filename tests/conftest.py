@@ -3,6 +3,7 @@ SMTP server, real worker processes, and a small program with one of everything."
 
 import shutil
 from datetime import timedelta
+from urllib.parse import urlparse
 
 import pytest
 from django.utils import timezone
@@ -33,12 +34,20 @@ def broker_calls(monkeypatch) -> list[int]:
     broker that is down cannot wait for it, and one that gives up after a bounded
     number of attempts cannot hang."""
     import redis.connection
+    from django.conf import settings
 
     calls: list[int] = []
     real = redis.connection.AbstractConnection.connect
+    # With CACHE_URL set the cache is on Redis too: its connections are not calls to the broker.
+    cache = settings.CACHES["default"]
+    cache_at = None
+    if "redis" in cache["BACKEND"].lower():
+        url = urlparse(cache["LOCATION"])
+        cache_at = (url.port or 6379, int(url.path.strip("/") or 0))
 
     def connect(self):
-        calls.append(getattr(self, "port", 0))
+        if (getattr(self, "port", 0), getattr(self, "db", 0)) != cache_at:
+            calls.append(getattr(self, "port", 0))
         return real(self)
 
     monkeypatch.setattr(redis.connection.AbstractConnection, "connect", connect)
