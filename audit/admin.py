@@ -42,9 +42,6 @@ class _ReadOnly(ScopedAdminMixin, RoleAdminMixin, admin.ModelAdmin):
 
     read_only = True
 
-    def get_actions(self, request):
-        return {}
-
 
 @admin.register(History)
 class HistoryAdmin(_ReadOnly):
@@ -61,9 +58,6 @@ class HistoryAdmin(_ReadOnly):
     def what_happened(self, obj):
         return getattr(obj, "in_words", "")
 
-    def has_change_permission(self, request, obj=None):
-        return False
-
 
 @admin.register(AccessEvent)
 class AccessEventAdmin(_ReadOnly):
@@ -74,5 +68,4 @@ class AccessEventAdmin(_ReadOnly):
     list_filter = ["content_type", ("at", admin.DateFieldListFilter)]
     search_fields = ["object_id", "actor__email"]
     fields = ["at", "actor", "content_type", "object_id", "path"]
-    readonly_fields = fields
 

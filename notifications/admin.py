@@ -15,7 +15,6 @@ class DeliveryAdmin(RoleAdminMixin, admin.ModelAdmin):
     search_fields = ["to"]
     fields = ["channel", "status", "to", "subject", "topic", "created_at", "next_attempt_at", "expires_at", "sent_at",
               "attempts", "last_error", "failed_over_at"]
-    readonly_fields = fields
     read_only = True
 
 

@@ -25,7 +25,6 @@ class OrientationAckAdmin(RoleAdminMixin, admin.ModelAdmin):
     list_filter = ["item"]
     search_fields = ["user__email"]
     fields = ["user", "item", "at"]
-    readonly_fields = fields
     read_only = True
 
 
@@ -37,7 +36,6 @@ class InvitationAdmin(ScopedAdminMixin, RoleAdminMixin, admin.ModelAdmin):
     search_fields = ["email"]
     fields = ["email", "group", "role", "status", "invited_by", "created_at", "sent_at", "expires_at", "accepted_by",
               "answered_at"]
-    readonly_fields = fields
     read_only = True
 
 
@@ -48,5 +46,4 @@ class JoinRequestAdmin(ScopedAdminMixin, RoleAdminMixin, admin.ModelAdmin):
     list_filter = ["status", group_filter("group")]
     search_fields = ["user__email"]
     fields = ["user", "group", "note", "status", "created_at", "decided_at", "decided_by"]
-    readonly_fields = fields
     read_only = True
