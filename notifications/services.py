@@ -38,14 +38,10 @@ def email_render(template: str, context: dict) -> tuple[str, str, str]:
     with times in `context["time_zone"]` when given (the recipient's own zone, issue 19)."""
     context = {"site_url": settings.SITE_URL, **context}
     with timezone.override(context.get("time_zone")):
-        return _render_parts(template, context)
-
-
-def _render_parts(template: str, context: dict) -> tuple[str, str, str]:
-    subject = " ".join(render_to_string(f"emails/{template}_subject.txt", context).split())
-    # Every email is a trio: subject, text and HTML (templates/emails/<name>_subject.txt, _body.txt, _body.html).
-    text = render_to_string(f"emails/{template}_body.txt", context)
-    html = render_to_string(f"emails/{template}_body.html", context)
+        subject = " ".join(render_to_string(f"emails/{template}_subject.txt", context).split())
+        # Every email is a trio: subject, text and HTML (templates/emails/<name>_subject.txt, _body.txt, _body.html).
+        text = render_to_string(f"emails/{template}_body.txt", context)
+        html = render_to_string(f"emails/{template}_body.html", context)
     return subject, text, html
 
 

@@ -102,14 +102,6 @@ def identifier_pattern(identifiers: list[str]) -> re.Pattern | None:
     return re.compile(r"(?<!\w)(?:" + "|".join(parts) + r")(?!\w)")
 
 
-def scrub_text(text: str, identifiers: list[str]) -> str:
-    """`text` with each of the member's identifiers replaced by ERASED_REF."""
-    pattern = identifier_pattern(identifiers)
-    if not text or pattern is None:
-        return text
-    return pattern.sub(ERASED_REF, text)
-
-
 def rows_mentioning(queryset, fields: list[str], identifiers: list[str]):
     """Rows of `queryset` where any of `fields` contains any identifier (a coarse database filter)."""
     condition = Q()
@@ -121,15 +113,18 @@ def rows_mentioning(queryset, fields: list[str], identifiers: list[str]):
 
 def scrub_free_text(identifiers: list[str]) -> int:
     """Replace the member's identifiers in every registered free-text field of every row. Returns rows changed."""
+    pattern = identifier_pattern(identifiers)
+    if pattern is None:
+        return 0
     changed = 0
     for label in sorted(registry.scrubbed_fields()):
         app_model, field_name = label.rsplit(".", 1)
         model = apps.get_model(app_model)
-        limit = model._meta.get_field(field_name).max_length
+        limit = model._meta.get_field(field_name).max_length  # None for a TextField: [:None] keeps it whole
         for pk, text in rows_mentioning(model._default_manager.all(), [field_name], identifiers).values_list(
             "pk", field_name
         ):
-            scrubbed = scrub_text(text, identifiers)[:limit] if limit else scrub_text(text, identifiers)
+            scrubbed = pattern.sub(ERASED_REF, text)[:limit]
             if scrubbed != text:
                 changed += model._default_manager.filter(pk=pk).update(**{field_name: scrubbed})
     return changed

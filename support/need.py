@@ -109,17 +109,15 @@ def assess(match: Match, support: MatchSupport, *, open_concerns: int, answers_w
 def mea_concerns_by_match(match_ids) -> dict[int, int]:
     """Unresolved concerns per match that the match's own MEA may know of (one grouped query)."""
     mea_may_know = Q(reporter=F("match__mea")) | (Q(routed_to_mea=F("match__mea")) & ~Q(about="mea"))
-    rows = (Concern.objects.unresolved().filter(match_id__in=list(match_ids)).filter(mea_may_know)
-            .order_by().values("match_id").annotate(n=Count("pk")))
-    return {row["match_id"]: row["n"] for row in rows}
+    return dict(Concern.objects.unresolved().filter(match_id__in=list(match_ids)).filter(mea_may_know)
+                .order_by().values_list("match_id").annotate(n=Count("pk")))
 
 
 def answers_waiting_by_match(match_ids) -> dict[int, int]:
     """Answered self check-ins the MEA has not read yet, per match (one grouped query)."""
-    rows = (CheckInRequest.objects.filter(match_id__in=list(match_ids), status=CheckInRequest.Status.ANSWERED,
-                                          read_at=None)
-            .order_by().values("match_id").annotate(n=Count("pk")))
-    return {row["match_id"]: row["n"] for row in rows}
+    return dict(CheckInRequest.objects.filter(match_id__in=list(match_ids), status=CheckInRequest.Status.ANSWERED,
+                                              read_at=None)
+                .order_by().values_list("match_id").annotate(n=Count("pk")))
 
 
 def cancelled_by_match(match_ids, today: date) -> dict[int, int]:
@@ -127,10 +125,9 @@ def cancelled_by_match(match_ids, today: date) -> dict[int, int]:
     from meetings.models import Meeting
 
     since = today - timedelta(days=cadence()["cancellations_window_days"])
-    rows = (Meeting.objects.filter(match_id__in=list(match_ids), status=Meeting.Status.CANCELLED,
-                                   closed_at__date__gte=since)
-            .order_by().values("match_id").annotate(n=Count("pk")))
-    return {row["match_id"]: row["n"] for row in rows}
+    return dict(Meeting.objects.filter(match_id__in=list(match_ids), status=Meeting.Status.CANCELLED,
+                                       closed_at__date__gte=since)
+                .order_by().values_list("match_id").annotate(n=Count("pk")))
 
 
 def _scores(matches: list[Match], today: date) -> dict[int, int]:

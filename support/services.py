@@ -323,9 +323,6 @@ def milestone_record(*, match: Match, by: User, what: str, happened_on: date | N
 
 
 def mea_caseloads(mea_ids) -> dict[int, int]:
-    rows = (
-        Match.objects.active().filter(mea_id__in=list(mea_ids)).values("mea_id").annotate(n=Count("pk"))
-    )
-    return {r["mea_id"]: r["n"] for r in rows}
+    return dict(Match.objects.active().filter(mea_id__in=list(mea_ids)).values_list("mea_id").annotate(n=Count("pk")))
 
 
