@@ -283,15 +283,11 @@ def report_resolve(request, pk):
 # --- Toolkit ---------------------------------------------------------------------
 
 
-def _can_curate_any(user) -> bool:
-    return user.is_program_staff or bool(user.coordinated_group_ids)
-
-
 @login_required
 def toolkit(request):
     topic = request.GET.get("topic", "")
     matches = selectors.my_active_matches(request.user)
-    curator = _can_curate_any(request.user)
+    curator = request.user.is_program_staff or bool(request.user.coordinated_group_ids)
     return render(request, "community/toolkit.html", {
         "ways": WAYS_OF_MENTORING,
         "questions": SUGGESTED_QUESTIONS,

@@ -41,6 +41,5 @@ def transport_state(channel: str) -> dict:
 
 def outbox_stuck() -> dict[str, int]:
     """Deliveries pending past `stuck_after()`: {"pending": never tried, "failed": tried and refused} (staff home)."""
-    found = Delivery.objects.filter(status=Delivery.Status.PENDING, created_at__lt=timezone.now() - stuck_after()).aggregate(
+    return Delivery.objects.filter(status=Delivery.Status.PENDING, created_at__lt=timezone.now() - stuck_after()).aggregate(
         pending=Count("pk", filter=Q(attempts=0)), failed=Count("pk", filter=Q(attempts__gt=0)))
-    return {"pending": found["pending"] or 0, "failed": found["failed"] or 0}

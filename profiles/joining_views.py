@@ -162,10 +162,6 @@ def join(request):
 # --- Orientation ----------------------------------------------------------------------------
 
 
-def _numbers_text() -> str:
-    return "\n".join(f"{n['label']}: {n['number']} ({n['kind']})" for n in program_settings().emergency_numbers)
-
-
 @never_cache
 @login_required
 def orientation(request):
@@ -173,7 +169,7 @@ def orientation(request):
         request.user)
     items = list(OrientationItem.objects.for_role(role))
     done = set(OrientationAck.objects.filter(user=request.user, item__in=items).values_list("item_id", flat=True))
-    numbers = _numbers_text()
+    numbers = "\n".join(f"{n['label']}: {n['number']} ({n['kind']})" for n in program_settings().emergency_numbers)
     for item in items:
         item.done = item.pk in done
         item.paragraphs = [p.strip() for p in item.body.replace("{emergency_numbers}", numbers).split("\n\n")
