@@ -42,8 +42,7 @@ def needs_mfa(user) -> bool:
     """True when `user` holds a role that must sign in with a second factor and has none yet."""
     if not getattr(user, "is_authenticated", False):
         return False
-    required = settings.MFA_REQUIRED_ROLES
-    if not (user.is_staff or user.is_superuser or user.has_role(*required)):
+    if not (user.is_staff or user.is_superuser or user.has_role(*settings.MFA_REQUIRED_ROLES)):
         return False
     return not user.has_totp
 
