@@ -34,34 +34,25 @@ def _send(user: User, template: str, context: dict, key: str, title: str, url: s
     notice_create(user, title, url, dedupe_key=f"{key}:{user.pk}")
 
 
-def _answer_links(proposal: Proposal, person: User) -> dict:
-    """The person's signed accept and decline links (accept_url, decline_url)."""
-    return {f"{action}_url": link_url(proposal_id=proposal.pk, user_id=person.pk, action=action)
-            for action in ("accept", "decline")}
-
-
-def proposal_sent(proposal: Proposal) -> None:
-    """Ask each side that has not accepted yet, with signed accept/decline links."""
+def _ask_unanswered(proposal: Proposal, template: str, key: str, title: str) -> None:
+    """Ask each side that has not accepted yet, with their signed accept and decline links."""
     url = _url("matches:proposal_detail", pk=proposal.pk)
     for side, person in (("mentor", proposal.mentor), ("mentee", proposal.mentee)):
         if proposal.accepted_by(side):
             continue
         other = proposal.mentee if side == "mentor" else proposal.mentor
-        _send(
-            person, "proposal_new", {"proposal": proposal, "side": side, "other": other, **_answer_links(proposal, person)},
-            f"proposal:{proposal.pk}:new", _("A possible mentorship match is waiting for your answer"), url,
-        )
+        links = {f"{action}_url": link_url(proposal_id=proposal.pk, user_id=person.pk, action=action)
+                 for action in ("accept", "decline")}
+        _send(person, template, {"proposal": proposal, "side": side, "other": other, **links},
+              f"proposal:{proposal.pk}:{key}", title, url)
+
+
+def proposal_sent(proposal: Proposal) -> None:
+    _ask_unanswered(proposal, "proposal_new", "new", _("A possible mentorship match is waiting for your answer"))
 
 
 def proposal_reminded(proposal: Proposal) -> None:
-    url = _url("matches:proposal_detail", pk=proposal.pk)
-    for side, person in (("mentor", proposal.mentor), ("mentee", proposal.mentee)):
-        if proposal.accepted_by(side):
-            continue
-        _send(
-            person, "proposal_reminder", {"proposal": proposal, **_answer_links(proposal, person)},
-            f"proposal:{proposal.pk}:reminder", _("Reminder: a possible match is waiting for your answer"), url,
-        )
+    _ask_unanswered(proposal, "proposal_reminder", "reminder", _("Reminder: a possible match is waiting for your answer"))
 
 
 def proposal_accepted_by_one(proposal: Proposal, by: User) -> None:
