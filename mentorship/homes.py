@@ -30,7 +30,7 @@ def mentee_home(request):
     user = request.user
     matches = Match.objects.visible_to(user).filter(mentee=user).select_related("mentor__profile", "mea__profile", "group")
     current = next((m for m in matches if m.is_active), None)
-    asks = Proposal.objects.visible_to(user).open().filter(mentee=user).select_related("mentor__profile", "group")
+    asks = list(Proposal.objects.visible_to(user).open().filter(mentee=user).select_related("mentor__profile", "group"))
     # Ranked suggestions have their own page (linked), so this page stays cheap;
     # where the program keeps rankings for coordinators, mentors with room are listed plainly.
     mentors = []
@@ -38,7 +38,6 @@ def mentee_home(request):
         visible = MentorProfile.objects.visible_to(user).values("pk")
         mentors = list(match_selectors.mentors_with_room().filter(pk__in=visible).exclude(user=user)
                        .order_by("user__email")[:20])
-    asks = list(asks)
     step, rel = next_steps.for_member(user, current, proposals=asks, is_mentor=False)
     return render(request, "matches/mentee_home.html", {
         "next_step": step,
