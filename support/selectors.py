@@ -47,36 +47,29 @@ DASHBOARD_PAGE_SIZE = 10
 COORDINATOR_PAGE_SIZE = 25
 
 
+def _per_match(rows):
+    """How many of `rows` belong to the outer query's match (a correlated subquery; 0 for none)."""
+    counted = rows.filter(match=OuterRef("pk")).order_by().values("match").annotate(n=Count("pk")).values("n")
+    return Coalesce(Subquery(counted, output_field=IntegerField()), Value(0))
+
+
 def _open_concerns(user):
     from escalations.models import Concern
 
-    concerns = (
-        Concern.objects.visible_to(user).unresolved().filter(match=OuterRef("pk"))
-        .order_by().values("match").annotate(n=Count("pk")).values("n")
-    )
-    return Coalesce(Subquery(concerns, output_field=IntegerField()), Value(0))
+    return _per_match(Concern.objects.visible_to(user).unresolved())
 
 
 def _answers_waiting(user, *, for_coordinator: bool):
     if for_coordinator:
         return Value(0, output_field=IntegerField())
-    answers = (
-        CheckInRequest.objects.filter(match=OuterRef("pk"), match__mea=user, status=CheckInRequest.Status.ANSWERED,
-                                      read_at=None)
-        .order_by().values("match").annotate(n=Count("pk")).values("n")
-    )
-    return Coalesce(Subquery(answers, output_field=IntegerField()), Value(0))
+    return _per_match(CheckInRequest.objects.filter(match__mea=user, status=CheckInRequest.Status.ANSWERED, read_at=None))
 
 
 def _cancelled_lately(today: date):
     """Meetings of the match cancelled within the cancellations window: from the pair's own meeting records
     (meetings app), not from what anyone typed into a check-in."""
     since = today - timedelta(days=cadence()["cancellations_window_days"])
-    cancelled = (
-        Meeting.objects.filter(match=OuterRef("pk"), status=Meeting.Status.CANCELLED, closed_at__date__gte=since)
-        .order_by().values("match").annotate(n=Count("pk")).values("n")
-    )
-    return Coalesce(Subquery(cancelled, output_field=IntegerField()), Value(0))
+    return _per_match(Meeting.objects.filter(status=Meeting.Status.CANCELLED, closed_at__date__gte=since))
 
 
 def meetings_lately(match: Match, user, today: date | None = None) -> dict[str, int]:
@@ -86,8 +79,7 @@ def meetings_lately(match: Match, user, today: date | None = None) -> dict[str, 
         held=Count("pk", filter=Q(status=Meeting.Status.HELD)),
         cancelled=Count("pk", filter=Q(status=Meeting.Status.CANCELLED)),
     )
-    return {"held": counts["held"] or 0, "cancelled": counts["cancelled"] or 0,
-            "days": cadence()["cancellations_window_days"]}
+    return {**counts, "days": cadence()["cancellations_window_days"]}
 
 
 def dashboard_page(matches: QuerySet, user, *, page=1, for_coordinator: bool = False, today: date | None = None,
