@@ -129,12 +129,6 @@ class ConcernAdmin(_StaffOnly, admin.ModelAdmin):
         resolved_last = Case(When(status=Concern.Status.RESOLVED, then=1), default=0, output_field=IntegerField())
         return [resolved_last.asc(), "-tier", "ack_deadline"]
 
-    def get_actions(self, request):
-        # The actions change reports through services; the view permission is the gate.
-        actions = super().get_actions(request)
-        actions.pop("delete_selected", None)
-        return actions
-
     @admin.display(description=_("group"), ordering="group__name")
     def group_name(self, obj):
         return obj.group or "—"
