@@ -19,13 +19,11 @@ class _ReadOnly(ScopedAdminMixin, RoleAdminMixin):
 GROUP = group_filter("group")  # by name typed in: a program has thousands of groups
 
 
-class EventInline(ScopedAdminMixin, RoleAdminMixin, admin.TabularInline):
+class EventInline(_ReadOnly, admin.TabularInline):
     model = MatchEvent
     fields = readonly_fields = ["created_at", "kind", "actor"]
     extra = 0
-    can_delete = False
     verbose_name_plural = _("history")
-    read_only = True
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("actor__profile")
