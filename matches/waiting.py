@@ -67,7 +67,7 @@ def waiting_since_recompute() -> dict[str, int]:
     """Every mentee's rows computed again (the nightly task); counts the drift it repaired."""
     mentees = set(RoleGrant.objects.filter(role=Role.MENTEE, ended_at=None).values_list("user_id", flat=True))
     ids = sorted(mentees | set(MenteeWaiting.objects.values_list("mentee_id", flat=True)))
-    drifted = sum(_refresh(ids[start:start + CHUNK]) for start in range(0, len(ids), CHUNK))
+    drifted = waiting_since_refresh(ids)
     result = {"mentees": len(mentees), "drift_repaired": drifted}
     log.log(logging.WARNING if drifted else logging.INFO,
             "waiting since: %(mentees)d mentees, %(drift_repaired)d had drifted (repaired)", result)
