@@ -15,6 +15,7 @@ from django.db.models.functions import Cast, Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from escalations.models import Concern
 from matches.models import Match
 from meetings.models import Goal, Meeting
 from profiles.models import User
@@ -54,8 +55,6 @@ def _per_match(rows):
 
 
 def _open_concerns(user):
-    from escalations.models import Concern
-
     return _per_match(Concern.objects.visible_to(user).unresolved())
 
 
