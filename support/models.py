@@ -9,14 +9,14 @@ the escalation router (a concern), never through these tables.
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from matches.models import Match
 from meetings.models import Meeting
 from profiles.history import tracked
-from profiles.models import ScopedQuerySet, Transitions
+from profiles.models import RoleGrant, ScopedQuerySet, Transitions
 from profiles.program import program_settings
 
 
@@ -28,12 +28,11 @@ class MEAProfileQuerySet(ScopedQuerySet):
     def scoped_to(self, user) -> "MEAProfileQuerySet":
         """The MEA; coordinators of a group they are MEA in; whoever may see a match they
         support (its mentor and mentee read how to reach their MEA there); staff."""
-        theirs = Match.objects.visible_to(user).filter(mea__isnull=False).values("mea_id")
-        return self.filter(
-            Q(user=user)
-            | Q(user__role_grants__group_id__in=user.coordinated_group_ids, user__role_grants__role="mea")
-            | Q(user_id__in=theirs)
-        ).distinct()
+        # EXISTS, correlated on the MEA: a person's page asks about one MEA at a time, and Postgres reads
+        # the matches of that MEA, not every match the viewer can see (2,000 for a long list).
+        theirs = Match.objects.visible_to(user).filter(mea=OuterRef("user"))
+        coordinated = RoleGrant.objects.filter(user=OuterRef("user"), role="mea", group_id__in=user.coordinated_group_ids)
+        return self.filter(Q(user=user) | Exists(coordinated) | Exists(theirs))
 
 
 class MEAProfile(models.Model):

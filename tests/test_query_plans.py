@@ -1,5 +1,5 @@
-"""The MEA dashboard's "To celebrate" reads about as many rows for a caseload of
-2,000 matches as for one of 10.
+"""The MEA dashboard's "To celebrate" and the mentor home's list of mentees read about
+as many rows for 2,000 matches as for 10.
 
 The sample program (mentorship.sample_program, as in test_query_budgets) with
 something to celebrate in every active match, then Postgres statistics (ANALYZE,
@@ -15,6 +15,7 @@ from datetime import timedelta
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 from django.utils import timezone
 
 from meetings.models import Goal
@@ -107,3 +108,30 @@ def test_to_celebrate_reads_as_many_rows_for_a_caseload_of_2000_as_for_one_of_10
         assert read["large"].get(table, 0) <= read["small"].get(table, 0) + 300, (
             f"{table}: {read['large'].get(table)} rows read for the 15 newest in a caseload of 2,000, "
             f"{read['small'].get(table)} in one of 10 (a look-up per match, or the whole table?)\n{read['large']['plan']}")
+
+
+def rows_read_listing_mentees(client, mentor) -> dict:
+    """Rows read by the mentor home's query of their current mentees (it carries each match's MEA contact)."""
+    client.force_login(mentor)
+    with CaptureQueriesContext(connection) as ctx:
+        assert client.get(reverse("matches:mentor_home")).status_code == 200
+    (sql,) = [q["sql"] for q in ctx.captured_queries if "how_to_reach" in q["sql"]]
+    with connection.cursor() as cursor:
+        cursor.execute("EXPLAIN (ANALYZE, FORMAT JSON) " + sql)
+        plan = cursor.fetchone()[0]
+    plan = json.loads(plan) if isinstance(plan, str) else plan
+    return rows_read(plan[0]["Plan"], {"plan": json.dumps(plan, indent=1)[:6000]})
+
+
+def test_the_mentor_home_reads_a_page_of_matches_for_2000_mentees_as_for_10(client):
+    """The MEA's contact line is checked against the viewer's matches of that one MEA, not against
+    every match the mentor can see (a hashed list of 2,000 built for each page)."""
+    program(1000)
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+    small, large = (User.objects.get(email=probe_email(f"mentor-{size}")) for size in ("small", "large"))
+    assert large.mentor_matches.filter(status="active").count() == 2000
+    read = {"small": rows_read_listing_mentees(client, small), "large": rows_read_listing_mentees(client, large)}
+    assert read["large"].get("matches_match", 0) <= read["small"].get("matches_match", 0) + 100, (
+        f"matches_match: {read['large'].get('matches_match')} rows read for a page of 10 of 2,000 mentees, "
+        f"{read['small'].get('matches_match')} for 10\n{read['large']['plan']}")
