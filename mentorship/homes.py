@@ -84,7 +84,7 @@ def mentor_home(request):
         profile.active_count = profile.current_count
         current_total, past_total = profile.current_count, profile.past_count
     else:  # a mentor grant without an approved profile yet
-        found = Match.objects.visible_to(user).filter(mentor=user).aggregate(
+        found = Match.objects.mentored_by(user).aggregate(
             current=Count("pk", filter=Q(status=Match.Status.ACTIVE)), past=Count("pk", filter=Q(status=Match.Status.ENDED)))
         current_total, past_total = found["current"], found["past"]
     mine = (Match.objects.mentored_by(user)

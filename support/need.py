@@ -38,6 +38,7 @@ from django.utils.translation import ngettext
 
 from escalations.models import Concern
 from matches.models import Match
+from meetings.models import Meeting
 
 from .cadence import cadence, next_due
 from .models import CheckInRequest, MatchSupport
@@ -122,8 +123,6 @@ def answers_waiting_by_match(match_ids) -> dict[int, int]:
 
 def cancelled_by_match(match_ids, today: date) -> dict[int, int]:
     """Meetings cancelled within the cancellations window, per match, from the pair's meeting records."""
-    from meetings.models import Meeting
-
     since = today - timedelta(days=cadence()["cancellations_window_days"])
     return dict(Meeting.objects.filter(match_id__in=list(match_ids), status=Meeting.Status.CANCELLED,
                                        closed_at__date__gte=since)
