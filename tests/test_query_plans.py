@@ -85,16 +85,21 @@ def rows_read(plan: dict, into: dict) -> dict:
     return into
 
 
-def rows_read_to_celebrate(mea) -> dict:
-    with CaptureQueriesContext(connection) as ctx:
-        shown = celebrations(mea, as_mea=True)
-    assert shown and [c.on for c in shown] == newest_days(mea, 15)  # the same newest 15 as reading every row
-    (sql,) = [q["sql"] for q in ctx.captured_queries if "support_milestone" in q["sql"]]
+def rows_read_by(sql: str) -> dict:
+    """rows_read of EXPLAIN ANALYZE of `sql`, with the plan itself (its start) for a failure's message."""
     with connection.cursor() as cursor:
         cursor.execute("EXPLAIN (ANALYZE, FORMAT JSON) " + sql)
         plan = cursor.fetchone()[0]
     plan = json.loads(plan) if isinstance(plan, str) else plan
     return rows_read(plan[0]["Plan"], {"plan": json.dumps(plan, indent=1)[:6000]})
+
+
+def rows_read_to_celebrate(mea) -> dict:
+    with CaptureQueriesContext(connection) as ctx:
+        shown = celebrations(mea, as_mea=True)
+    assert shown and [c.on for c in shown] == newest_days(mea, 15)  # the same newest 15 as reading every row
+    (sql,) = [q["sql"] for q in ctx.captured_queries if "support_milestone" in q["sql"]]
+    return rows_read_by(sql)
 
 
 def test_to_celebrate_reads_as_many_rows_for_a_caseload_of_2000_as_for_one_of_10():
@@ -116,11 +121,7 @@ def rows_read_listing_mentees(client, mentor) -> dict:
     with CaptureQueriesContext(connection) as ctx:
         assert client.get(reverse("matches:mentor_home")).status_code == 200
     (sql,) = [q["sql"] for q in ctx.captured_queries if "how_to_reach" in q["sql"]]
-    with connection.cursor() as cursor:
-        cursor.execute("EXPLAIN (ANALYZE, FORMAT JSON) " + sql)
-        plan = cursor.fetchone()[0]
-    plan = json.loads(plan) if isinstance(plan, str) else plan
-    return rows_read(plan[0]["Plan"], {"plan": json.dumps(plan, indent=1)[:6000]})
+    return rows_read_by(sql)
 
 
 def test_the_mentor_home_reads_a_page_of_matches_for_2000_mentees_as_for_10(client):
