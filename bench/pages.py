@@ -78,6 +78,8 @@ def targets() -> list[Target]:
         Target("bare", "bare Django view (limit)", "/bench/bare/", group="limit"),
         Target("bare_signed_in", "bare Django view, signed in", "/bench/bare/", who="mentor-small", group="limit",
                note="same view with a session cookie: session + user lookup"),
+        Target("layout_signed_in", "layout only, signed in (limit)", "/bench/layout/", who="mea-small", group="limit",
+               note="base.html around an empty body, for the MEA: the ceiling of any page a signed-in person sees"),
         Target("emergency", "emergency guidance /help/", _url("emergency"), limit="≥ 50% of bare", min_ratio=0.5),
         Target("mentor_home", "mentor home", _url("matches:mentor_home"), who="mentor-small"),
         Target("mea_dashboard", "MEA dashboard", _url("support:mea_home"), who="mea-small",
