@@ -299,5 +299,9 @@ def describe_delivery(by_size: dict) -> str:
     smtp = run.get("smtp_connections_per_email") or 0
     if smtp >= 0.9:
         return "Delivery is per reminder: about one SMTP connection per email."
-    return ("Delivery is batched: each `notifications.tasks.deliver_batch` task sends up to 100 emails over one "
-            "SMTP connection with Django's `send_messages()`, marking each sent as it is accepted.")
+    from notifications.delivery import CONNECTIONS, MARK_EVERY, PER_CONNECTION_MIN
+    from notifications.tasks import PER_TASK
+
+    return (f"Delivery is batched: each `notifications.tasks.deliver_batch` task sends up to {PER_TASK} emails "
+            f"over up to {CONNECTIONS} SMTP connections side by side (at least {PER_CONNECTION_MIN} emails each) with "
+            f"Django's `send_messages()`, marking the accepted ones sent {MARK_EVERY} at a time.")

@@ -28,7 +28,7 @@ from profiles.timezones import zone_for_email
 
 from .models import WEBHOOK, Delivery, Notice, create_once
 from .outage import EMAIL, REPORT, broker_refused_already, left_for_later
-from .tasks import PER_CONNECTION, deliver_batch
+from .tasks import PER_TASK, deliver_batch
 
 log = logging.getLogger(__name__)
 
@@ -120,7 +120,7 @@ def email_queue_many(emails: list[dict], *, expires_at: datetime | None = None) 
 
 
 def email_deliver_batch(email_ids: list[int]) -> None:
-    """Deliver `email_ids` after commit, tasks of up to PER_CONNECTION on the "bulk" queue (broker down: the drain)."""
+    """Deliver `email_ids` after commit, tasks of up to PER_TASK on the "bulk" queue (broker down: the drain)."""
     if email_ids:
         transaction.on_commit(partial(_enqueue, list(email_ids), EMAIL, "bulk"))
 
@@ -131,8 +131,8 @@ def _enqueue(ids: list[int], kind: str, queue: str = "email") -> None:
         return
     try:
         # One task per connection's worth: the worker pool sends them side by side.
-        for i in range(0, len(ids), PER_CONNECTION):
-            deliver_batch.apply_async((ids[i:i + PER_CONNECTION],), queue=queue)
+        for i in range(0, len(ids), PER_TASK):
+            deliver_batch.apply_async((ids[i:i + PER_TASK],), queue=queue)
     except Exception:  # noqa: BLE001 - broker down: the outbox drain delivers them later
         log.warning("broker unavailable; %d deliveries left for the outbox drain", len(ids))
         left_for_later(kind)

@@ -13,7 +13,7 @@ from . import delivery
 
 log = logging.getLogger(__name__)
 
-PER_CONNECTION = 100  # emails per delivery task, each over its own SMTP connection
+PER_TASK = 100  # emails per delivery task (sent over up to delivery.CONNECTIONS SMTP connections)
 BATCH = 200  # rows the drain claims at a time
 
 

@@ -205,9 +205,9 @@ def test_a_batch_of_reminders_waits_on_its_own_queue_so_an_email_queued_alone_ne
     queued = []
     monkeypatch.setattr(tasks.deliver_batch, "apply_async", lambda args, queue: queued.append((queue, len(args[0]))))
     with django_capture_on_commit_callbacks(execute=True):
-        email_deliver_batch([e.pk for e in _emails(tasks.PER_CONNECTION + 1)])
+        email_deliver_batch([e.pk for e in _emails(tasks.PER_TASK + 1)])
         email_queue(to="mea@example.org", subject="A report needs you", body_text="b", failover=True)
-    assert queued == [("bulk", tasks.PER_CONNECTION), ("bulk", 1), ("email", 1)]
+    assert queued == [("bulk", tasks.PER_TASK), ("bulk", 1), ("email", 1)]
 
 
 def test_a_worker_killed_mid_batch_re_sends_at_most_the_emails_accepted_since_the_last_mark(
