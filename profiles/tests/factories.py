@@ -21,7 +21,10 @@ class UserFactory(factory.django.DjangoModelFactory):
         if not create:
             return
         self.save()
-        Profile.objects.get_or_create(user=self, defaults={"display_name": f"Person {self.pk}"})
+        # The site's zone (UTC), as the tests' own "today" is: with the model's default (New York) a test
+        # run between midnight and 05:00 UTC saw the person's day as yesterday and its dates as the future.
+        # Tests of time zones set the person's zone themselves.
+        Profile.objects.get_or_create(user=self, defaults={"display_name": f"Person {self.pk}", "time_zone": "UTC"})
         EmailAddress.objects.get_or_create(user=self, email=self.email, defaults={"verified": True, "primary": True})
 
 
