@@ -26,6 +26,12 @@ def _no_pulse_surveys(settings):
     settings.CHECKIN_CADENCE = {"pulse_before_days": None}
 
 
+@pytest.fixture(autouse=True)
+def _the_mea_lives_in_new_york(mea):
+    """The times in these tests are written for an MEA in New York (UTC-5 in winter, UTC-4 in summer)."""
+    Profile.objects.filter(user=mea).update(time_zone="America/New_York")
+
+
 def at(time_machine, when: datetime):
     time_machine.move_to(when, tick=False)
 
