@@ -363,8 +363,7 @@ def _why(pages, rem, match) -> list[str]:
             )
         if "layout_signed_in" in t:
             layout = t["layout_signed_in"]["ratio_to_bare"]["median"]
-            target = min((r["min_ratio"] for r in t.values() if r["group"] == "page" and r.get("min_ratio")
-                          and r["min_ratio"] < 0.5), default=None)
+            target = t.get("mea_dashboard", {}).get("min_ratio")  # the dashboards' target (10% of the bare view)
             text = (f"- The site's layout alone (the navigation around an empty body), for the signed-in MEA, runs at "
                     f"{layout:.1%} of the bare view: the ceiling of any page a signed-in person sees, before its own "
                     f"queries and rows.")

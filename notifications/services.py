@@ -130,7 +130,7 @@ def _enqueue(ids: list[int], kind: str, queue: str = "email") -> None:
         left_for_later(kind)
         return
     try:
-        # One task per connection's worth: the worker pool sends them side by side.
+        # Tasks of PER_TASK emails each: the worker pool sends them side by side.
         for i in range(0, len(ids), PER_TASK):
             deliver_batch.apply_async((ids[i:i + PER_TASK],), queue=queue)
     except Exception:  # noqa: BLE001 - broker down: the outbox drain delivers them later
