@@ -1,6 +1,6 @@
 """Outbox tasks. They take ids only, never addresses or message text.
 
-- deliver_batch: the rows just queued, after commit (one SMTP connection per task).
+- deliver_batch: the rows just queued, after commit (up to PER_TASK emails a task, over a few SMTP connections).
 - outbox_drain (beat, every minute): every due row, in batches by next_attempt_at —
   whatever the immediate task missed (broker down, server refusing, worker killed).
 """
