@@ -167,6 +167,7 @@ ACCOUNT_CONFIRM_EMAIL_ON_GET = False
 ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 ACCOUNT_SESSION_REMEMBER = None
 ACCOUNT_ADAPTER = "notifications.adapters.AccountAdapter"
+ACCOUNT_SIGNUP_FORM_CLASS = "profiles.forms.SignupTimeZoneForm"  # the browser's time zone, for the new profile
 ACCOUNT_EMAIL_SUBJECT_PREFIX = ""
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = env.str("PROGRAM_NAME", default="Peer Mentorship Program")
@@ -263,6 +264,9 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 EMAIL_TIMEOUT = 20
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 STAFF_EMAIL = env.str("STAFF_EMAIL", default="")
+# A new member's time zone when their browser reports none at sign-up (staff may set another in the
+# program settings). New York, as the emergency numbers' defaults are the United States'.
+PROGRAM_TIME_ZONE = env.str("PROGRAM_TIME_ZONE", default="America/New_York")
 # Emergency numbers are settings, not rows: the public guidance page must render
 # with the database down. United States defaults; a group may override any of them
 # (escalations.GroupEmergencyNumbers). Read them through escalations.guidance.emergency_numbers().

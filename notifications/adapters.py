@@ -38,7 +38,7 @@ class AccountAdapter(DefaultAccountAdapter):
     def save_user(self, request, user, form, commit=True):
         user = super().save_user(request, user, form, commit=commit)
         if commit:
-            profile_for(user)
+            profile_for(user, time_zone=form.cleaned_data.get("time_zone", ""))
             # Signed up from an invitation's link: in the group with the role at once.
             accept_from_session(request, user)
         return user

@@ -38,6 +38,7 @@ TEXT_KEPT = {
     "profiles.SupportGroup.join_code": "A random code.",
     "profiles.ProgramSettings.program_name": "Program settings written by staff.",
     "profiles.ProgramSettings.staff_email": "The program's staff address, set by staff.",
+    "profiles.ProgramSettings.time_zone": "A time zone name.",
     "profiles.ProgramSettings.checkin_first_days": "A list of numbers.",
     "profiles.ProgramSettings.emergency_numbers": "Emergency numbers set by staff.",
     **{f"profiles.ProgramSettings.{name}": "An emergency number set by staff."

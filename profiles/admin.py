@@ -131,7 +131,7 @@ class ProgramSettingsAdmin(RoleAdminMixin, admin.ModelAdmin):
 
     staff_may = frozenset({"change"})
     fieldsets = [
-        (_("The program"), {"fields": ["program_name", "staff_email"]}),
+        (_("The program"), {"fields": ["program_name", "staff_email", "time_zone"]}),
         (_("Emergency numbers"), {"fields": ["emergency_services", "crisis_line", "crisis_text", "dv_hotline", "dv_text",
                                              "child_abuse_hotline", "emergency_numbers"]}),
         (_("Check-ins"), {"fields": ["checkin_first_days", "checkin_every_days", "checkin_overdue_after_days",

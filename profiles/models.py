@@ -171,10 +171,6 @@ class User(AbstractUser):
         return {g["group_id"] for g in self.active_grants if g["role"] == Role.COORDINATOR and g["group_id"]}
 
 
-def time_zone_choices() -> list[tuple[str, str]]:
-    return [(name, name.replace("_", " ")) for name in sorted(zoneinfo.available_timezones())]
-
-
 class ProfileQuerySet(ScopedQuerySet):
     def scoped_to(self, user) -> "ProfileQuerySet":
         """Profiles a person may read: their own, members of their groups, all for staff."""

@@ -15,9 +15,11 @@ for holders of the Django permission `constance.change_config`, and program
 staff hold no Django model permissions (profiles/admin_access.py decides by role).
 """
 
+import functools
 import re
 import threading
 import time
+import zoneinfo
 from dataclasses import dataclass, field
 
 from django.conf import settings
@@ -61,6 +63,17 @@ def dialable(value: str) -> None:
         raise ValidationError(_("“%(number)s” is not a number a phone can dial."), params={"number": value})
 
 
+@functools.cache
+def time_zone_names() -> frozenset[str]:
+    """The zone names Python's tzdata knows ("Europe/London"), listed once per process: listing reads the disk."""
+    return frozenset(zoneinfo.available_timezones())
+
+
+def known_time_zone(value: str) -> None:
+    if value and value not in time_zone_names():
+        raise ValidationError(_("“%(zone)s” is not a time zone name, e.g. “Europe/London”."), params={"zone": value})
+
+
 def positive_hours(value) -> None:
     if value is not None and value <= 0:
         raise ValidationError(_("Hours must be more than zero."))
@@ -102,6 +115,10 @@ class ProgramSettings(models.Model):
     """The program's settings (one row, pk=1). A blank field means: the environment's default."""
 
     program_name = models.CharField(_("program name"), max_length=120, blank=True)
+    time_zone = models.CharField(
+        _("new members' time zone"), max_length=64, blank=True, validators=[known_time_zone],
+        help_text=_("A new member's profile starts in the zone their browser reports when they sign up; "
+                    "this one when it reports none. Each member can change theirs on their profile."))
     staff_email = models.EmailField(_("staff contact email"), blank=True,
                                     help_text=_("The program's staff inbox: gets reports that need staff."))
     checkin_first_days = models.CharField(
@@ -193,6 +210,7 @@ class Program:
     """The settings in force (row over environment)."""
 
     program_name: str
+    time_zone: str  # a new member's, when their browser gave none
     staff_email: str
     checkin_cadence: dict
     ack_deadlines: dict[int, float]
@@ -264,6 +282,7 @@ def program_settings(*, row: ProgramSettings | None = None) -> Program:
             pass
     return Program(
         program_name=row.program_name or settings.PROGRAM_NAME,
+        time_zone=row.time_zone or settings.PROGRAM_TIME_ZONE,
         staff_email=row.staff_email or settings.STAFF_EMAIL,
         checkin_cadence=cadence,
         ack_deadlines={
@@ -287,6 +306,7 @@ def program_defaults() -> dict[str, str]:
     cadence = values.checkin_cadence
     return {
         "program_name": values.program_name,
+        "time_zone": values.time_zone,
         "staff_email": values.staff_email or "—",
         "emergency_numbers": "; ".join(f"{n['label']} {n['number']} ({n['kind']})" for n in values.emergency_numbers),
         "checkin_first_days": ", ".join(str(day) for day in cadence["first"]),

@@ -6,6 +6,7 @@ from allauth.account.models import EmailAddress
 from django.utils import timezone
 
 from .models import Profile, Role, RoleGrant, SupportGroup, User
+from .program import program_settings
 from .signals import role_granted
 
 log = logging.getLogger(__name__)
@@ -35,8 +36,9 @@ def role_end(user: User, role: str, *, group: SupportGroup | None = None) -> int
     return ended
 
 
-def profile_for(user: User) -> Profile:
-    profile, _ = Profile.objects.get_or_create(user=user)
+def profile_for(user: User, *, time_zone: str = "") -> Profile:
+    """The person's profile, made on first need: in `time_zone` (their browser's, at sign-up), else the program's."""
+    profile, _ = Profile.objects.get_or_create(user=user, defaults={"time_zone": time_zone or program_settings().time_zone})
     return profile
 
 

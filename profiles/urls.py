@@ -7,5 +7,6 @@ app_name = "profiles"
 urlpatterns = [
     path("", views.profile_detail, name="me"),
     path("edit/", views.profile_edit, name="edit"),
+    path("time-zone/", views.time_zone_set, name="time_zone"),
     path("<int:pk>/", views.profile_detail, name="detail"),
 ]

@@ -112,6 +112,8 @@ TABLE = {
     # --- profiles ------------------------------------------------------------------
     "profiles:me": SIGNED_IN,
     "profiles:edit": SIGNED_IN,
+    # The layout's offer of the browser's zone: each signed-in person changes only their own profile.
+    "profiles:time_zone": row(302, anonymous=LOGIN, method="post", data={"time_zone": "Europe/London"}),
     "profiles:detail": row(404, anonymous=LOGIN, kwargs={"pk": "mentee_profile"},
                            staff=200, **{p: 200 for p in GROUP_A}),
     "notifications:list": SIGNED_IN,

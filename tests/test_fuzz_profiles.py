@@ -12,6 +12,7 @@ from hypothesis.extra.django import from_form
 from privacy.models import ErasureRequest
 from profiles.forms import ProfileForm
 from profiles.models import Profile, Role, User
+from profiles.program import time_zone_names
 from profiles.tests.factories import UserFactory, member
 from tests.fuzzing import FUZZ as FUZZ_IDS
 from tests.fuzzing import as_, assert_every_post_endpoint_is_fuzzed, huge_ids, rolled_back
@@ -20,7 +21,7 @@ from tests.fuzzing import send as send_judged
 pytestmark = pytest.mark.django_db
 
 FUZZED = {
-    "profiles:edit", "privacy:erasure_request",
+    "profiles:edit", "profiles:time_zone", "privacy:erasure_request",
     "privacy:erasure_withdraw", "privacy:erasure_complete",
 }
 
@@ -90,11 +91,24 @@ def test_a_valid_generated_profile_form_saves_exactly_what_was_sent(signed_in, f
 
 
 @FUZZ
-@given(email=junk, password1=junk, password2=junk)
-def test_sign_up_with_any_input_is_a_form_error_or_an_account_never_a_500(email, password1, password2):
+@given(time_zone=junk, back=st.one_of(junk, st.just("https://evil.example/"), st.just("//evil.example/x")))
+def test_the_time_zone_offer_never_500s_changes_only_to_a_known_zone_and_stays_on_the_site(signed_in, time_zone, back):
+    client, user = signed_in
+    Profile.objects.filter(user=user).update(time_zone="UTC")
+    response = client.post(reverse("profiles:time_zone"), {"time_zone": time_zone, "next": back})
+    assert response.status_code == 302
+    assert response.url.startswith("/") and not response.url.startswith("//")
+    saved = Profile.objects.get(user=user).time_zone
+    assert saved == (time_zone if time_zone in time_zone_names() else "UTC")
+
+
+@FUZZ
+@given(email=junk, password1=junk, password2=junk, time_zone=junk)
+def test_sign_up_with_any_input_is_a_form_error_or_an_account_never_a_500(email, password1, password2, time_zone):
     client = Client(raise_request_exception=False)
     users = User.objects.count()
-    response = client.post(reverse("account_signup"), {"email": email, "password1": password1, "password2": password2})
+    response = client.post(reverse("account_signup"), {"email": email, "password1": password1, "password2": password2,
+                                                       "time_zone": time_zone})
     # 429: allauth's sign-up rate limit per address (a clear answer, nothing saved).
     assert response.status_code in (200, 302, 429)
     if response.status_code != 302:

@@ -23,7 +23,7 @@ NOON_NY_WINTER = datetime(2026, 1, 15, 17, 0, tzinfo=UTC)
 
 def _form(**changes) -> dict:
     fields = {
-        "program_name": "", "staff_email": "", "emergency_numbers": "", "checkin_first_days": "",
+        "program_name": "", "staff_email": "", "time_zone": "", "emergency_numbers": "", "checkin_first_days": "",
         "checkin_every_days": "", "checkin_overdue_after_days": "", "checkin_long_overdue_days": "",
         "ack_hours_tier1": "", "ack_hours_tier2": "", "ack_hours_tier3": "", "mea_caseload_limit": "",
         "proposal_remind_after_hours": "", "proposal_expire_after_hours": "", "unmatched_nudge_after_days": "",
@@ -71,6 +71,7 @@ def test_program_staff_change_a_setting_and_it_is_in_force_and_audited(client, s
     ("emergency_numbers", "Emergency | 911 | fax", "“call” or “text”"),
     ("checkin_first_days", "30, 14", "increasing"),
     ("mea_caseload_limit", "-1", ""),
+    ("time_zone", "Mars/Olympus", "is not a time zone name"),
     ("proposal_remind_after_hours", "500", "The reminder must come before the proposal expires."),
 ])
 def test_a_bad_value_is_refused_next_to_its_field_and_nothing_changes(client, staff_user, field, value, message):
