@@ -35,19 +35,20 @@ def test_a_newcomer_in_london_starts_in_london_time(london_site):
     assert Profile.objects.get(user__email="londoner@example.org").time_zone == "Europe/London"
 
 
-def _new_yorker():
+def _new_yorker_on_their_profile(site):
+    """A member whose profile says New York, signed in and on their profile page: (the member, the offer)."""
     user = UserFactory()
     Profile.objects.filter(user=user).update(time_zone="America/New_York")
-    return user
+    site.login(user)
+    site.go("/profile/")
+    offer = site.page.get_by_role("complementary", name="Time zone")
+    offer.wait_for(state="visible")
+    return user, offer
 
 
 def test_a_member_whose_profile_says_new_york_is_offered_london_and_takes_it(london_site):
     site, page = london_site, london_site.page
-    user = _new_yorker()
-    site.login(user)
-    site.go("/profile/")
-    offer = page.get_by_role("complementary", name="Time zone")
-    offer.wait_for(state="visible")
+    user, offer = _new_yorker_on_their_profile(site)
     assert "This device is set to Europe/London, but your profile says America/New_York" in offer.inner_text()
     site.check("offered")
     offer.get_by_role("button", name="Use Europe/London").click()
@@ -59,10 +60,7 @@ def test_a_member_whose_profile_says_new_york_is_offered_london_and_takes_it(lon
 
 def test_keeping_the_profiles_zone_hides_the_offer_in_this_browser(london_site):
     site, page = london_site, london_site.page
-    user = _new_yorker()
-    site.login(user)
-    site.go("/profile/")
-    offer = page.get_by_role("complementary", name="Time zone")
+    user, offer = _new_yorker_on_their_profile(site)
     offer.get_by_role("button", name="Keep America/New_York").click()
     assert not offer.is_visible()
     site.go("/profile/")
