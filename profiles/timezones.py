@@ -2,7 +2,8 @@
 
 The zone is the person's profile setting. It is read once, when they sign in,
 and kept in the session, so a page costs no query for it; the profile form
-updates it. Emails are rendered in the recipient's zone (`zone_for_email`).
+updates it. Emails are rendered in the recipient's zone (`zone_for_email`), or the program's
+for an address with no account.
 """
 
 import zoneinfo
@@ -14,6 +15,7 @@ from django.dispatch import receiver
 from django.utils import timezone
 
 from .models import Profile
+from .program import program_settings
 
 SESSION_KEY = "time_zone"
 
@@ -39,9 +41,10 @@ def _remember_on_login(sender, request, user, **kwargs):
 
 
 def zone_for_email(address: str) -> zoneinfo.ZoneInfo | None:
-    """The time zone of the person an email goes to (None: the site's, UTC)."""
+    """The time zone of the person an email goes to: their profile's, else the program's (an address with no
+    account: an invitee, the staff inbox)."""
     name = Profile.objects.filter(user__email__iexact=address).values_list("time_zone", flat=True).first()
-    return zone_named(name)
+    return zone_named(name) or zone_named(program_settings().time_zone)
 
 
 class UserTimeZoneMiddleware:

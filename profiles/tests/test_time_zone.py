@@ -92,3 +92,15 @@ def test_the_offer_is_for_signed_in_members_only_and_only_by_post(client):
     _signed_in(client)
     assert client.get(reverse("profiles:time_zone")).status_code == 405
     assert not User.objects.filter(profile__time_zone="Europe/London").exists()
+
+
+def test_an_email_to_an_address_without_an_account_gives_times_in_the_programs_zone(settings):
+    from profiles.timezones import zone_for_email
+
+    settings.PROGRAM_TIME_ZONE = "Europe/Dublin"
+    member = UserFactory()
+    Profile.objects.filter(user=member).update(time_zone="Asia/Tokyo")
+    assert str(zone_for_email(member.email.upper())) == "Asia/Tokyo", "a member's own zone, however the address is cased"
+    assert str(zone_for_email("staff-inbox@example.org")) == "Europe/Dublin"
+    ProgramSettings(time_zone="America/Denver").save()
+    assert str(zone_for_email("invitee@example.org")) == "America/Denver"
